@@ -1,0 +1,80 @@
+/**
+ * Punie's built-in deterministic `test` model. `test` streams a short markdown reply to the prompt in many
+ * small chunks; `test?chunks=N&chunkSize=B&delayMs=D` streams N numbered chunks of B characters with a
+ * delay of D ms between them (long, paced streams for tests and benchmarks).
+ */
+import { sleep } from './abortable';
+import { ModelError, type ChatModel, type ModelEvent, type ModelRequest } from './types';
+
+export interface TestModelOptions {
+  chunks?: number;
+  chunkSize: number;
+  delayMs: number;
+}
+
+const MAX_CHUNKS = 10_000_000;
+const MAX_CHUNK_SIZE = 1 << 20;
+
+export function parseTestModelOptions(query: string): TestModelOptions {
+  const params = new URLSearchParams(query);
+  const known = new Set(['chunks', 'chunkSize', 'delayMs']);
+  for (const key of params.keys()) {
+    if (!known.has(key)) throw new ModelError(`Unknown test model option "${key}" (known: chunks, chunkSize, delayMs)`);
+  }
+  const int = (name: string, fallback: number | undefined, max: number) => {
+    const raw = params.get(name);
+    if (raw === null) return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < 0 || value > max) throw new ModelError(`Test model option ${name}=${raw} must be an integer from 0 to ${max}`);
+    return value;
+  };
+  return {
+    chunks: int('chunks', undefined, MAX_CHUNKS),
+    chunkSize: int('chunkSize', 16, MAX_CHUNK_SIZE)!,
+    delayMs: int('delayMs', 0, 60_000)!,
+  };
+}
+
+/** Chunk `i` of a numbered stream: `[i]` padded with dots to exactly `size` characters (at least the label). */
+export function numberedChunk(index: number, size: number): string {
+  const label = `[${index}]`;
+  return label.length >= size ? label : label + '.'.repeat(size - label.length - 1) + '\n';
+}
+
+export class TestModel implements ChatModel {
+  constructor(
+    readonly id: string,
+    private readonly options: TestModelOptions,
+  ) {}
+
+  async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    const pieces = this.options.chunks === undefined ? replyPieces(lastUserText(request)) : undefined;
+    const count = pieces ? pieces.length : this.options.chunks!;
+    for (let i = 0; i < count; i++) {
+      if (i > 0 && this.options.delayMs > 0) await sleep(this.options.delayMs, request.signal);
+      else if (request.signal.aborted) await sleep(0, request.signal);
+      else if (i % 256 === 255) await new Promise((r) => setImmediate(r)); // let cancels and pings through
+      yield { type: 'text', text: pieces ? pieces[i] : numberedChunk(i, this.options.chunkSize) };
+    }
+  }
+}
+
+function lastUserText(request: ModelRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const m = request.messages[i];
+    if (m.role === 'user') return m.content;
+  }
+  return '';
+}
+
+/** The default reply, split after every word so that it streams. */
+function replyPieces(prompt: string): string[] {
+  const quoted = prompt.trim().split('\n')[0].slice(0, 200) || '(empty prompt)';
+  const reply =
+    `You asked: *${quoted}*\n\n` +
+    'I am the built-in **test** model of Punie. I answer every prompt the same way, so you can check ' +
+    'the connection, streaming and rendering without a language model.\n\n' +
+    '- Pick a real model with the `punie.model` setting or `--model` (`ollama:llama3.2`, `local:…`).\n' +
+    '- Tools (files, terminal) run through your editor once a real model asks for them.\n';
+  return reply.match(/\S+\s*/g) ?? [reply];
+}

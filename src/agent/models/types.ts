@@ -1,0 +1,45 @@
+/** The one streaming interface every model implements (test, OpenAI-compatible, VS Code LM). */
+
+export interface ToolSpec {
+  name: string;
+  description: string;
+  /** JSON Schema of the arguments. */
+  parameters: Record<string, unknown>;
+}
+
+export interface ToolCallRequest {
+  id: string;
+  name: string;
+  /** The raw JSON text of the arguments, as the model produced it. */
+  arguments: string;
+}
+
+export type ChatMessage =
+  | { role: 'system' | 'user'; content: string }
+  | { role: 'assistant'; content: string; toolCalls?: ToolCallRequest[] }
+  | { role: 'tool'; toolCallId: string; content: string };
+
+export type ModelEvent =
+  | { type: 'text'; text: string }
+  | { type: 'thought'; text: string }
+  | { type: 'tool_call'; call: ToolCallRequest };
+
+export interface ModelRequest {
+  messages: readonly ChatMessage[];
+  tools: readonly ToolSpec[];
+  signal: AbortSignal;
+}
+
+export interface ChatModel {
+  /** The model string it was made from, e.g. `test` or `ollama:llama3.2`. */
+  readonly id: string;
+  stream(request: ModelRequest): AsyncIterable<ModelEvent>;
+}
+
+/** Thrown by a model with a message a user can act on ("cannot reach Ollama at … — is `ollama serve` running?"). */
+export class ModelError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ModelError';
+  }
+}

@@ -1,0 +1,58 @@
+/** `punie serve`: the agent server, standalone, until Ctrl-C. */
+import { PunieServer } from '../server/server';
+import { createLogger, isLogLevel } from '../transport/logger';
+import { intOption, parse, UsageError } from './args';
+
+export const serveHelp = `Usage: punie serve [options]
+
+Runs the Punie agent server.
+  --host <addr>          address to bind (default 127.0.0.1; anything else requires a token)
+  --port <n>             port (default 8000; 0 picks a free one)
+  --model <spec>         default model: test, test?chunks=N&chunkSize=B&delayMs=D (default: $PUNIE_MODEL or test)
+  --token <t>            require "Authorization: Bearer <t>" (default: $PUNIE_TOKEN)
+  --allow-origin <o>     allow browser pages from this exact Origin (repeatable)
+  --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
+  --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
+  --grace-ms <n>         keep a disconnected client's sessions for resume (default 300000)
+  --max-payload <bytes>  largest inbound message (default 16777216)
+  --log-level <level>    trace, debug, info, warn, error (default info)
+`;
+
+export async function serve(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    host: { type: 'string' },
+    port: { type: 'string' },
+    model: { type: 'string' },
+    token: { type: 'string' },
+    'allow-origin': { type: 'string', multiple: true },
+    'heartbeat-ms': { type: 'string' },
+    'idle-timeout-ms': { type: 'string' },
+    'grace-ms': { type: 'string' },
+    'max-payload': { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  const level = values['log-level'] ?? 'info';
+  if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
+  const server = new PunieServer({
+    host: values.host,
+    port: intOption('port', values.port, 8000),
+    model: values.model ?? process.env.PUNIE_MODEL ?? 'test',
+    token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
+    allowedOrigins: values['allow-origin'] ?? [],
+    heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
+    idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
+    gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
+    maxPayload: intOption('max-payload', values['max-payload'], 16 * 1024 * 1024),
+    logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
+  });
+  const urls = await server.listen();
+  process.stdout.write(`Punie agent server\n  Punie clients: ${urls.ws}\n  ACP clients:   ${urls.acp}\n  Health:        ${urls.health}\n`);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.stderr.write('shutting down…\n');
+      server.close().then(resolve, resolve);
+    };
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,58 @@
+/**
+ * Punie's dialect of ACP, spoken on `/ws` for Punie's Python clients: legacy flat method names,
+ * snake_case params, and Punie extensions carried in `_meta`.
+ */
+
+/** Legacy flat names accepted on `/ws`, mapped to their ACP v1 names. */
+export const LEGACY_METHODS: Readonly<Record<string, string>> = {
+  new_session: 'session/new',
+  load_session: 'session/load',
+  list_sessions: 'session/list',
+  set_session_mode: 'session/set_mode',
+  set_session_model: 'session/set_model',
+  fork_session: 'session/fork',
+  resume_session: 'session/resume',
+  prompt: 'session/prompt',
+  cancel: 'session/cancel',
+  set_session_config_option: 'session/set_config_option',
+};
+
+/** `_meta` keys of Punie's extensions (snake_case inside camelCase results, as Punie sends them). */
+export const META_RESUME_TOKEN = 'resume_token';
+/** Per-session sequence number of a `session/update`, used for loss-free resume. */
+export const META_SEQ = 'seq';
+/** On `session/resume`: the replay outcome (`replayed` n, or `gap` with a reason). */
+export const META_REPLAY = 'replay';
+
+export function canonicalMethod(method: string): string {
+  return LEGACY_METHODS[method] ?? method;
+}
+
+const snakeKey = /_([a-z0-9])/g;
+
+/** `session_id` → `sessionId`; keys that are already camelCase, or start with `_`, pass unchanged. */
+export function toCamelKey(key: string): string {
+  if (key.startsWith('_') || !key.includes('_')) return key;
+  return key.replace(snakeKey, (_m, c: string) => c.toUpperCase());
+}
+
+/**
+ * Converts snake_case keys to camelCase, deeply, except inside `_meta` objects (whose keys belong to
+ * their owners). When both spellings are present the camelCase one wins.
+ */
+export function camelizeParams(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(camelizeParams);
+  if (value === null || typeof value !== 'object') return value;
+  const entries: [string, unknown][] = [];
+  for (const [key, inner] of Object.entries(value)) {
+    if (key === '_meta') {
+      entries.push([key, inner]);
+      continue;
+    }
+    const camel = toCamelKey(key);
+    if (camel !== key && Object.prototype.hasOwnProperty.call(value, camel)) continue;
+    entries.push([camel, camelizeParams(inner)]);
+  }
+  // fromEntries defines own properties, so a `__proto__` key stays data and never sets a prototype.
+  return Object.fromEntries(entries);
+}

@@ -1,0 +1,211 @@
+/**
+ * The agent methods a client may call, for both dialects. Params are normalised for `/ws` (legacy names,
+ * snake_case keys), validated with the protocol's zod schemas, and every session method checks that the
+ * calling connection owns the session.
+ */
+import type { z } from 'zod';
+import type { ModelRegistry } from '../agent/models/registry';
+import { ModelError } from '../agent/models/types';
+import {
+  CancelNotification,
+  InitializeRequest,
+  ListSessionsRequest,
+  LoadSessionRequest,
+  Methods,
+  NewSessionRequest,
+  PROTOCOL_VERSION,
+  PromptRequest,
+  ResumeSessionRequest,
+  SessionIdOnly,
+  SetModeRequest,
+  type InitializeResponse,
+  type NewSessionResponse,
+  type PromptResponse,
+} from '../protocol/acp';
+import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
+import { META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod } from '../protocol/punie';
+import type { ClientConnection } from './connection';
+import type { ServerOptions } from './options';
+import type { ServerSession, SessionStore } from './sessions';
+
+export const AGENT_VERSION = '0.1.0';
+
+const MODES = [
+  { id: 'default', name: 'Default', description: 'Asks before it writes files or runs commands' },
+  { id: 'read-only', name: 'Read only', description: 'Never writes files or runs commands' },
+];
+
+export interface MethodContext {
+  connection: ClientConnection;
+  store: SessionStore;
+  models: ModelRegistry;
+  options: ServerOptions;
+}
+
+type Handler = (ctx: MethodContext, params: unknown) => Promise<unknown> | unknown;
+
+const handlers: Record<string, Handler> = {
+  [Methods.initialize]: initialize,
+  [Methods.authenticate]: () => ({}),
+  [Methods.sessionNew]: newSession,
+  [Methods.sessionLoad]: loadSession,
+  [Methods.sessionResume]: resumeSession,
+  [Methods.sessionList]: listSessions,
+  [Methods.sessionPrompt]: prompt,
+  [Methods.sessionCancel]: cancel,
+  [Methods.sessionSetMode]: setMode,
+  [Methods.sessionClose]: closeSession,
+};
+
+/** Runs one request or notification; throws RpcError for the caller to answer. */
+export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams: unknown): Promise<unknown> {
+  const punie = ctx.connection.dialect === 'punie';
+  const method = punie ? canonicalMethod(rawMethod) : rawMethod;
+  if (!ctx.connection.mayCall(method)) {
+    throw new RpcError(ErrorCodes.InvalidRequest, `initialize must be the first request on /acp, got ${rawMethod}`);
+  }
+  const handler = handlers[method];
+  if (!handler) {
+    // Punie answers extension methods with an echo of their params; ACP says -32601.
+    if (punie && method.startsWith('_')) return { echo: rawParams ?? {} };
+    throw new RpcError(ErrorCodes.MethodNotFound, `Method not found: ${rawMethod}`);
+  }
+  const params = punie ? camelizeParams(rawParams ?? {}) : (rawParams ?? {});
+  return handler(ctx, params);
+}
+
+function parse<T extends z.ZodType>(schema: T, params: unknown, method: string): z.infer<T> {
+  const result = schema.safeParse(params);
+  if (result.success) return result.data;
+  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
+  throw new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${issues}`, { issues: result.error.issues });
+}
+
+function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
+  // Punie's clients may omit protocolVersion (its own docs show `initialize {}`); strict ACP requires it.
+  const withDefault = ctx.connection.dialect === 'punie' ? { protocolVersion: PROTOCOL_VERSION, ...(params as object) } : params;
+  const request = parse(InitializeRequest, withDefault, Methods.initialize);
+  ctx.connection.capabilities = request.clientCapabilities ?? {};
+  ctx.connection.initialized = true;
+  return {
+    protocolVersion: PROTOCOL_VERSION,
+    agentCapabilities: {
+      loadSession: true,
+      promptCapabilities: { image: false, audio: false, embeddedContext: true },
+      mcpCapabilities: { http: false, sse: false },
+      sessionCapabilities: { list: {}, resume: {}, close: {} },
+    },
+    authMethods: [],
+    agentInfo: { name: ctx.options.agentName, title: 'Punie AI Coding Agent', version: AGENT_VERSION },
+  };
+}
+
+function createModel(ctx: MethodContext, spec: string) {
+  try {
+    return ctx.models.create(spec);
+  } catch (err) {
+    if (err instanceof ModelError) throw new RpcError(ErrorCodes.InvalidParams, err.message);
+    throw err;
+  }
+}
+
+function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
+  const request = parse(NewSessionRequest, params, Methods.sessionNew);
+  const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
+  const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
+  return {
+    sessionId: session.id,
+    modes: { currentModeId: session.agent.mode, availableModes: MODES },
+    _meta: { [META_RESUME_TOKEN]: session.token },
+  };
+}
+
+/** Replays the transcript as `session/update`s before answering, as ACP requires. */
+function loadSession(ctx: MethodContext, params: unknown): object {
+  const request = parse(LoadSessionRequest, params, Methods.sessionLoad);
+  const token = request._meta?.[META_RESUME_TOKEN];
+  const session =
+    typeof token === 'string'
+      ? ctx.store.resume(request.sessionId, token, ctx.connection.clientId)
+      : ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  for (const update of session.agent.replayTranscript()) {
+    ctx.connection.notify(Methods.sessionUpdate, { sessionId: session.id, update, _meta: { replay: true } });
+  }
+  return { modes: { currentModeId: session.agent.mode, availableModes: MODES }, _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq } };
+}
+
+/**
+ * Re-attaches a session after a reconnect. With `_meta.seq` (the last update the client saw) the missed
+ * updates are replayed before the answer, or the answer says there is a gap; without it nothing is replayed.
+ */
+function resumeSession(ctx: MethodContext, params: unknown): object {
+  const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
+  const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
+  const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
+  const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
+  const lastSeq = request._meta?.[META_SEQ];
+  if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);
+  return { _meta: meta };
+}
+
+function replay(ctx: MethodContext, session: ServerSession, lastSeq: number): object {
+  const result = session.replaySince(lastSeq);
+  if (!result.ok) return { status: 'gap', reason: result.reason };
+  for (const entry of result.entries) ctx.connection.notify(entry.method, entry.params);
+  return { status: 'replayed', count: result.entries.length };
+}
+
+function listSessions(ctx: MethodContext, params: unknown): object {
+  const request = parse(ListSessionsRequest, params, Methods.sessionList);
+  const sessions = ctx.store
+    .list(ctx.connection.clientId)
+    .filter((s) => !request.cwd || s.cwd === request.cwd)
+    .map((s) => ({ sessionId: s.id, cwd: s.cwd, title: s.title ?? null, updatedAt: new Date(s.updatedAt).toISOString() }));
+  return { sessions };
+}
+
+async function prompt(ctx: MethodContext, params: unknown): Promise<PromptResponse> {
+  const request = parse(PromptRequest, params, Methods.sessionPrompt);
+  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  session.updatedAt = ctx.options.now();
+  session.title ??= firstLine(request.prompt);
+  ctx.connection.activePrompts++;
+  try {
+    return { stopReason: await session.agent.prompt(request.prompt) };
+  } catch (err) {
+    if (err instanceof RpcError) throw err;
+    throw new RpcError(ErrorCodes.InternalError, `The agent failed: ${(err as Error).message}`);
+  } finally {
+    ctx.connection.activePrompts--;
+    session.updatedAt = ctx.options.now();
+  }
+}
+
+function cancel(ctx: MethodContext, params: unknown): object {
+  const request = parse(CancelNotification, params, Methods.sessionCancel);
+  ctx.store.owned(request.sessionId, ctx.connection.clientId).agent.cancel();
+  return {};
+}
+
+function setMode(ctx: MethodContext, params: unknown): object {
+  const request = parse(SetModeRequest, params, Methods.sessionSetMode);
+  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  if (!MODES.some((m) => m.id === request.modeId)) {
+    throw new RpcError(ErrorCodes.InvalidParams, `Unknown mode "${request.modeId}" (modes: ${MODES.map((m) => m.id).join(', ')})`);
+  }
+  session.agent.mode = request.modeId;
+  session.emit({ sessionUpdate: 'current_mode_update', currentModeId: request.modeId });
+  return {};
+}
+
+function closeSession(ctx: MethodContext, params: unknown): object {
+  const request = parse(SessionIdOnly, params, Methods.sessionClose);
+  ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  ctx.store.delete(request.sessionId);
+  return {};
+}
+
+function firstLine(blocks: { type: string; text?: unknown }[]): string | undefined {
+  const text = blocks.find((b) => b.type === 'text')?.text;
+  return typeof text === 'string' ? text.trim().split('\n')[0].slice(0, 80) || undefined : undefined;
+}

@@ -1,0 +1,234 @@
+/**
+ * Sessions, their owners and their resume tokens. A session belongs to the client that created it; every
+ * session method checks that. When a client disconnects its sessions wait `gracePeriodMs` for a resume
+ * with the session's token, then expire. Outbound updates are numbered per session and kept in a replay
+ * buffer, so a resume can deliver exactly what the client missed.
+ */
+import { randomBytes } from 'node:crypto';
+import { AgentSession } from '../agent/session';
+import type { AgentHost } from '../agent/host';
+import type { ChatModel } from '../agent/models/types';
+import { Methods, type ClientCapabilities, type SessionUpdate } from '../protocol/acp';
+import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
+import { META_SEQ } from '../protocol/punie';
+import type { Logger } from '../transport/logger';
+import { ReplayBuffer, type ReplayResult } from './replay';
+import { tokenMatches } from './security';
+
+/** The connection side of a client, as the store sees it. */
+export interface ClientLink {
+  readonly clientId: string;
+  readonly capabilities: ClientCapabilities;
+  notify(method: string, params: unknown): void;
+  request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T>;
+}
+
+interface ClientRecord {
+  link: ClientLink | undefined;
+  disconnectedAt: number | undefined;
+}
+
+export interface SessionStoreOptions {
+  gracePeriodMs: number;
+  cleanupIntervalMs: number;
+  replayMaxUpdates: number;
+  replayMaxBytes: number;
+  now: () => number;
+  logger: Logger;
+}
+
+export class ServerSession implements AgentHost {
+  readonly agent: AgentSession;
+  readonly replay: ReplayBuffer;
+  seq = 0;
+  updatedAt: number;
+  title: string | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly cwd: string,
+    public ownerId: string,
+    public token: string,
+    model: ChatModel,
+    private readonly store: SessionStore,
+    options: SessionStoreOptions,
+  ) {
+    this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
+    this.updatedAt = options.now();
+    this.agent = new AgentSession(id, cwd, model, this);
+  }
+
+  emit(update: SessionUpdate): void {
+    this.send(Methods.sessionUpdate, { sessionId: this.id, update }, estimateBytes(update));
+  }
+
+  /** Numbers an outbound session event, keeps it for replay and sends it if the owner is connected. */
+  send(method: string, params: Record<string, unknown>, bytes: number): void {
+    const seq = ++this.seq;
+    const numbered = { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } };
+    this.replay.push({ seq, method, params: numbered, bytes });
+    this.store.linkOf(this.ownerId)?.notify(method, numbered);
+  }
+
+  request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
+    const link = this.store.linkOf(this.ownerId);
+    if (!link) return Promise.reject(new RpcError(ErrorCodes.InternalError, `${method}: the client of session ${this.id} is disconnected`));
+    return link.request<T>(method, params, signal);
+  }
+
+  clientCapabilities(): ClientCapabilities {
+    return this.store.linkOf(this.ownerId)?.capabilities ?? {};
+  }
+
+  replaySince(lastSeq: number): ReplayResult {
+    return this.replay.since(lastSeq);
+  }
+}
+
+export class SessionStore {
+  private readonly clients = new Map<string, ClientRecord>();
+  private readonly sessions = new Map<string, ServerSession>();
+  private cleanupTimer: NodeJS.Timeout | undefined;
+  private nextClient = 0;
+
+  constructor(private readonly options: SessionStoreOptions) {}
+
+  get sessionCount(): number {
+    return this.sessions.size;
+  }
+
+  newClientId(): string {
+    return `client-${this.nextClient++}`;
+  }
+
+  connect(link: ClientLink): void {
+    this.clients.set(link.clientId, { link, disconnectedAt: undefined });
+    this.startCleanup();
+  }
+
+  /** The client's sessions now wait for a resume; their turns keep running and buffer their output. */
+  disconnect(clientId: string): void {
+    const record = this.clients.get(clientId);
+    if (!record) return;
+    record.link = undefined;
+    record.disconnectedAt = this.options.now();
+    if (![...this.sessions.values()].some((s) => s.ownerId === clientId)) this.clients.delete(clientId);
+  }
+
+  linkOf(clientId: string): ClientLink | undefined {
+    return this.clients.get(clientId)?.link;
+  }
+
+  create(ownerId: string, cwd: string, model: ChatModel): ServerSession {
+    const session = new ServerSession(`punie-session-${randomBytes(8).toString('hex')}`, cwd, ownerId, newToken(), model, this, this.options);
+    this.sessions.set(session.id, session);
+    return session;
+  }
+
+  /** The session, if `clientId` owns it; otherwise a clear error naming the session. */
+  owned(sessionId: string, clientId: string): ServerSession {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw notFound(sessionId);
+    if (session.ownerId !== clientId) {
+      throw new RpcError(ErrorCodes.ResourceNotFound, `Access denied: session ${sessionId} belongs to another client`, { sessionId });
+    }
+    return session;
+  }
+
+  list(clientId: string): ServerSession[] {
+    return [...this.sessions.values()].filter((s) => s.ownerId === clientId);
+  }
+
+  /**
+   * Moves a session to `clientId` after checking, in order: the session exists, the token matches, and
+   * its owner is disconnected (or is the caller). The token is rotated; the new one is returned.
+   */
+  resume(sessionId: string, token: string | undefined, clientId: string): ServerSession {
+    const session = this.sessions.get(sessionId);
+    if (!session) throw notFound(sessionId);
+    if (!tokenMatches(token, session.token)) throw new RpcError(ErrorCodes.InvalidParams, `Invalid resume token for session ${sessionId}`, { sessionId });
+    const previous = session.ownerId;
+    if (previous !== clientId && this.linkOf(previous)) {
+      throw new RpcError(
+        ErrorCodes.InvalidRequest,
+        `Session ${sessionId} is still attached to ${previous}; retry once that connection is gone`,
+        { sessionId, retry: true },
+      );
+    }
+    session.ownerId = clientId;
+    session.token = newToken();
+    this.forgetIfEmpty(previous);
+    return session;
+  }
+
+  delete(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    session.agent.cancel();
+    this.sessions.delete(sessionId);
+    this.forgetIfEmpty(session.ownerId);
+  }
+
+  /** Expires the sessions of clients disconnected for longer than the grace period; returns how many. */
+  sweep(): number {
+    const now = this.options.now();
+    let expired = 0;
+    for (const [clientId, record] of [...this.clients]) {
+      if (record.link || record.disconnectedAt === undefined || now - record.disconnectedAt < this.options.gracePeriodMs) continue;
+      for (const session of this.list(clientId)) {
+        try {
+          this.delete(session.id);
+          expired++;
+        } catch (err) {
+          this.options.logger.error(`cleanup of session ${session.id} failed: ${(err as Error).message}`);
+          this.sessions.delete(session.id);
+        }
+      }
+      this.clients.delete(clientId);
+    }
+    if (expired > 0) this.options.logger.info(`expired ${expired} session(s) after the ${this.options.gracePeriodMs} ms grace period`);
+    return expired;
+  }
+
+  startCleanup(): void {
+    if (this.cleanupTimer) return;
+    this.cleanupTimer = setInterval(() => {
+      try {
+        this.sweep();
+      } catch (err) {
+        this.options.logger.error(`session cleanup failed: ${(err as Error).message}`);
+      }
+    }, this.options.cleanupIntervalMs);
+    this.cleanupTimer.unref();
+  }
+
+  /** Cancels every turn and drops every session (server shutdown). */
+  dispose(): void {
+    if (this.cleanupTimer) clearInterval(this.cleanupTimer);
+    this.cleanupTimer = undefined;
+    for (const session of this.sessions.values()) session.agent.cancel();
+    this.sessions.clear();
+    this.clients.clear();
+  }
+
+  private forgetIfEmpty(clientId: string): void {
+    const record = this.clients.get(clientId);
+    if (record && !record.link && !this.list(clientId).length) this.clients.delete(clientId);
+  }
+}
+
+function newToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+function notFound(sessionId: string): RpcError {
+  return new RpcError(ErrorCodes.ResourceNotFound, `Session ${sessionId} not found or expired`, { sessionId });
+}
+
+/** Cheap size estimate for replay accounting, avoiding a second JSON.stringify on the hot path. */
+function estimateBytes(update: SessionUpdate): number {
+  if ((update.sessionUpdate === 'agent_message_chunk' || update.sessionUpdate === 'agent_thought_chunk') && update.content.type === 'text') {
+    return update.content.text.length * 2 + 160;
+  }
+  return JSON.stringify(update).length + 120;
+}

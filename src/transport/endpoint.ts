@@ -1,0 +1,203 @@
+/**
+ * One JSON-RPC 2.0 peer over a vscode-jsonrpc reader/writer pair, used by the server, the client manager
+ * and the stdio bridge alike. Both directions: it dispatches incoming requests and notifications to one
+ * handler each, and sends requests with UUID ids whose promises always settle — on the answer, on a
+ * timeout, on abort, or at once when the connection closes.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMessage } from 'vscode-jsonrpc';
+import { Methods } from '../protocol/acp';
+import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
+import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors';
+import { silentLogger, type Logger } from './logger';
+import type { ProtocolErrorSource } from './types';
+
+export interface IncomingRequest {
+  id: RequestId;
+  method: string;
+  params: unknown;
+  /** Aborted when the peer sends `$/cancel_request` for this id or the connection closes. */
+  signal: AbortSignal;
+}
+
+export type RequestHandler = (request: IncomingRequest) => Promise<unknown> | unknown;
+export type NotificationHandler = (method: string, params: unknown) => void;
+
+export interface SendRequestOptions {
+  signal?: AbortSignal;
+  /** Reject when no answer came within this many ms (0 or absent: no timeout). */
+  timeoutMs?: number;
+  /** Called with the request id right after the request is written (resume bookkeeping, logs). */
+  onSent?: (id: RequestId) => void;
+}
+
+interface Pending {
+  method: string;
+  resolve(value: unknown): void;
+  reject(error: Error): void;
+  cleanup(): void;
+}
+
+export class RpcEndpoint {
+  private readonly pending = new Map<RequestId, Pending>();
+  private readonly incoming = new Map<RequestId, AbortController>();
+  private requestHandler: RequestHandler | undefined;
+  private notificationHandler: NotificationHandler | undefined;
+  private closedReason: string | undefined;
+  private readonly closeListeners: ((reason: string) => void)[] = [];
+
+  constructor(
+    reader: MessageReader & Partial<ProtocolErrorSource>,
+    private readonly writer: MessageWriter,
+    private readonly logger: Logger = silentLogger,
+  ) {
+    reader.onInvalidFrame?.((frame) => {
+      this.logger.debug(`invalid frame (${describeRequest(undefined, frame.id)}): ${frame.error.message}`);
+      void this.sendRaw({ jsonrpc: '2.0', id: frame.id, error: frame.error } as ResponseMessage);
+    });
+    reader.onClose(() => this.close('peer closed the connection'));
+    reader.onError((err) => this.logger.debug(`read error: ${err.message}`));
+    writer.onError(([err]) => this.logger.debug(`write error: ${err.message}`));
+    reader.listen((message) => this.receive(message));
+  }
+
+  get isClosed(): boolean {
+    return this.closedReason !== undefined;
+  }
+
+  get pendingCount(): number {
+    return this.pending.size;
+  }
+
+  onRequest(handler: RequestHandler): void {
+    this.requestHandler = handler;
+  }
+
+  onNotification(handler: NotificationHandler): void {
+    this.notificationHandler = handler;
+  }
+
+  onClose(listener: (reason: string) => void): void {
+    if (this.closedReason !== undefined) listener(this.closedReason);
+    else this.closeListeners.push(listener);
+  }
+
+  notify(method: string, params: unknown): Promise<void> {
+    return this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
+  }
+
+  request<T = unknown>(method: string, params: unknown, options: SendRequestOptions = {}): Promise<T> {
+    const id = randomUUID();
+    if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(method, id, this.closedReason));
+    if (options.signal?.aborted) return Promise.reject(new RequestAbortedError(method, id));
+    return new Promise<T>((resolve, reject) => {
+      let timer: NodeJS.Timeout | undefined;
+      const onAbort = () => {
+        this.settle(id)?.reject(new RequestAbortedError(method, id));
+        void this.notify(Methods.cancelRequest, { requestId: id }).catch(() => {});
+      };
+      const entry: Pending = {
+        method,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+        cleanup: () => {
+          if (timer) clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+        },
+      };
+      this.pending.set(id, entry);
+      options.signal?.addEventListener('abort', onAbort, { once: true });
+      if (options.timeoutMs && options.timeoutMs > 0) {
+        timer = setTimeout(() => this.settle(id)?.reject(new RequestTimeoutError(method, id, options.timeoutMs!)), options.timeoutMs);
+      }
+      this.sendRaw({ jsonrpc: '2.0', id, method, params } as RequestMessage).then(
+        () => options.onSent?.(id),
+        (err: Error) => this.settle(id)?.reject(new ConnectionClosedError(method, id, err.message)),
+      );
+    });
+  }
+
+  /** Rejects every pending request and aborts every running handler; later sends fail at once. */
+  close(reason: string): void {
+    if (this.closedReason !== undefined) return;
+    this.closedReason = reason;
+    const pending = [...this.pending.entries()];
+    this.pending.clear();
+    for (const [id, entry] of pending) {
+      entry.cleanup();
+      entry.reject(new ConnectionClosedError(entry.method, id, reason));
+    }
+    if (pending.length > 0) this.logger.debug(`rejected ${pending.length} pending request(s): ${reason}`);
+    for (const controller of this.incoming.values()) controller.abort(new Error(reason));
+    this.incoming.clear();
+    for (const listener of this.closeListeners.splice(0)) listener(reason);
+  }
+
+  private settle(id: RequestId): Pending | undefined {
+    const entry = this.pending.get(id);
+    if (!entry) return undefined;
+    this.pending.delete(id);
+    entry.cleanup();
+    return entry;
+  }
+
+  private receive(message: Message): void {
+    const m = message as Partial<RequestMessage & ResponseMessage>;
+    if (typeof m.method === 'string') {
+      if (m.id === undefined) this.receiveNotification(m.method, m.params);
+      else void this.receiveRequest(m.id as RequestId, m.method, m.params);
+      return;
+    }
+    const entry = this.settle(m.id as RequestId);
+    if (!entry) {
+      this.logger.debug(`dropped a response for unknown or settled request id ${JSON.stringify(m.id)}`);
+      return;
+    }
+    if (m.error !== undefined && m.error !== null) {
+      const err = isErrorObject(m.error) ? m.error : { code: ErrorCodes.InternalError, message: String(m.error) };
+      entry.reject(new RpcError(err.code, `${describeRequest(entry.method, m.id as RequestId)} failed: ${err.message}`, err.data));
+    } else entry.resolve(m.result ?? null);
+  }
+
+  private receiveNotification(method: string, params: unknown): void {
+    if (method === Methods.cancelRequest) {
+      const requestId = (params as { requestId?: RequestId } | undefined)?.requestId;
+      if (requestId !== undefined) this.incoming.get(requestId)?.abort(new Error('cancelled by the peer'));
+      return;
+    }
+    try {
+      this.notificationHandler?.(method, params);
+    } catch (err) {
+      this.logger.warn(`notification ${method} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async receiveRequest(id: RequestId, method: string, params: unknown): Promise<void> {
+    const controller = new AbortController();
+    this.incoming.set(id, controller);
+    let response: ResponseMessage;
+    try {
+      if (!this.requestHandler) throw new RpcError(ErrorCodes.MethodNotFound, `Method not found: ${method}`);
+      const result = await this.requestHandler({ id, method, params, signal: controller.signal });
+      response = { jsonrpc: '2.0', id, result: result ?? null };
+    } catch (err) {
+      response = { jsonrpc: '2.0', id, error: toErrorObject(err, method, id) } as ResponseMessage;
+    } finally {
+      this.incoming.delete(id);
+    }
+    await this.sendRaw(response).catch(() => this.logger.debug(`could not answer ${describeRequest(method, id)}: connection closed`));
+  }
+
+  private sendRaw(message: Message): Promise<void> {
+    if (this.closedReason !== undefined) return Promise.reject(new Error(`connection closed (${this.closedReason})`));
+    return this.writer.write(message);
+  }
+}
+
+/** Error objects always name the method and request id in their message. */
+function toErrorObject(err: unknown, method: string, id: RequestId): JsonRpcErrorObject {
+  const rpc = RpcError.from(err);
+  const where = describeRequest(method, id);
+  const message = rpc.message.includes(where) ? rpc.message : `${where}: ${rpc.message}`;
+  return rpc.data === undefined ? { code: rpc.code, message } : { code: rpc.code, message, data: rpc.data };
+}

@@ -1,0 +1,35 @@
+/** The logging interface every layer takes; the CLI writes it to stderr, the extension to its log channel. */
+export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'off';
+
+export interface Logger {
+  trace(message: string): void;
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+const order: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, off: 5 };
+
+export const LOG_LEVELS = Object.keys(order) as LogLevel[];
+
+export function isLogLevel(value: string): value is LogLevel {
+  return value in order;
+}
+
+export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
+
+/** A logger that writes lines at or above `level` through `write`. */
+export function createLogger(level: LogLevel, write: (line: string) => void, prefix = ''): Logger {
+  const at = (l: LogLevel) => (message: string) => {
+    if (order[l] >= order[level]) write(`${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${prefix}${message}`);
+  };
+  return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error') };
+}
+
+/** Replaces bearer tokens and resume tokens in a log line. */
+export function redact(text: string): string {
+  return text
+    .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]')
+    .replace(/("(?:resume_token|resumeToken|token)"\s*:\s*")[^"]*"/g, '$1[redacted]"');
+}

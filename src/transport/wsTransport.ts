@@ -1,0 +1,78 @@
+/** vscode-jsonrpc reader and writer over a `ws` socket: one JSON-RPC message per text frame. */
+import { AbstractMessageReader, AbstractMessageWriter, Emitter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
+import type WebSocket from 'ws';
+import { decodeFrame } from './frames';
+import type { InvalidFrame, ProtocolErrorSource } from './types';
+
+export interface WebSocketReaderOptions {
+  /** Punie's `/ws` decodes binary frames as UTF-8 (Toad sends bytes); strict ACP ignores them. */
+  acceptBinary: boolean;
+}
+
+export class WebSocketMessageReader extends AbstractMessageReader implements ProtocolErrorSource {
+  private readonly invalidEmitter = new Emitter<InvalidFrame>();
+  readonly onInvalidFrame = this.invalidEmitter.event;
+  private callback: DataCallback | undefined;
+  private readonly pending: Message[] = [];
+
+  constructor(
+    socket: WebSocket,
+    private readonly options: WebSocketReaderOptions,
+  ) {
+    super();
+    socket.on('message', (data, isBinary) => this.receive(data, isBinary));
+    socket.on('error', (err) => this.fireError(err));
+    socket.on('close', () => this.fireClose());
+  }
+
+  listen(callback: DataCallback): Disposable {
+    this.callback = callback;
+    for (const message of this.pending.splice(0)) callback(message);
+    return { dispose: () => (this.callback = undefined) };
+  }
+
+  private receive(data: WebSocket.RawData, isBinary: boolean): void {
+    if (isBinary && !this.options.acceptBinary) return;
+    const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
+    const decoded = decodeFrame(text);
+    if (decoded.kind === 'empty') return;
+    if (decoded.kind === 'invalid') {
+      this.invalidEmitter.fire({ id: decoded.id, error: decoded.error });
+      return;
+    }
+    if (this.callback) this.callback(decoded.message);
+    else this.pending.push(decoded.message);
+  }
+}
+
+export class WebSocketMessageWriter extends AbstractMessageWriter {
+  constructor(private readonly socket: WebSocket) {
+    super();
+  }
+
+  write(message: Message): Promise<void> {
+    return this.writeText(JSON.stringify(message));
+  }
+
+  writeText(text: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      if (this.socket.readyState !== this.socket.OPEN) {
+        reject(new Error('WebSocket is not open'));
+        return;
+      }
+      this.socket.send(text, (err) => {
+        if (err) {
+          this.fireError([err, undefined, undefined]);
+          reject(err);
+        } else resolve();
+      });
+    });
+  }
+
+  /** Bytes queued in the socket but not yet written (0 when the kernel took everything). */
+  get bufferedAmount(): number {
+    return this.socket.bufferedAmount;
+  }
+
+  end(): void {}
+}

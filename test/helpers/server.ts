@@ -1,0 +1,65 @@
+/** Test helpers: a real server on an ephemeral 127.0.0.1 port, and a raw frame-level WebSocket client. */
+import WebSocket from 'ws';
+import { PunieServer } from '../../src/server/server';
+import type { ServerOptions } from '../../src/server/options';
+
+export async function startServer(options: Partial<ServerOptions> = {}): Promise<PunieServer> {
+  const server = new PunieServer({ port: 0, shutdownTimeoutMs: 500, ...options });
+  await server.listen();
+  return server;
+}
+
+/** A frame-level client: send raw text or objects, await messages matching a predicate. */
+export class RawClient {
+  readonly messages: any[] = [];
+  readonly raw: string[] = [];
+  private waiters: { match: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  closed: Promise<{ code: number; reason: string }>;
+
+  private constructor(readonly socket: WebSocket) {
+    socket.on('message', (data) => {
+      const text = data.toString();
+      this.raw.push(text);
+      const msg = JSON.parse(text);
+      this.messages.push(msg);
+      this.waiters = this.waiters.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
+    });
+    this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RawClient> {
+    return new Promise((resolve, reject) => {
+      const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
+      socket.once('open', () => resolve(new RawClient(socket)));
+      socket.once('error', reject);
+      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    });
+  }
+
+  send(message: unknown): void {
+    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  }
+
+  next(match: (m: any) => boolean, timeoutMs = 5000): Promise<any> {
+    const found = this.messages.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
+      this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
+    });
+  }
+
+  /** Sends a request and resolves with its response (result or error). */
+  async call(id: string | number, method: string, params?: unknown): Promise<any> {
+    this.send({ jsonrpc: '2.0', id, method, params });
+    return this.next((m) => m.id === id && ('result' in m || 'error' in m));
+  }
+
+  updates(sessionId?: string): any[] {
+    return this.messages.filter((m) => m.method === 'session/update' && (!sessionId || m.params.sessionId === sessionId));
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
