@@ -10,4 +10,6 @@ export default tseslint.config(
     },
   },
   { files: ['src/extension/**', 'test/vscode/**'], rules: { 'no-restricted-imports': 'off' } },
+  // Tests read untyped wire messages; `any` keeps their assertions short.
+  { files: ['test/**', 'bench/**'], rules: { '@typescript-eslint/no-explicit-any': 'off' } },
 );
