@@ -7,7 +7,7 @@ import { z } from 'zod';
 
 export const PROTOCOL_VERSION = 1;
 
-const meta = z.record(z.string(), z.unknown()).optional();
+const meta = z.record(z.string(), z.unknown()).nullish();
 
 export const Annotations = z.looseObject({
   audience: z.array(z.enum(['assistant', 'user'])).nullish(),
@@ -184,7 +184,7 @@ export const PlanEntry = z.object({
   _meta: meta,
 });
 
-const chunk = (tag: string) =>
+const chunk = <T extends string>(tag: T) =>
   z.object({ sessionUpdate: z.literal(tag), content: ContentBlock, messageId: z.string().nullish(), _meta: meta });
 
 export const SessionUpdate = z.discriminatedUnion('sessionUpdate', [

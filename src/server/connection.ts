@@ -38,8 +38,7 @@ export class ClientConnection implements ClientLink {
   }
 
   notify(method: string, params: unknown): void {
-    // A send that fails means the socket is closing; its close handler takes care of the session.
-    this.endpoint.notify(method, params).catch(() => {});
+    this.endpoint.notify(method, params);
   }
 
   /** Agent→client requests wait for the user or the command (no fixed cap); cancel aborts them. */

@@ -31,6 +31,7 @@ export class PunieServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
   private heartbeat: NodeJS.Timeout | undefined;
+  private boundPort = 0;
   private closing: Promise<void> | undefined;
 
   constructor(options: Partial<ServerOptions> = {}, models = new ModelRegistry()) {
@@ -52,6 +53,7 @@ export class PunieServer {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {
         this.http.off('error', reject);
+        this.boundPort = (this.http.address() as AddressInfo).port;
         resolve();
       });
     });
@@ -62,8 +64,9 @@ export class PunieServer {
     return urls;
   }
 
+  /** The port it listens on (the ephemeral one when `port` was 0); kept after close for messages. */
   get port(): number {
-    return (this.http.address() as AddressInfo).port;
+    return this.boundPort;
   }
 
   urls(): ServerUrls {

@@ -82,8 +82,9 @@ export class RpcEndpoint {
     else this.closeListeners.push(listener);
   }
 
-  notify(method: string, params: unknown): Promise<void> {
-    return this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
+  /** Sends a notification; a failure means the connection is closing, and its close handler takes over. */
+  notify(method: string, params: unknown): void {
+    this.sendRaw({ jsonrpc: '2.0', method, params } as Message).catch((err: Error) => this.logger.debug(`notification ${method} not sent: ${err.message}`));
   }
 
   request<T = unknown>(method: string, params: unknown, options: SendRequestOptions = {}): Promise<T> {
@@ -94,7 +95,7 @@ export class RpcEndpoint {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         this.settle(id)?.reject(new RequestAbortedError(method, id));
-        void this.notify(Methods.cancelRequest, { requestId: id }).catch(() => {});
+        this.notify(Methods.cancelRequest, { requestId: id });
       };
       const entry: Pending = {
         method,

@@ -45,27 +45,36 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Pro
   }
 }
 
+const done = Promise.resolve();
+
 export class WebSocketMessageWriter extends AbstractMessageWriter {
+  private corked = false;
+
   constructor(private readonly socket: WebSocket) {
     super();
   }
 
   write(message: Message): Promise<void> {
-    return this.writeText(JSON.stringify(message));
+    if (this.socket.readyState !== this.socket.OPEN) return Promise.reject(new Error('WebSocket is not open'));
+    // No per-frame send callback: it costs more than the frame on long streams, and a failed write
+    // surfaces as the socket's error and close events, which close the endpoint.
+    this.corkUntilNextTick();
+    this.socket.send(JSON.stringify(message));
+    return done;
   }
 
-  writeText(text: string): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (this.socket.readyState !== this.socket.OPEN) {
-        reject(new Error('WebSocket is not open'));
-        return;
-      }
-      this.socket.send(text, (err) => {
-        if (err) {
-          this.fireError([err, undefined, undefined]);
-          reject(err);
-        } else resolve();
-      });
+  /**
+   * Frames written in one burst (a model streaming chunks within one turn of the event loop) leave in one
+   * system call instead of one each; ws exposes no cork of its own, so the TCP socket is corked directly.
+   */
+  private corkUntilNextTick(): void {
+    const tcp = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (this.corked || !tcp) return;
+    this.corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      this.corked = false;
+      tcp.uncork();
     });
   }
 

@@ -63,3 +63,12 @@ export class RawClient {
     this.socket.close();
   }
 }
+
+/** Polls a condition every 5 ms; fails after `timeoutMs`. */
+export async function waitFor(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!predicate()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

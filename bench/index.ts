@@ -1,0 +1,29 @@
+/**
+ * `npm run bench`: runs every `bench/*.bench.ts` module in turn (or those named on the command line).
+ * Each module exports `run(): Promise<void>` and prints its own figures with a same-run baseline.
+ */
+import { readdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+async function main(): Promise<void> {
+  const only = process.argv.slice(2);
+  const files = readdirSync(__dirname)
+    .filter((f) => f.endsWith('.bench.ts'))
+    .filter((f) => only.length === 0 || only.some((o) => f.includes(o)))
+    .sort();
+  console.log(`# Punie benchmarks — ${new Date().toISOString()} — node ${process.version}, ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, ${Math.round(os.totalmem() / 2 ** 30)} GiB`);
+  for (const file of files) {
+    console.log(`\n## ${file.replace('.bench.ts', '')}`);
+    const mod = (await import(path.join(__dirname, file))) as { run(): Promise<void> };
+    await mod.run();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

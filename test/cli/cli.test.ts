@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import path from 'node:path';
+
+const root = path.join(__dirname, '../..');
+const tsx = path.join(root, 'node_modules/.bin/tsx');
+
+function run(args: string[], env: NodeJS.ProcessEnv = {}) {
+  const child = spawn(tsx, [path.join(root, 'src/cli/main.ts'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = { stdout: '', stderr: '' };
+  child.stdout.on('data', (d) => (out.stdout += d));
+  child.stderr.on('data', (d) => (out.stderr += d));
+  const exit = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  return { child, out, exit };
+}
+
+describe('punie CLI', function () {
+  this.timeout(20_000);
+
+  it('ask streams the answer from an embedded server and exits 0', async () => {
+    const { out, exit } = run(['ask', 'what is punie?']);
+    assert.equal(await exit, 0, out.stderr);
+    assert.match(out.stdout, /You asked: \*what is punie\?\*/);
+    assert.doesNotMatch(out.stdout, /Working/, 'status goes to stderr');
+  });
+
+  it('ask fails with a clear message and exit 1 when the server is unreachable', async () => {
+    const { out, exit } = run(['ask', '--server', 'ws://127.0.0.1:9/ws', 'hi']);
+    assert.equal(await exit, 1);
+    assert.match(out.stderr, /cannot connect to ws:\/\/127\.0\.0\.1:9\/ws/);
+    assert.equal(out.stdout, '');
+  });
+
+  it('rejects bad usage with exit 2 and the command help', async () => {
+    const { out, exit } = run(['ask']);
+    assert.equal(await exit, 2);
+    assert.match(out.stderr, /needs a question/);
+    const bad = run(['serve', '--port', 'x']);
+    assert.equal(await bad.exit, 2);
+    assert.match(bad.out.stderr, /--port must be a non-negative integer/);
+  });
+
+  it('serve prints its URLs, answers ask --server, and shuts down on SIGINT', async () => {
+    const serve = run(['serve', '--port', '0', '--token', 'tok']);
+    await new Promise<void>((resolve) => serve.child.stdout.on('data', () => serve.out.stdout.includes('/health') && resolve()));
+    const ws = /(ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(serve.out.stdout)![1];
+    assert.match(serve.out.stdout, /ws:\/\/127\.0\.0\.1:\d+\/acp/);
+    const denied = run(['ask', '--server', ws, 'hi']);
+    assert.equal(await denied.exit, 1);
+    assert.match(denied.out.stderr, /HTTP 401 — check the token/);
+    const ask = run(['ask', '--server', ws, 'remote question'], { PUNIE_TOKEN: 'tok' });
+    assert.equal(await ask.exit, 0, ask.out.stderr);
+    assert.match(ask.out.stdout, /remote question/);
+    serve.child.kill('SIGINT');
+    assert.equal(await serve.exit, 0);
+    assert.match(serve.out.stderr, /shutting down/);
+  });
+});
