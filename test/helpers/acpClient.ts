@@ -122,7 +122,7 @@ export class TestAcpClient {
   }
 
   async close(): Promise<void> {
-    for (const t of this.terminals.values()) t.process.kill('SIGKILL');
+    for (const t of this.terminals.values()) killGroup(t, 'SIGKILL');
     this.conn.socket.close();
     await new Promise((resolve) => (this.conn.socket.readyState === this.conn.socket.CLOSED ? resolve(null) : this.conn.socket.once('close', resolve)));
   }
@@ -156,11 +156,11 @@ export class TestAcpClient {
         return await Promise.race([t.exit, cancelled]);
       }
       case 'terminal/kill':
-        this.terminal(p.terminalId).process.kill('SIGTERM');
+        killGroup(this.terminal(p.terminalId), 'SIGTERM');
         return null;
       case 'terminal/release': {
         const t = this.terminal(p.terminalId);
-        if (!t.exited) t.process.kill('SIGKILL');
+        killGroup(t, 'SIGKILL');
         this.terminals.delete(p.terminalId);
         return null;
       }
@@ -184,7 +184,8 @@ export class TestAcpClient {
 
   private createTerminal(p: { command: string; args?: string[]; cwd?: string; outputByteLimit?: number }): string {
     const id = `term-${++this.nextTerminal}`;
-    const child = spawn(p.command, p.args ?? [], { cwd: p.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+    // Its own process group, so a kill reaches what a shell started too.
+    const child = spawn(p.command, p.args ?? [], { cwd: p.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     const terminal: Terminal = {
       process: child,
       output: '',
@@ -220,5 +221,14 @@ export class TestAcpClient {
     const t = this.terminals.get(id);
     if (!t) throw new RpcError(ErrorCodes.ResourceNotFound, `Unknown terminal ${id}`);
     return t;
+  }
+}
+
+function killGroup(t: Terminal, signal: NodeJS.Signals): void {
+  if (t.exited || t.process.pid === undefined) return;
+  try {
+    process.kill(-t.process.pid, signal);
+  } catch {
+    t.process.kill(signal);
   }
 }

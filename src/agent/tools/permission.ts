@@ -19,6 +19,13 @@ export class PermissionGate {
     return this.remembered.get(kind);
   }
 
+  /** A denial that needs no question (read-only mode, an "always reject" answer), if any. */
+  deniedWithoutAsking(mode: string, kind: ToolKind): PermissionDecision | undefined {
+    if (mode === READ_ONLY_MODE) return { allowed: false, reason: 'the session is in read-only mode; switch the mode to allow writes and commands' };
+    if (this.remembered.get(kind) === 'reject') return { allowed: false, reason: `the user chose to always reject ${kindLabel(kind)} in this session` };
+    return undefined;
+  }
+
   async ask(request: {
     host: AgentHost;
     sessionId: string;
@@ -28,10 +35,9 @@ export class PermissionGate {
     signal: AbortSignal;
   }): Promise<PermissionDecision> {
     const { kind } = request;
-    if (request.mode === READ_ONLY_MODE) return { allowed: false, reason: 'the session is in read-only mode; switch the mode to allow writes and commands' };
-    const remembered = this.remembered.get(kind);
-    if (remembered === 'allow') return { allowed: true };
-    if (remembered === 'reject') return { allowed: false, reason: `the user chose to always reject ${kindLabel(kind)} in this session` };
+    const denied = this.deniedWithoutAsking(request.mode, kind);
+    if (denied) return denied;
+    if (this.remembered.get(kind) === 'allow') return { allowed: true };
     const options = permissionOptions(kind);
     let raw: unknown;
     try {

@@ -34,6 +34,9 @@ export const writeFileTool: AgentTool<Args> = {
   },
   async run(args, ctx) {
     const path = resolvePath(ctx.cwd, args.path);
+    // Refused up front (read-only, always-reject) without even reading the file for the diff.
+    const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
+    if (early && !early.allowed) return { output: `The write to ${path} was not done: ${early.reason}.`, failed: true };
     const diff: ToolCallContent = { type: 'diff', path, oldText: await currentText(path, ctx), newText: args.content };
     ctx.update({ content: [diff] });
     const decision = await ctx.permissions.ask({
