@@ -245,4 +245,14 @@ describe('AgentSession turns', () => {
       ['call_call-2', 'B'],
     ]);
   });
+
+  it('passes line and limit of read_file to fs/read_text_file', async () => {
+    const host = workspace({ '/w/big.txt': 'x' });
+    const { agent } = session([[call('read_file', { path: 'big.txt', line: 20, limit: 5 })], [text('ok')]], host);
+    await agent.prompt(prompt('x'));
+    assert.deepEqual(host.requests[0].params, { sessionId: 's1', path: '/w/big.txt', line: 20, limit: 5 });
+    const shown = host.updates.find((u) => u.sessionUpdate === 'tool_call') as any;
+    assert.equal(shown.title, 'Read big.txt (from line 20, 5 lines)');
+    assert.deepEqual(shown.locations, [{ path: '/w/big.txt', line: 20 }]);
+  });
 });

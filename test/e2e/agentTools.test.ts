@@ -5,7 +5,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PunieServer } from '../../src/server/server';
 import { allowOnce, choose, TestAcpClient, waitForCancel } from '../helpers/acpClient';
-import { startServer } from '../helpers/server';
+import { defaultAgentSessionOptions } from '../../src/agent/session';
+import { RawClient, startServer } from '../helpers/server';
 
 describe('agent tools end to end (real server, test ACP client)', () => {
   let server: PunieServer;
@@ -186,5 +187,44 @@ describe('agent tools end to end (real server, test ACP client)', () => {
     await client.prompt(sessionId, 'a');
     await client.prompt(sessionId, 'b');
     assert.equal(client.requests.filter((r) => r.method === 'session/request_permission').length, 4);
+  });
+
+  it('the step limit comes from the server options and ends the turn with max_turn_requests', async () => {
+    await server.close();
+    server = await startServer({ agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps: 2 } } });
+    const client = await connect();
+    const sessionId = await client.newSession(dir, 'test:tools');
+    assert.equal(await client.prompt(sessionId, 'go'), 'max_turn_requests');
+    assert.deepEqual(client.toolCalls(sessionId).map((c) => c.kind), ['read', 'edit']);
+  });
+
+  it('a Punie Python client on /ws (no capabilities, never answers requests) gets text at once', async () => {
+    const raw = await RawClient.connect(server.urls().ws);
+    try {
+      await raw.call('i', 'initialize', { protocol_version: 1, client_info: { name: 'punie-client', version: '0.1.0' } });
+      const created = await raw.call('n', 'new_session', { cwd: dir, mode: 'code', mcp_servers: [], _meta: { model: 'test:tools' } });
+      const started = Date.now();
+      const done = await raw.call('p', 'prompt', { session_id: created.result.sessionId, prompt: [{ type: 'text', text: 'read README.md' }] });
+      assert.equal(done.result.stopReason, 'end_turn');
+      assert.ok(Date.now() - started < 1000);
+      assert.ok(!raw.messages.some((m) => m.method && m.id !== undefined), 'no agent→client requests');
+      assert.match(raw.updates().map((u) => u.params.update.content?.text ?? '').join(''), /offers no tools/);
+    } finally {
+      raw.close();
+    }
+  });
+
+  it('command output is cut to the output byte limit, keeping the end', async () => {
+    await server.close();
+    const turn = { ...defaultAgentSessionOptions.turn, limits: { ...defaultAgentSessionOptions.turn.limits, outputByteLimit: 64 } };
+    server = await startServer({ agent: { ...defaultAgentSessionOptions, turn } });
+    const client = await connect();
+    const sessionId = await client.newSession(dir, 'test:tools');
+    await client.prompt(sessionId, 'Run `seq 1 1000`');
+    assert.equal(client.requests.find((r) => r.method === 'terminal/create')!.params.outputByteLimit, 64);
+    const text = client.toolCalls(sessionId)[2].content[1].content.text;
+    assert.match(text, /^`seq 1 1000` exited with code 0 \(output truncated; the start is missing\)\.\n/);
+    assert.match(text, /\n1000\n$/);
+    assert.ok(Buffer.byteLength(text.split('\n').slice(1).join('\n')) <= 64);
   });
 });
