@@ -1,4 +1,5 @@
 /** `punie serve`: the agent server, standalone, until Ctrl-C. */
+import { ModelError } from '../agent/models/types';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
@@ -37,12 +38,13 @@ export async function serve(argv: string[]): Promise<void> {
   });
   const maxSteps = intOption('max-steps', values['max-steps'], defaultAgentSessionOptions.turn.maxSteps);
   if (maxSteps < 1) throw new UsageError('--max-steps must be at least 1');
+  const model = values.model ?? process.env.PUNIE_MODEL ?? 'test';
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
   const server = new PunieServer({
     host: values.host,
     port: intOption('port', values.port, 8000),
-    model: values.model ?? process.env.PUNIE_MODEL ?? 'test',
+    model,
     token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
     allowedOrigins: values['allow-origin'] ?? [],
     heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
@@ -52,6 +54,12 @@ export async function serve(argv: string[]): Promise<void> {
     agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps } },
     logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
   });
+  try {
+    server.models.create(model); // a bad default model fails now, not at the first session/new
+  } catch (err) {
+    if (err instanceof ModelError) throw new UsageError(`--model: ${err.message}`);
+    throw err;
+  }
   const urls = await server.listen();
   process.stdout.write(`Punie agent server\n  Punie clients: ${urls.ws}\n  ACP clients:   ${urls.acp}\n  Health:        ${urls.health}\n`);
   await new Promise<void>((resolve) => {

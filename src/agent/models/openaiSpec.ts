@@ -1,9 +1,9 @@
 /**
  * Model strings of OpenAI-compatible servers: `ollama:<model>` (http://localhost:11434/v1),
  * `local` / `local:<model>` (LM Studio at http://localhost:1234/v1), `local:http://host:port/v1/<model>`
- * (any server: LM Studio, llama.cpp, vLLM, mlx_lm — Punie's format), and `openai:<model>` with
- * OPENAI_API_KEY (and optionally OPENAI_BASE_URL) from the environment. A `?connectTimeoutMs=…&
- * inactivityTimeoutMs=…` suffix tunes the timeouts.
+ * (any server: LM Studio, llama.cpp, vLLM, mlx_lm — Punie's format; PUNIE_LOCAL_API_KEY is sent as the key
+ * when set), and `openai:<model>` with OPENAI_API_KEY (and optionally OPENAI_BASE_URL) from the environment.
+ * A `?connectTimeoutMs=…&inactivityTimeoutMs=…` suffix tunes the timeouts.
  */
 import { ModelError } from './types';
 
