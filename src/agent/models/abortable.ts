@@ -28,3 +28,33 @@ export function abortError(signal: AbortSignal): Error {
 export function isAbortError(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
+
+/**
+ * Iterates `source`, but stops waiting the moment `signal` aborts (throwing an AbortError) even if the
+ * source ignores the signal — so a cancelled turn answers at once whatever the model does.
+ */
+export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let onAbort: (() => void) | undefined;
+  const aborted = new Promise<never>((_resolve, reject) => {
+    onAbort = () => reject(abortError(signal));
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
+  });
+  aborted.catch(() => {});
+  let finished = false;
+  try {
+    while (true) {
+      const next = await Promise.race([iterator.next(), aborted]);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    signal.removeEventListener('abort', onAbort!);
+    // Closing a source that is stuck in next() may never settle; do not wait for it.
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
+  }
+}
