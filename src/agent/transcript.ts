@@ -13,6 +13,8 @@ const TOOL_LOOKBACK = 256;
 
 export class Transcript {
   private readonly entries: SessionUpdate[] = [];
+  /** The last entry is a merged copy of ours (not an update object that was also sent), so it may grow in place. */
+  private lastIsOwnCopy = false;
 
   constructor(private readonly maxEntries: number) {}
 
@@ -23,11 +25,17 @@ export class Transcript {
   record(update: SessionUpdate): void {
     if (update.sessionUpdate === 'tool_call_update' && this.foldToolUpdate(update as ToolUpdate)) return;
     const last = this.entries[this.entries.length - 1];
-    const merged = last && mergeTextChunks(last, update);
-    if (merged) {
-      this.entries[this.entries.length - 1] = merged;
+    const text = last && mergeableText(last, update);
+    if (text !== undefined) {
+      const content = (last as { content: { type: 'text'; text: string } }).content;
+      if (this.lastIsOwnCopy) content.text += text;
+      else {
+        this.entries[this.entries.length - 1] = { ...last, content: { ...content, text: content.text + text } } as SessionUpdate;
+        this.lastIsOwnCopy = true;
+      }
       return;
     }
+    this.lastIsOwnCopy = false;
     this.entries.push(update);
     if (this.entries.length > this.maxEntries) this.entries.shift();
   }
@@ -45,11 +53,12 @@ export class Transcript {
   }
 }
 
-function mergeTextChunks(a: SessionUpdate, b: SessionUpdate): SessionUpdate | undefined {
+/** The text of `b` when it can be appended to `a` (same kind of text chunk, under the merge limit). */
+function mergeableText(a: SessionUpdate, b: SessionUpdate): string | undefined {
   if (a.sessionUpdate !== b.sessionUpdate) return undefined;
   if (a.sessionUpdate !== 'agent_message_chunk' && a.sessionUpdate !== 'agent_thought_chunk') return undefined;
   const left = a.content;
   const right = (b as typeof a).content;
   if (left.type !== 'text' || right.type !== 'text' || left.text.length + right.text.length > MERGE_LIMIT) return undefined;
-  return { ...a, content: { type: 'text', text: left.text + right.text } };
+  return right.text;
 }
