@@ -4,6 +4,7 @@
  */
 import type WebSocket from 'ws';
 import { Methods, type ClientCapabilities } from '../protocol/acp';
+import type { RequestId } from '../protocol/jsonrpc';
 import { RpcEndpoint } from '../transport/endpoint';
 import type { Logger } from '../transport/logger';
 import { WebSocketMessageReader, WebSocketMessageWriter } from '../transport/wsTransport';
@@ -43,8 +44,8 @@ export class ClientConnection implements ClientLink {
   }
 
   /** Agent→client requests wait for the user or the command (no fixed cap); cancel aborts them. */
-  request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
-    return this.endpoint.request<T>(method, params, { signal });
+  request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T> {
+    return this.endpoint.request<T>(method, params, { signal, id });
   }
 
   close(code: number, reason: string): void {

@@ -29,6 +29,8 @@ export interface SendRequestOptions {
   timeoutMs?: number;
   /** Called with the request id right after the request is written (resume bookkeeping, logs). */
   onSent?: (id: RequestId) => void;
+  /** Use this id instead of a fresh UUID: a request re-sent on a new connection keeps its id. */
+  id?: RequestId;
 }
 
 interface Pending {
@@ -87,9 +89,10 @@ export class RpcEndpoint {
   }
 
   request<T = unknown>(method: string, params: unknown, options: SendRequestOptions = {}): Promise<T> {
-    const id = randomUUID();
+    const id = options.id ?? randomUUID();
     if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(method, id, this.closedReason));
     if (options.signal?.aborted) return Promise.reject(new RequestAbortedError(method, id));
+    if (this.pending.has(id)) return Promise.reject(new RpcError(ErrorCodes.InvalidRequest, `${describeRequest(method, id)}: that id is already pending`));
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
@@ -155,7 +158,10 @@ export class RpcEndpoint {
     }
     if (m.error !== undefined && m.error !== null) {
       const err = isErrorObject(m.error) ? m.error : { code: ErrorCodes.InternalError, message: String(m.error) };
-      entry.reject(new RpcError(err.code, `${describeRequest(entry.method, m.id as RequestId)} failed: ${err.message}`, err.data));
+      const where = describeRequest(entry.method, m.id as RequestId);
+      // Our own peers already name the method and id; say it once.
+      const message = err.message.startsWith(where) ? err.message : `${where} failed: ${err.message}`;
+      entry.reject(new RpcError(err.code, message, err.data));
     } else entry.resolve(m.result ?? null);
   }
 
