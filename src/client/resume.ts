@@ -118,21 +118,24 @@ async function reload(ctx: ResumeContext, session: ClientSession, reason: string
 
 /** The server cannot resume the session: start a fresh one in its place, and fail what waited on the old one. */
 async function replace(ctx: ResumeContext, session: ClientSession, reason: string): Promise<void> {
-  let replacement: ClientSession | undefined;
+  let response: { sessionId: string; _meta?: Meta } | undefined;
   let failure: string | undefined;
   try {
-    const response = await ctx.live.endpoint.request<{ sessionId: string; _meta?: Meta }>(
+    response = await ctx.live.endpoint.request<{ sessionId: string; _meta?: Meta }>(
       Methods.sessionNew,
       { cwd: session.cwd, mcpServers: session.mcpServers, ...(session.model ? { _meta: { model: session.model } } : {}) },
       { timeoutMs: ctx.options.handshakeTimeoutMs },
     );
-    const token = response._meta?.[META_RESUME_TOKEN];
-    replacement = ctx.sessions.add({ id: response.sessionId, cwd: session.cwd, model: session.model, mcpServers: session.mcpServers, token: typeof token === 'string' ? token : undefined });
   } catch (err) {
     if (isConnectionFailure(err)) throw err;
     failure = describe(err);
   }
+  // Before adding the new one: a restarted Punie server counts session ids from 0 again and may reuse this id.
   ctx.sessions.delete(session.id);
+  const token = response?._meta?.[META_RESUME_TOKEN];
+  const replacement = response
+    ? ctx.sessions.add({ id: response.sessionId, cwd: session.cwd, model: session.model, mcpServers: session.mcpServers, token: typeof token === 'string' ? token : undefined })
+    : undefined;
   const why = `session expired: ${reason}`;
   ctx.options.logger.warn(`session ${session.id}: ${why}` + (replacement ? `; continuing in new session ${replacement.id}` : ''));
   ctx.lost({
