@@ -1,13 +1,13 @@
 /** Typed failures of the client manager; each message says what happened and what to do. */
 import { ErrorCodes, RpcError, describeRequest, type RequestId } from '../protocol/jsonrpc';
 
-/** The manager is not connected and will not be (failed or disposed), or did not connect in time. */
+/** The manager is not connected and will not be (failed or disposed), or did not connect in time; `start` names the connect itself. */
 export class NotConnectedError extends RpcError {
   constructor(
     readonly method: string,
     readonly reason: string,
   ) {
-    super(ErrorCodes.InternalError, `${method} was not sent: ${reason}`);
+    super(ErrorCodes.InternalError, method === 'start' ? `could not connect: ${reason}` : `${method} was not sent: ${reason}`);
     this.name = 'NotConnectedError';
   }
 }
