@@ -89,6 +89,9 @@ export class TestProxy {
     }
     const server = net.connect(this.targetPort, '127.0.0.1');
     server.on('error', () => {});
+    // Like ws itself: no Nagle delay, or every small frame waits for a delayed ACK.
+    client.setNoDelay(true);
+    server.setNoDelay(true);
     const pair: Pair = { client, server, blackholed: this.blackholeNew };
     this.pairs.add(pair);
     const up = newLane();
