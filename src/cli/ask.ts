@@ -3,7 +3,7 @@
  * talks through the client manager, so a dropped connection mid-answer is resumed and the answer goes on
  * where it stopped; stderr says what happened.
  */
-import { PunieClient } from '../client/manager';
+import { PunieClient } from '../client';
 import { AGENT_VERSION } from '../server/methods';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';

@@ -380,7 +380,7 @@ export class PunieClient implements PunieClientApi {
     this.stateValue = state;
     const { logger } = this.options;
     if (state.kind === 'reconnecting') logger.info(`reconnecting (attempt ${state.attempt}) in ${Math.max(0, state.retryAt - this.options.now())} ms: ${state.lastError}`);
-    else if (state.kind === 'failed') logger.error(`connection failed: ${state.reason}`);
+    else if (state.kind === 'failed') logger.info(`connection failed: ${state.reason}`); // callers get it as an error; no second report
     else if (state.kind !== 'idle') logger.info(`${state.kind}: ${state.reason}`);
     this.stateEvents.fire(state);
   }

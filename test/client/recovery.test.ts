@@ -27,6 +27,23 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
     await server.close();
   });
 
+  it('resumes over /acp (strict ACP) with a bearer token just the same', async () => {
+    server = await startServer({ token: 'secret' });
+    proxy = await TestProxy.start(server.port);
+    client = testClient(proxy.url('/acp'), { token: 'secret' });
+    recorder = new Recorder(client);
+    await client.start();
+    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=100&chunkSize=16&delayMs=2' });
+    const done = client.prompt(sessionId, text('go'));
+    for (const n of [10, 40]) {
+      await until(() => recorder.updates.length >= n, `${n} updates`);
+      proxy.cut();
+    }
+    assert.equal(await done, 'end_turn');
+    assert.equal(recorder.text(sessionId), expectedText(100, 16));
+    assert.equal(proxy.accepted, 3);
+  });
+
   it('survives cuts in the HTTP upgrade and in the initialize answer of the reconnect', async () => {
     await setup();
     const { sessionId } = await client.newSession('/w', { model: 'test?chunks=150&chunkSize=16&delayMs=2' });

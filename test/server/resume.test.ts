@@ -111,8 +111,30 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
     assert.equal(b.updates(sessionId).length, 0);
     // session/load then gives the whole transcript and the seq it covers.
     const loaded = await b.call('l', 'session/load', { sessionId, cwd: '/w', mcpServers: [] });
-    assert.equal(loaded.result._meta.seq, 30, "the answer reached the asking connection: no outcome notification");
+    assert.equal(loaded.result._meta.seq, 30, 'the answer reached the asking connection: no outcome notification');
     assert.equal(textOf(b.messages), expectedText(30, 8));
+  });
+
+  it('keeps the token a client resumed with valid until it uses the newer one (its answer may have been lost)', async () => {
+    const a = await connect();
+    const created = await a.call('new', 'session/new', { cwd: '/w', mcpServers: [] });
+    const { sessionId } = created.result;
+    const t0 = created.result._meta.resume_token;
+    const resumeWith = async (token: string) => {
+      await drop(clients[clients.length - 1]);
+      const next = await connect();
+      return next.call('r', 'session/resume', { sessionId, cwd: '/w', resumeToken: token });
+    };
+    const first = await resumeWith(t0);
+    const t1 = first.result._meta.resume_token;
+    // The answer carrying t1 "was lost": t0 still works, and so does t1 afterwards.
+    const second = await resumeWith(t0);
+    const t2 = second.result._meta.resume_token;
+    assert.ok(t1 !== t0 && t2 !== t1);
+    assert.ok((await resumeWith(t2)).result, 'the newest token works');
+    const stale = await resumeWith(t1);
+    assert.equal(stale.error.code, -32602, 'a token older than the one last used is refused');
+    assert.match(stale.error.message, /Invalid resume token/);
   });
 
   it('asks the client to retry while the session is still attached to a live connection', async () => {
