@@ -54,6 +54,26 @@ export class LiveConnection {
   }
 }
 
+/** Close codes that say retrying cannot help. */
+const NO_RETRY: Record<number, string> = {
+  1002: 'protocol error',
+  1003: 'unsupported data',
+  1007: 'invalid data',
+  1008: 'policy violation',
+  1009: 'message too big',
+  1010: 'missing extension',
+};
+
+/** Why reconnecting after this close cannot help, if it cannot. */
+export function noRetryReason(info: CloseInfo): string | undefined {
+  return info.code !== undefined ? NO_RETRY[info.code] : undefined;
+}
+
+/** After a graceful shutdown or restart (1001, 1012) the server is expected back soon, and after a sleep the network: retry at once. */
+export function comesBackAtOnce(info: CloseInfo): boolean {
+  return info.kind === 'sleep' || info.code === 1001 || info.code === 1012;
+}
+
 function describeClose(code: number, reason: string): string {
   if (code === 1006) return 'the connection was lost (1006, no close frame)';
   return `the server closed the connection (${code}${reason ? ` ${reason}` : ''})`;

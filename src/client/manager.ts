@@ -14,25 +14,13 @@ import { AgentRequests } from './agentRequests';
 import { Backoff } from './backoff';
 import { NotConnectedError } from './errors';
 import { Emitter } from './events';
-import { LiveConnection, type CloseInfo } from './live';
+import { LiveConnection, comesBackAtOnce, noRetryReason } from './live';
 import { resolveClientOptions, type ClientOptionsInput } from './options';
 import { PromptCall, PromptCalls } from './prompts';
 import { resumeSession, type ResumeContext } from './resume';
 import { SessionTable, type PromptFinishedParams } from './sessions';
 import { ConnectError, openSocket } from './socket';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
-
-/** Close codes that say retrying cannot help. */
-const NO_RETRY: Record<number, string> = {
-  1002: 'protocol error',
-  1003: 'unsupported data',
-  1007: 'invalid data',
-  1008: 'policy violation',
-  1009: 'message too big',
-  1010: 'missing extension',
-};
-/** Close codes after which the server is expected back soon: reconnect at once. */
-const COME_BACK = new Set([1001, 1012]);
 
 interface Waiter {
   resolve(live: LiveConnection): void;
@@ -121,7 +109,7 @@ export class PunieClient implements PunieClientApi {
     }
     const { promptInactivityTimeoutMs, promptTotalTimeoutMs } = this.options;
     const call = new PromptCall(sessionId, prompt, { inactivityMs: promptInactivityTimeoutMs, totalMs: promptTotalTimeoutMs }, (c) => {
-      if (c.requestId !== undefined) void this.cancel(c.sessionId);
+      if (c.requestId !== undefined) void this.sendCancel(c.sessionId);
     });
     this.prompts.add(call);
     const live = this.connectedLive();
@@ -133,6 +121,11 @@ export class PunieClient implements PunieClientApi {
 
   async cancel(sessionId: string): Promise<void> {
     for (const call of this.prompts.forSession(sessionId)) if (call.requestId === undefined) call.resolve('cancelled');
+    await this.sendCancel(sessionId);
+  }
+
+  /** `session/cancel` now, or owed until the session is resumed. */
+  private async sendCancel(sessionId: string): Promise<void> {
     const live = this.connectedLive();
     if (!live) {
       this.owedCancels.add(sessionId);
@@ -195,13 +188,16 @@ export class PunieClient implements PunieClientApi {
         this.current = undefined;
         if (!this.wanted) break;
         if (this.options.now() - live.connectedAt >= this.options.reconnect.minUptimeMs) this.backoff.reset();
-        const fatal = info.code !== undefined ? NO_RETRY[info.code] : undefined;
+        const fatal = noRetryReason(info);
         if (fatal) {
           this.fail(`${info.reason}: ${fatal}, so the client does not reconnect — check the server log, then retry`);
           break;
         }
         lastError = info.reason;
-        delay = this.comeBackNow(info) ? 0 : this.backoff.next();
+        if (comesBackAtOnce(info)) {
+          this.backoff.reset();
+          delay = 0;
+        } else delay = this.backoff.next();
       } catch (err) {
         this.current = undefined;
         if (!this.wanted) break;
@@ -220,12 +216,6 @@ export class PunieClient implements PunieClientApi {
       this.setState({ kind: 'reconnecting', attempt: dials + 1, retryAt: this.options.now() + delay, lastError });
       await this.pause(delay);
     }
-  }
-
-  private comeBackNow(info: CloseInfo): boolean {
-    if (info.kind !== 'sleep' && !(info.code !== undefined && COME_BACK.has(info.code))) return false;
-    this.backoff.reset();
-    return true;
   }
 
   /** Opens a socket, initializes and resumes every session; the connection counts only once all that worked. */
@@ -303,7 +293,7 @@ export class PunieClient implements PunieClientApi {
       call.resolve('cancelled');
       return;
     }
-    void this.cancel(call.sessionId);
+    void this.sendCancel(call.sessionId);
     // Connected: the server answers `cancelled`. Otherwise that answer waits for the resume; do not make the caller wait.
     if (!this.connectedLive()) call.resolve('cancelled');
   }
