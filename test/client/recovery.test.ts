@@ -84,6 +84,23 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
     assert.equal(recorder.lost.length, 0, 'the token the server rotated in the lost answer was not needed');
   });
 
+  it('survives a cut in the middle of a long replay', async () => {
+    await setup();
+    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=300&chunkSize=16&delayMs=2' });
+    const done = client.prompt(sessionId, text('go'));
+    await until(() => recorder.updates.length >= 20, 'some output');
+    proxy.refuseNew = true;
+    proxy.cut();
+    await new Promise((r) => setTimeout(r, 200)); // about a hundred updates pile up for the replay
+    const before = recorder.updates.length;
+    proxy.refuseNew = false;
+    // Past the 101 response and initialize's answer (under 1 KB), inside the replay of ~150-byte updates.
+    await proxy.cutAtDownstreamByte(proxy.downstreamBytes + 3000);
+    assert.equal(recorder.updates.length, before, 'nothing of the cut replay was delivered: it was held until the answer');
+    assert.equal(await done, 'end_turn');
+    assert.equal(recorder.text(sessionId), expectedText(300, 16));
+  });
+
   it('sends again a prompt the server never received, and the server runs it once', async () => {
     await setup();
     const { sessionId } = await client.newSession('/w', { model: 'test?chunks=20&chunkSize=8' });
@@ -164,10 +181,12 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
     const { sessionId } = await client.newSession('/w', { model: 'test?chunks=200&chunkSize=16&delayMs=2' });
     const done = client.prompt(sessionId, text('go'));
     await until(() => recorder.updates.length >= 10, 'some output');
+    const serverSession = server.store.owned(sessionId, 'client-0');
     proxy.refuseNew = true;
     proxy.cut();
     // More than the buffer holds is produced while the client is away.
-    await new Promise((r) => setTimeout(r, 150));
+    const seqAtCut = serverSession.seq;
+    await until(() => serverSession.seq > seqAtCut + 30, 'the replay buffer to overflow');
     proxy.refuseNew = false;
     client.retryNow();
     assert.equal(await done, 'end_turn');
@@ -196,6 +215,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
     assert.equal(calls[0].signal.aborted, false, 'a dropped connection is not a cancel');
     answer({ content: 'text' });
     assert.deepEqual(await result, { content: 'text' });
+    assert.equal(calls.length, 1);
 
     const cancel = new AbortController();
     const second = session.request('session/request_permission', { sessionId }, cancel.signal);

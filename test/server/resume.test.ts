@@ -77,7 +77,9 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
     await a.next((m) => m.method === 'session/update');
     await drop(a);
     // The turn ends with nobody connected; its outcome is kept for the resume.
-    await new Promise((r) => setTimeout(r, 150));
+    const agent = server.store.owned(sessionId, 'client-0').agent;
+    for (let i = 0; i < 500 && agent.isRunning; i++) await new Promise((r) => setTimeout(r, 5));
+    assert.equal(agent.isRunning, false);
     const b = await connect();
     const resumed = await b.call('r', 'session/resume', { sessionId, cwd: '/w', resumeToken: token, _meta: { seq: 0, prompts: ['p1', 'never-sent'] } });
     assert.deepEqual(resumed.result._meta.prompts, {
