@@ -154,7 +154,8 @@ function resumeSession(ctx: MethodContext, params: unknown): object {
   if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);
   const waitingFor = request._meta?.[META_PROMPTS];
   if (Array.isArray(waitingFor)) meta[META_PROMPTS] = promptStatuses(session, waitingFor);
-  session.outbound.resend(ctx.connection);
+  const resent = session.outbound.resend(ctx.connection);
+  if (resent > 0) ctx.options.logger.debug(`${ctx.connection.clientId}: sent ${resent} waiting agent request(s) of session ${session.id} again`);
   return { _meta: meta };
 }
 
