@@ -69,6 +69,25 @@ describe('client connection: heartbeat, timeouts, backoff, failures', function (
     assert.equal(recorder.lost.length, 0);
   });
 
+  it('does not mistake a slow link (latency and a bandwidth cap) for a dead one', async () => {
+    // (The server's own 50 ms heartbeat of this suite is shorter than this link's round trip.)
+    await proxy.close();
+    await server.close();
+    server = await startServer();
+    proxy = await TestProxy.start(server.port);
+    proxy.delayMs = 40;
+    proxy.bytesPerSecond = 40_000;
+    client = testClient(proxy.url(), { heartbeatIntervalMs: 100 });
+    const recorder = new Recorder(client);
+    await client.start();
+    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=120&chunkSize=16&delayMs=2' });
+    const started = Date.now();
+    assert.equal(await client.prompt(sessionId, text('go')), 'end_turn');
+    assert.ok(Date.now() - started > 300, 'the link really was slow');
+    assert.equal(recorder.text(sessionId), expectedText(120, 16));
+    assert.deepEqual(recorder.kinds(), ['connecting', 'connected']);
+  });
+
   it('rejects a pending request within a tick of the close, with a typed error naming method and id', async () => {
     client = testClient(proxy.url());
     const recorder = new Recorder(client);

@@ -12,7 +12,7 @@ interface Pair {
 }
 
 interface Lane {
-  queue: Buffer[];
+  queue: { chunk: Buffer; arrivedAt: number }[];
   timer: NodeJS.Timeout | undefined;
   releaseAt: number;
 }
@@ -109,16 +109,16 @@ export class TestProxy {
       this.write(chunk, to, downstream);
       return;
     }
-    lane.queue.push(chunk);
+    lane.queue.push({ chunk, arrivedAt: Date.now() });
     this.schedule(pair, lane, to, downstream);
   }
 
   /** Releases queued chunks in order, each no earlier than its delay and the bandwidth allow. */
   private schedule(pair: Pair, lane: Lane, to: net.Socket, downstream: boolean): void {
     if (lane.timer || lane.queue.length === 0) return;
-    const chunk = lane.queue[0];
+    const { chunk, arrivedAt } = lane.queue[0];
     const transfer = this.bytesPerSecond > 0 ? (chunk.length * 1000) / this.bytesPerSecond : 0;
-    const at = Math.max(Date.now() + this.delayMs, lane.releaseAt + transfer);
+    const at = Math.max(arrivedAt + this.delayMs, lane.releaseAt + transfer);
     lane.timer = setTimeout(() => {
       lane.timer = undefined;
       lane.releaseAt = at;
@@ -126,7 +126,7 @@ export class TestProxy {
       if (!this.pairs.has(pair)) return;
       if (!pair.blackholed) this.write(chunk, to, downstream);
       this.schedule(pair, lane, to, downstream);
-    }, at - Date.now());
+    }, Math.max(0, at - Date.now()));
   }
 
   private write(chunk: Buffer, to: net.Socket, downstream: boolean): void {
