@@ -1,12 +1,14 @@
-/** The `punie` command line: serve, ask. */
+/** The `punie` command line: serve, ask, stdio. */
 import { AGENT_VERSION } from '../server/methods';
 import { UsageError } from './args';
 import { ask, askHelp } from './ask';
 import { serve, serveHelp } from './serve';
+import { stdio, stdioHelp } from './stdio';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   serve: { run: serve, help: serveHelp },
   ask: { run: ask, help: askHelp },
+  stdio: { run: stdio, help: stdioHelp },
 };
 
 const usage = `Usage: punie <command> [options]
@@ -14,6 +16,7 @@ const usage = `Usage: punie <command> [options]
 Commands:
   serve   run the Punie agent server (JSON-RPC over WebSocket: /ws, /acp, /health)
   ask     ask one question and stream the answer to stdout
+  stdio   ACP on stdin/stdout for editors that start an agent process (Zed, JetBrains), bridged to a server
 
 Run "punie <command> --help" for a command's options. "punie --version" prints the version.
 `;

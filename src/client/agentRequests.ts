@@ -21,6 +21,9 @@ export class AgentRequests {
   private readonly entries = new Map<string, Entry>();
   private handler: AgentRequestHandler | undefined;
 
+  /** `onStart` is told when a handler starts for a session, and returns what to call once it settled. */
+  constructor(private readonly onStart: (sessionId: string) => () => void = () => () => {}) {}
+
   setHandler(handler: AgentRequestHandler): void {
     this.handler = handler;
   }
@@ -60,12 +63,14 @@ export class AgentRequests {
       sessionId: typeof sessionId === 'string' ? sessionId : undefined,
       done: false,
       promise: handler
-        ? Promise.resolve().then(() => handler(request.method, request.params, controller.signal))
+        ? Promise.resolve().then(() => handler(request.method, request.params, controller.signal, request.id))
         : Promise.reject(new RpcError(ErrorCodes.MethodNotFound, `Method not found: ${request.method} (this client handles no agent requests)`)),
     };
     this.entries.set(key, entry);
+    const ended = entry.sessionId !== undefined && handler ? this.onStart(entry.sessionId) : () => {};
     const settle = () => {
       entry.done = true;
+      ended();
       this.trim();
     };
     entry.promise.then(settle, settle);

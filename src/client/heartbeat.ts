@@ -23,6 +23,7 @@ export class Heartbeat {
   private pinger: NodeJS.Timeout | undefined;
   private watchdog: NodeJS.Timeout | undefined;
   private failed = false;
+  private paused = false;
   private readonly alive = () => (this.lastAlive = this.options.now());
 
   constructor(
@@ -46,6 +47,16 @@ export class Heartbeat {
     this.socket.off('message', this.alive);
   }
 
+  /**
+   * While the socket is not read (its consumer is slow) pongs and messages cannot arrive: silence is not
+   * death then, and the two-interval clock starts over when reading resumes.
+   */
+  setPaused(paused: boolean): void {
+    if (this.paused === paused) return;
+    this.paused = paused;
+    if (!paused) this.alive();
+  }
+
   /** False (after reporting why) when the connection must be presumed dead; called on every timer and before sends. */
   check(): boolean {
     if (this.failed) return false;
@@ -55,7 +66,7 @@ export class Heartbeat {
     if (sinceTick > intervalMs + sleepToleranceMs) {
       return this.fail({ kind: 'sleep', reason: `the clock jumped ${Math.round(sinceTick / 1000)} s while heartbeat timers did not run (sleep or suspend)` });
     }
-    if (now - this.lastAlive >= 2 * intervalMs) {
+    if (!this.paused && now - this.lastAlive >= 2 * intervalMs) {
       return this.fail({ kind: 'dead', reason: `no answer from the server for ${now - this.lastAlive} ms (two heartbeats)` });
     }
     return true;

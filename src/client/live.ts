@@ -37,6 +37,14 @@ export class LiveConnection {
     return this.over;
   }
 
+  /** Stops or resumes reading the socket (ws buffers at most what it already received). */
+  setPaused(paused: boolean): void {
+    if (this.over || paused === this.socket.isPaused) return;
+    if (paused) this.socket.pause();
+    else this.socket.resume();
+    this.heartbeat.setPaused(paused);
+  }
+
   /** Ends it now: terminated, or closed with 1000 when the client itself is closing. */
   drop(kind: CloseInfo['kind'], reason: string): void {
     if (this.over) return;

@@ -38,13 +38,14 @@ export class PunieClient implements PunieClientApi {
   private readonly lostEvents: Emitter<SessionLost>;
   private readonly sessions: SessionTable;
   private readonly prompts = new PromptCalls();
-  private readonly agentRequests = new AgentRequests();
+  private readonly agentRequests = new AgentRequests((sessionId) => this.holdPrompts(sessionId));
   private readonly backoff: Backoff;
   private readonly waiters = new Set<Waiter>();
   /** Sessions owed a `session/cancel` once they are resumed. */
   private readonly owedCancels = new Set<string>();
   private wanted = false;
   private disposed = false;
+  private readPaused = false;
   private loop: Promise<void> | undefined;
   private wake: (() => void) | undefined;
 
@@ -76,6 +77,16 @@ export class PunieClient implements PunieClientApi {
 
   onSessionLost(listener: (lost: SessionLost) => void): Disposable {
     return this.lostEvents.event(listener);
+  }
+
+  get bufferedAmount(): number {
+    return this.current?.socket.bufferedAmount ?? 0;
+  }
+
+  /** Applies to the connected socket; a handshake is always read, so a resume never waits on the consumer. */
+  setReadPaused(paused: boolean): void {
+    this.readPaused = paused;
+    this.connectedLive()?.setPaused(paused);
   }
 
   setAgentRequestHandler(handler: AgentRequestHandler): void {
@@ -262,6 +273,7 @@ export class PunieClient implements PunieClientApi {
 
   private connected(live: LiveConnection, after: string | undefined): void {
     live.connectedAt = this.options.now();
+    live.setPaused(this.readPaused);
     const serverName = this.agentValue?.agentInfo.name ?? 'unknown server';
     const reason = after === undefined ? `connected to ${serverName} at ${this.options.url}` : `reconnected to ${serverName} after: ${after}`;
     this.setState({ kind: 'connected', since: live.connectedAt, serverName, reason });
@@ -296,6 +308,13 @@ export class PunieClient implements PunieClientApi {
     void this.sendCancel(call.sessionId);
     // Connected: the server answers `cancelled`. Otherwise that answer waits for the resume; do not make the caller wait.
     if (!this.connectedLive()) call.resolve('cancelled');
+  }
+
+  /** The session's prompts wait on the client's own answer: no inactivity timeout until it is given. */
+  private holdPrompts(sessionId: string): () => void {
+    const calls = this.prompts.forSession(sessionId);
+    for (const call of calls) call.hold();
+    return () => calls.forEach((call) => call.release());
   }
 
   private deliver(notification: SessionNotification): void {

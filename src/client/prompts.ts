@@ -2,7 +2,8 @@
  * Prompts the caller is waiting for. A prompt outlives the connection it was sent on: it is answered by
  * its response, by a `_punie/prompt_finished` after a resume, or by the status the resume reports. It fails
  * only on an error, on `promptInactivityTimeoutMs` without an update of its session (every update resets
- * it, so a long healthy turn is never killed), or on the optional total cap.
+ * it, so a long healthy turn is never killed, and the clock stops while the agent waits for the client to
+ * answer one of its requests — a permission the user has not decided yet), or on the optional total cap.
  */
 import { Methods, type ContentBlock, type StopReason } from '../protocol/acp';
 import type { RequestId } from '../protocol/jsonrpc';
@@ -24,6 +25,8 @@ export class PromptCall {
   private rejectFn!: (error: Error) => void;
   private inactivity: NodeJS.Timeout | undefined;
   private total: NodeJS.Timeout | undefined;
+  /** Agent→client requests of this session being answered: the silence is the client's, not the server's. */
+  private holds = 0;
 
   constructor(
     readonly sessionId: string,
@@ -45,7 +48,20 @@ export class PromptCall {
   touch(): void {
     if (this.settled) return;
     clearTimeout(this.inactivity);
+    if (this.holds > 0) return;
     this.inactivity = setTimeout(() => this.timeout('inactivity', this.timeouts.inactivityMs), this.timeouts.inactivityMs);
+  }
+
+  /** The inactivity clock stops until every hold is released. */
+  hold(): void {
+    this.holds++;
+    clearTimeout(this.inactivity);
+  }
+
+  release(): void {
+    if (this.holds === 0) return;
+    this.holds--;
+    this.touch();
   }
 
   resolve(reason: StopReason): void {

@@ -3,6 +3,7 @@
  * `punie stdio` talk to a Punie server, local or remote. The implementation lives beside this file.
  */
 import type { ClientCapabilities, ContentBlock, InitializeResponse, NewSessionResponse, SessionNotification, StopReason } from '../protocol/acp';
+import type { RequestId } from '../protocol/jsonrpc';
 import type { Logger } from '../transport/logger';
 
 /**
@@ -57,8 +58,11 @@ export interface ClientManagerOptions {
   random: () => number;
 }
 
-/** Answers agent→client requests (fs, terminal, permission). Throw an RpcError to answer with an error. */
-export type AgentRequestHandler = (method: string, params: unknown, signal: AbortSignal) => Promise<unknown>;
+/**
+ * Answers agent→client requests (fs, terminal, permission). Throw an RpcError to answer with an error. `id`
+ * is the server's request id, the same on every connection the request is sent on (a bridge passes it on).
+ */
+export type AgentRequestHandler = (method: string, params: unknown, signal: AbortSignal, id: RequestId) => Promise<unknown>;
 
 export interface SessionHandle {
   sessionId: string;
@@ -121,6 +125,13 @@ export interface PunieClientApi {
    * connection up to the timeout; rejects at once with ConnectionClosedError if the connection drops.
    */
   request<T = unknown>(method: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<T>;
+  /** Bytes queued on the current socket but not yet sent (0 while there is none): a bridge pauses its input above a watermark. */
+  readonly bufferedAmount: number;
+  /**
+   * Stops (true) or resumes (false) reading the server's socket, for a consumer that cannot keep up; it
+   * holds across reconnects. While paused the heartbeat does not count the silence as a dead server.
+   */
+  setReadPaused(paused: boolean): void;
   /** Skips the backoff wait and reconnects now. */
   retryNow(): void;
   /** Closes with 1000 and stops reconnecting; pending calls reject at once. */

@@ -1,16 +1,21 @@
 /**
  * vscode-jsonrpc reader and writer for newline-delimited JSON (the ACP stdio transport). No line-length
- * cap below `maxMessageBytes`; an invalid line is reported (and answered with -32700), never dropped.
+ * cap below `maxMessageBytes`; an invalid line is reported (and answered with -32700), never dropped, and
+ * a longer one is answered under its own id when its start names one.
  */
 import type { Readable, Writable } from 'node:stream';
 import { AbstractMessageReader, AbstractMessageWriter, Emitter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
-import { ErrorCodes } from '../protocol/jsonrpc';
+import { ErrorCodes, describeRequest } from '../protocol/jsonrpc';
 import { decodeFrame } from './frames';
+import { peekEnvelope } from './peek';
 import type { InvalidFrame, ProtocolErrorSource } from './types';
 
 export interface NdjsonReaderOptions {
   maxMessageBytes: number;
 }
+
+/** How much of an oversized line is kept to find its id and method. */
+const HEAD_BYTES = 4096;
 
 export class NdjsonMessageReader extends AbstractMessageReader implements ProtocolErrorSource {
   private readonly invalidEmitter = new Emitter<InvalidFrame>();
@@ -19,6 +24,8 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
   private chunks: Buffer[] = [];
   private bufferedBytes = 0;
   private discarding = false;
+  /** Size of the line behind the message being delivered (read it in the listener), for flow control. */
+  lastMessageBytes = 0;
 
   constructor(
     readonly input: Readable,
@@ -28,7 +35,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
     input.on('data', (data: Buffer | string) => this.receive(typeof data === 'string' ? Buffer.from(data) : data));
     input.on('error', (err) => this.fireError(err));
     input.on('end', () => {
-      if (this.bufferedBytes > 0 && !this.discarding) this.emitLine(Buffer.concat(this.chunks).toString('utf8'));
+      if (this.bufferedBytes > 0 && !this.discarding) this.emitLine(Buffer.concat(this.chunks));
       this.fireClose();
     });
   }
@@ -42,7 +49,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
     let start = 0;
     for (let nl = data.indexOf(0x0a, start); nl !== -1; nl = data.indexOf(0x0a, start)) {
       this.append(data.subarray(start, nl));
-      if (!this.discarding) this.emitLine(Buffer.concat(this.chunks).toString('utf8'));
+      if (!this.discarding) this.emitLine(Buffer.concat(this.chunks));
       this.chunks = [];
       this.bufferedBytes = 0;
       this.discarding = false;
@@ -55,19 +62,27 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
     if (this.discarding || part.length === 0) return;
     this.bufferedBytes += part.length;
     if (this.bufferedBytes > this.options.maxMessageBytes) {
-      // Keep memory bounded: drop the rest of this line and answer it once it ends.
+      // Keep memory bounded: drop the rest of this line, and answer it now under the id its start names.
+      const { id, method } = peekEnvelope(head([...this.chunks, part]));
       this.chunks = [];
       this.discarding = true;
+      const what = method || id !== undefined ? describeRequest(method, id) : 'a message';
       this.invalidEmitter.fire({
-        id: null,
-        error: { code: ErrorCodes.InvalidRequest, message: `Invalid request: message larger than ${this.options.maxMessageBytes} bytes` },
+        id: id ?? null,
+        error: {
+          code: ErrorCodes.InvalidRequest,
+          message: `Invalid request: ${what} is larger than ${this.options.maxMessageBytes} bytes, the most this connection accepts; it was not sent on — send less at once`,
+          data: { maxMessageBytes: this.options.maxMessageBytes },
+        },
       });
       return;
     }
     this.chunks.push(Buffer.from(part));
   }
 
-  private emitLine(raw: string): void {
+  private emitLine(bytes: Buffer): void {
+    this.lastMessageBytes = bytes.length;
+    const raw = bytes.toString('utf8');
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
     const decoded = decodeFrame(line);
     if (decoded.kind === 'empty') return;
@@ -80,8 +95,14 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
 }
 
 export class NdjsonMessageWriter extends AbstractMessageWriter {
+  /** Writes waiting for the stream to drain: one 'drain' listener for all of them, however many. */
+  private drainWaiters: (() => void)[] = [];
+
   constructor(readonly output: Writable) {
     super();
+    output.on('drain', () => {
+      for (const resolve of this.drainWaiters.splice(0)) resolve();
+    });
   }
 
   write(message: Message): Promise<void> {
@@ -98,11 +119,23 @@ export class NdjsonMessageWriter extends AbstractMessageWriter {
         }
       });
       if (ok) resolve();
-      else this.output.once('drain', () => resolve());
+      else this.drainWaiters.push(resolve);
     });
   }
 
   end(): void {
     this.output.end();
   }
+}
+
+/** The first {@link HEAD_BYTES} of a line held in pieces, as text. */
+function head(chunks: Buffer[]): string {
+  const parts: Buffer[] = [];
+  let size = 0;
+  for (const chunk of chunks) {
+    if (size >= HEAD_BYTES) break;
+    parts.push(chunk);
+    size += chunk.length;
+  }
+  return Buffer.concat(parts).subarray(0, HEAD_BYTES).toString('utf8');
 }

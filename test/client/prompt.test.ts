@@ -1,8 +1,12 @@
 import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { PunieClient } from '../../src/client/manager';
 import type { PunieServer } from '../../src/server/server';
 import { RequestTimeoutError } from '../../src/transport/errors';
 import { Recorder, testClient, text, until } from '../helpers/client';
+import { EditorSide, FULL_CAPABILITIES, allowOnce } from '../helpers/editorSide';
 import { TestProxy } from '../helpers/proxy';
 import { startServer } from '../helpers/server';
 
@@ -103,5 +107,27 @@ describe('client prompts: inactivity timeout, total cap, cancel, errors', functi
     });
     assert.equal(await first, 'end_turn');
     await assert.rejects(client.prompt('punie-session-nope', text('x')), /unknown session punie-session-nope/);
+  });
+
+  it('stops the inactivity clock while the client itself is answering the agent (a permission the user has not decided)', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'punie-hold-'));
+    try {
+      await writeFile(join(dir, 'README.md'), '# hold\n');
+      client = testClient(proxy.url(), { promptInactivityTimeoutMs: 150, capabilities: FULL_CAPABILITIES });
+      const editor = new EditorSide(async (request, signal) => {
+        await new Promise((r) => setTimeout(r, 400));
+        return signal.aborted ? 'cancelled' : allowOnce(request, signal);
+      });
+      client.setAgentRequestHandler((method, params, signal) => editor.handle(method, params, signal));
+      await client.start();
+      const { sessionId } = await client.newSession(dir, { model: 'test:tools' });
+      const started = Date.now();
+      assert.equal(await client.prompt(sessionId, text('go')), 'end_turn');
+      assert.ok(Date.now() - started >= 800, 'two permission answers took 400 ms each, far past the 150 ms inactivity timeout');
+      assert.equal(editor.requests.filter((r) => r.method === 'session/request_permission').length, 2);
+      editor.killTerminals();
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

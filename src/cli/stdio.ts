@@ -1,0 +1,80 @@
+/**
+ * `punie stdio`: the agent command an editor starts (Zed, JetBrains, any ACP stdio client). It bridges ACP
+ * on stdin/stdout to a Punie server given by --server, or to one it embeds, through the client manager.
+ */
+import { randomBytes } from 'node:crypto';
+import { ModelError } from '../agent/models/types';
+import { PunieServer } from '../server/server';
+import { createLogger, isLogLevel } from '../transport/logger';
+import { intOption, parse, UsageError } from './args';
+import { StdioBridge } from './bridge/bridge';
+
+/** The server's default payload limit (`punie serve --max-payload`). */
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+export const stdioHelp = `Usage: punie stdio [options]
+
+Speaks ACP on stdin/stdout for an editor that starts agents as a child process (Zed, JetBrains, the ACP
+SDK's client), bridged to a Punie server over WebSocket. A dropped or restarted server is reconnected and
+sessions are resumed underneath the editor. stdout carries only ACP messages; logs go to stderr.
+  --server <url>             a Punie server, e.g. ws://127.0.0.1:8000/acp (default: start one in this process)
+  --token <t>                bearer token for --server (default: $PUNIE_TOKEN)
+  --model <spec>             model of the embedded server (default: $PUNIE_MODEL or test), or of new sessions
+                             on --server (default: the server's); test:tools shows every tool path
+  --retries <n>              reconnect attempts in a row before giving up (default: no limit)
+  --max-message-bytes <n>    largest message from the editor; set it to the server's --max-payload
+                             (default 16777216, or the embedded server's limit)
+  --log-level <level>        trace, debug, info, warn, error (default info)
+
+An invalid line on stdin is answered with -32700, a line over the limit with -32600 under its id; the end
+of stdin cancels running prompts, closes the connection and exits 0. Exit 1: the server cannot be used
+any more (refused the token, gave up reconnecting); the reason is on stderr.
+`;
+
+export async function stdio(argv: string[]): Promise<void> {
+  const { values } = parse(argv, {
+    server: { type: 'string' },
+    token: { type: 'string' },
+    model: { type: 'string' },
+    retries: { type: 'string' },
+    'max-message-bytes': { type: 'string' },
+    'log-level': { type: 'string' },
+  });
+  const level = values['log-level'] ?? 'info';
+  if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
+  if (values.server !== undefined && !/^wss?:\/\/./.test(values.server)) throw new UsageError(`--server must be a ws:// or wss:// URL, got "${values.server}"`);
+  const retries = values.retries === undefined ? undefined : Math.max(1, intOption('retries', values.retries, 0));
+  const logger = createLogger(level, (line) => process.stderr.write(line + '\n'), '[stdio] ');
+
+  // The embedded server is for this editor alone: a fresh token keeps other local processes out.
+  const token = values.server ? values.token ?? (process.env.PUNIE_TOKEN || undefined) : randomBytes(24).toString('base64url');
+  const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
+  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, logger });
+  if (embedded && model) {
+    try {
+      embedded.models.create(model); // a bad model fails now, not at the editor's first session/new
+    } catch (err) {
+      if (err instanceof ModelError) throw new UsageError(`--model: ${err.message}`);
+      throw err;
+    }
+  }
+  const url = values.server ?? (await embedded!.listen()).acp;
+  const maxMessageBytes = intOption('max-message-bytes', values['max-message-bytes'], embedded?.options.maxPayload ?? DEFAULT_MAX_MESSAGE_BYTES);
+
+  const bridge = new StdioBridge({
+    input: process.stdin,
+    output: process.stdout,
+    url,
+    token,
+    model: values.server ? values.model : undefined,
+    maxMessageBytes,
+    logger,
+    client: { reconnect: { maxAttempts: retries } },
+  });
+  const stop = (signal: string) => void bridge.shutdown(`received ${signal}`);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  const exit = await bridge.exited;
+  await embedded?.close();
+  if (exit.code !== 0) throw new Error(exit.reason);
+}
