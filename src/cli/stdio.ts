@@ -44,12 +44,13 @@ export async function stdio(argv: string[]): Promise<void> {
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
   if (values.server !== undefined && !/^wss?:\/\/./.test(values.server)) throw new UsageError(`--server must be a ws:// or wss:// URL, got "${values.server}"`);
   const retries = values.retries === undefined ? undefined : Math.max(1, intOption('retries', values.retries, 0));
-  const logger = createLogger(level, (line) => process.stderr.write(line + '\n'), '[stdio] ');
+  const write = (line: string) => process.stderr.write(line + '\n');
+  const logger = createLogger(level, write, '[stdio] ');
 
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
   const token = values.server ? values.token ?? (process.env.PUNIE_TOKEN || undefined) : randomBytes(24).toString('base64url');
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, logger });
+  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, logger: createLogger(level, write, '[server] ') });
   if (embedded && model) {
     try {
       embedded.models.create(model); // a bad model fails now, not at the editor's first session/new

@@ -23,11 +23,11 @@ export function peekEnvelope(head: string): Envelope {
   TOKEN.lastIndex = 0;
   for (let match = TOKEN.exec(head); match; match = TOKEN.exec(head)) {
     const token = match[1];
-    if (numericId !== undefined) found.id = parseId(numericId);
+    if (numericId !== undefined) setId(found, parseId(numericId));
     numericId = undefined;
     if (depth === 1 && last === ':' && before?.startsWith('"')) {
       const key = parseString(before);
-      if (key === 'id' && token.startsWith('"')) found.id = parseId(token);
+      if (key === 'id' && token.startsWith('"')) setId(found, parseId(token));
       else if (key === 'id') numericId = token;
       else if (key === 'method' && token.startsWith('"')) found.method = parseString(token);
     }
@@ -37,6 +37,10 @@ export function peekEnvelope(head: string): Envelope {
     last = token;
   }
   return found;
+}
+
+function setId(found: Envelope, id: RequestId | undefined): void {
+  if (id !== undefined) found.id = id;
 }
 
 function parseString(token: string): string | undefined {

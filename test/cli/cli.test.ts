@@ -40,6 +40,17 @@ describe('punie CLI', function () {
     assert.match(bad.out.stderr, /--port must be a non-negative integer/);
   });
 
+  it('lists stdio in the usage, and stdio rejects a --server that is not a WebSocket URL with exit 2', async () => {
+    const help = run(['--help']);
+    assert.equal(await help.exit, 0);
+    assert.match(help.out.stdout, /stdio +ACP on stdin\/stdout/);
+    const bad = run(['stdio', '--server', 'http://127.0.0.1:8000/acp']);
+    assert.equal(await bad.exit, 2);
+    assert.match(bad.out.stderr, /--server must be a ws:\/\/ or wss:\/\/ URL/);
+    assert.match(bad.out.stderr, /Usage: punie stdio/);
+    assert.equal(bad.out.stdout, '', 'stdout belongs to ACP');
+  });
+
   it('serve prints its URLs, answers ask --server, and shuts down on SIGINT', async () => {
     const serve = run(['serve', '--port', '0', '--token', 'tok']);
     await new Promise<void>((resolve) => serve.child.stdout.on('data', () => serve.out.stdout.includes('/health') && resolve()));

@@ -59,12 +59,12 @@ export function expectedText(chunks: number, size: number): string {
   return Array.from({ length: chunks }, (_, i) => numberedChunk(i, size)).join('');
 }
 
-/** Polls `condition` every few ms; rejects with `what` after `timeoutMs`. */
-export async function until(condition: () => boolean, what: string, timeoutMs = 3000): Promise<void> {
+/** Polls `condition` every `intervalMs`; rejects with `what` after `timeoutMs`. */
+export async function until(condition: () => boolean, what: string, timeoutMs = 3000, intervalMs = 2): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 2));
+    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

@@ -69,6 +69,11 @@ export class StdioBridge {
     output.on('error', (err) => void this.end(0, `stdout is gone (${err.message})`));
   }
 
+  /** Bytes from the editor queued on the socket but not yet sent (what the stdin watermark bounds). */
+  get serverBacklog(): number {
+    return this.client?.bufferedAmount ?? 0;
+  }
+
   /** Clean shutdown (a signal): running prompts are cancelled, the socket is closed with 1000. */
   shutdown(reason: string): Promise<BridgeExit> {
     void this.end(0, reason);

@@ -33,6 +33,8 @@ export class Flow {
   /** Sizes of editor messages waiting for a connection, each until it is sent or settled. */
   private readonly held = new Set<{ bytes: number }>();
   private heldBytes = 0;
+  /** Messages received since the last check: the client sends them a few microtasks later, so they count already. */
+  private recentBytes = 0;
 
   constructor(
     private readonly input: Readable,
@@ -69,7 +71,9 @@ export class Flow {
         this.checkInputSoon();
       };
       settled.then(release, release);
-    }
+    } else this.recentBytes += bytes;
+    // At once: a burst of lines may all be read before any timer or I/O callback runs.
+    this.checkInput();
     this.checkInputSoon();
   }
 
@@ -99,12 +103,13 @@ export class Flow {
     this.checkQueued = true;
     setImmediate(() => {
       this.checkQueued = false;
+      this.recentBytes = 0; // handed to the socket by now: its buffered amount has them
       this.checkInput();
     });
   }
 
   private checkInput(): void {
-    const pending = (this.client?.bufferedAmount ?? 0) + this.heldBytes;
+    const pending = (this.client?.bufferedAmount ?? 0) + this.heldBytes + this.recentBytes;
     if (!this.inputPaused && pending > this.options.highWaterBytes) {
       this.inputPaused = true;
       this.pauses.input++;
