@@ -150,5 +150,34 @@ describe('punie stdio driven by the ACP SDK client', function () {
         await fresh.close();
       }
     });
+
+    it('when missed output cannot be replayed: no transcript repeated to the editor, and the prompt says its answer is incomplete', async () => {
+      await proxy.close();
+      await server.close();
+      server = await startServer({ replayMaxUpdates: 20 });
+      proxy = await TestProxy.start(server.port);
+      const sdk = await start(['--server', proxy.url('/acp'), '--model', 'test?chunks=600&chunkSize=16&delayMs=3']);
+      await sdk.initialize();
+      const sessionId = await sdk.newSession(dir);
+      const prompt = sdk.prompt(sessionId, 'go');
+      await until(() => sdk.agentText(sessionId).length >= 160, 'some answer');
+      const serverSession = server.store.owned(sessionId, 'client-0');
+      proxy.refuseNew = true;
+      proxy.cut();
+      const seqAtCut = serverSession.seq;
+      await until(() => serverSession.seq > seqAtCut + 30, 'more output than the replay buffer holds');
+      proxy.refuseNew = false;
+      await assert.rejects(prompt, (err: any) => {
+        assert.equal(err.code, -32603);
+        assert.match(err.message, /the turn ended \(end_turn\) but part of its output was lost while the connection to the Punie server was down \(missed updates could not be replayed: .*\); the session goes on/);
+        return true;
+      });
+      const numbers = [...sdk.agentText(sessionId).matchAll(/\[(\d+)\]/g)].map((m) => Number(m[1]));
+      assert.ok(numbers.every((n, i) => i === 0 || n > numbers[i - 1]), 'nothing was shown twice');
+      assert.ok(numbers.length < 600, 'the missed part is missing, as the error says');
+      assert.equal(numbers.at(-1), 599, 'the live output after the reload arrived');
+      assert.ok(!sdk.updates.some((u) => u._meta?.replay), 'the reloaded transcript stayed with the bridge');
+      await sdk.agent.request('session/set_mode', { sessionId, modeId: 'read-only' }); // the session goes on
+    });
   });
 });
