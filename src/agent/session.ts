@@ -1,27 +1,42 @@
 /**
- * One conversation: its history, its transcript (replayed on `session/load`), and at most one running
- * turn. The turn streams model output as `session/update`s through the host and can be cancelled.
+ * One conversation: its history, its transcript (replayed on `session/load`), its remembered permission
+ * answers, and at most one running turn. A turn streams model output and tool calls as `session/update`s
+ * through the host and can be cancelled; a model failure fails the prompt with an actionable JSON-RPC error.
  */
 import type { ContentBlock, SessionUpdate, StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
+import { History } from './history';
 import type { AgentHost } from './host';
 import { isAbortError } from './models/abortable';
 import type { ChatMessage, ChatModel } from './models/types';
-import { promptText, splitText } from './text';
+import { promptText } from './text';
+import { PermissionGate } from './tools/permission';
+import { Transcript } from './transcript';
+import { defaultTurnOptions, runTurn, type TurnOptions } from './turn';
 
 export interface AgentSessionOptions {
-  /** Most messages kept in the model history (oldest dropped first). */
+  /** Most messages kept in the model history (oldest exchanges dropped first). */
   maxHistoryMessages: number;
+  /** Most characters kept in the model history. */
+  maxHistoryChars: number;
   /** Most updates kept in the transcript replayed by `session/load`. */
   maxTranscriptUpdates: number;
+  turn: TurnOptions;
 }
 
-export const defaultAgentSessionOptions: AgentSessionOptions = { maxHistoryMessages: 200, maxTranscriptUpdates: 5000 };
+export const defaultAgentSessionOptions: AgentSessionOptions = {
+  maxHistoryMessages: 200,
+  maxHistoryChars: 400_000,
+  maxTranscriptUpdates: 5000,
+  turn: defaultTurnOptions,
+};
 
 export class AgentSession {
-  private readonly history: ChatMessage[] = [];
-  private readonly transcript: SessionUpdate[] = [];
+  private readonly history: History;
+  private readonly transcript: Transcript;
+  private readonly permissions = new PermissionGate();
   private running: AbortController | undefined;
+  private toolCalls = 0;
   /** `default` asks before writes and commands; `read-only` never does them. */
   mode = 'default';
 
@@ -31,7 +46,10 @@ export class AgentSession {
     private model: ChatModel,
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
-  ) {}
+  ) {
+    this.history = new History({ maxMessages: options.maxHistoryMessages, maxChars: options.maxHistoryChars });
+    this.transcript = new Transcript(options.maxTranscriptUpdates);
+  }
 
   get isRunning(): boolean {
     return this.running !== undefined;
@@ -47,7 +65,12 @@ export class AgentSession {
 
   /** The transcript as updates, in order, for `session/load`. */
   replayTranscript(): readonly SessionUpdate[] {
-    return this.transcript;
+    return this.transcript.updates;
+  }
+
+  /** The messages the model sees (bounded). */
+  conversation(): readonly ChatMessage[] {
+    return this.history.all;
   }
 
   async prompt(blocks: ContentBlock[]): Promise<StopReason> {
@@ -56,69 +79,49 @@ export class AgentSession {
     }
     const controller = new AbortController();
     this.running = controller;
-    const userText = promptText(blocks);
-    for (const block of blocks) this.record({ sessionUpdate: 'user_message_chunk', content: block });
-    this.pushHistory({ role: 'user', content: userText });
-    let answer = '';
+    for (const block of blocks) this.transcript.record({ sessionUpdate: 'user_message_chunk', content: block });
+    this.history.push({ role: 'user', content: promptText(blocks) });
+    const turnMessages: ChatMessage[] = [];
     try {
-      for await (const event of this.model.stream({ messages: this.history, tools: [], signal: controller.signal })) {
-        if (controller.signal.aborted) break;
-        if (event.type === 'text') {
-          answer += event.text;
-          this.emitText('agent_message_chunk', event.text);
-        } else if (event.type === 'thought') {
-          this.emitText('agent_thought_chunk', event.text);
-        }
-      }
-      return controller.signal.aborted ? 'cancelled' : 'end_turn';
+      return await runTurn(
+        {
+          sessionId: this.id,
+          cwd: this.cwd,
+          mode: this.mode,
+          model: this.model,
+          host: this.host,
+          permissions: this.permissions,
+          history: this.history.all,
+          signal: controller.signal,
+          emit: (update) => this.emit(update),
+          nextToolCallId: () => `call-${++this.toolCalls}`,
+          options: this.options.turn,
+        },
+        turnMessages,
+      );
     } catch (err) {
       if (controller.signal.aborted || isAbortError(err)) return 'cancelled';
-      throw err;
+      throw modelFailure(this.model.id, err);
     } finally {
-      if (answer) this.pushHistory({ role: 'assistant', content: answer });
+      this.history.push(...turnMessages);
       this.running = undefined;
     }
   }
 
-  /** Ends the running turn, if any; its prompt answers `cancelled`. */
+  /** Ends the running turn, if any: the model stream and every pending client request; the prompt answers `cancelled`. */
   cancel(): void {
     this.running?.abort(new Error('cancelled'));
   }
 
-  private emitText(kind: 'agent_message_chunk' | 'agent_thought_chunk', text: string): void {
-    for (const piece of splitText(text)) this.emit({ sessionUpdate: kind, content: { type: 'text', text: piece } });
-  }
-
   private emit(update: SessionUpdate): void {
-    this.record(update);
+    this.transcript.record(update);
     this.host.emit(update);
-  }
-
-  /** Adds to the transcript, merging consecutive text chunks of the same kind so it stays compact. */
-  private record(update: SessionUpdate): void {
-    const last = this.transcript[this.transcript.length - 1];
-    const merged = last && mergeTextChunks(last, update);
-    if (merged) {
-      this.transcript[this.transcript.length - 1] = merged;
-      return;
-    }
-    this.transcript.push(update);
-    if (this.transcript.length > this.options.maxTranscriptUpdates) this.transcript.shift();
-  }
-
-  private pushHistory(message: ChatMessage): void {
-    this.history.push(message);
-    if (this.history.length > this.options.maxHistoryMessages) this.history.splice(0, this.history.length - this.options.maxHistoryMessages);
   }
 }
 
-const MERGE_LIMIT = 64 * 1024;
-
-function mergeTextChunks(a: SessionUpdate, b: SessionUpdate): SessionUpdate | undefined {
-  if (a.sessionUpdate !== b.sessionUpdate) return undefined;
-  if (a.sessionUpdate !== 'agent_message_chunk' && a.sessionUpdate !== 'agent_thought_chunk') return undefined;
-  const left = a.content;
-  const right = (b as typeof a).content;
-  if (left.type !== 'text' || right.type !== 'text' || left.text.length + right.text.length > MERGE_LIMIT) return undefined;
-  return { ...a, content: { type: 'text', text: left.text + right.text } };
+/** A failed model ends the prompt with -32603 whose message says which model failed and what to do. */
+function modelFailure(modelId: string, err: unknown): RpcError {
+  if (err instanceof RpcError) return err;
+  const message = err instanceof Error ? err.message : String(err);
+  return new RpcError(ErrorCodes.InternalError, `Model "${modelId}" failed: ${message}`, { model: modelId });
 }

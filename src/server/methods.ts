@@ -32,7 +32,7 @@ export const AGENT_VERSION = '0.1.0';
 
 const MODES = [
   { id: 'default', name: 'Default', description: 'Asks before it writes files or runs commands' },
-  { id: 'read-only', name: 'Read only', description: 'Never writes files or runs commands' },
+  { id: 'read-only', name: 'Read only', description: 'Reads and searches; never writes files or runs commands' },
 ];
 
 export interface MethodContext {

@@ -1,4 +1,5 @@
 /** Every setting of the Punie server, with the defaults documented in the README. */
+import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/session';
 import { silentLogger, type Logger } from '../transport/logger';
 
 export interface ServerOptions {
@@ -28,6 +29,8 @@ export interface ServerOptions {
   replayMaxBytes: number;
   /** Graceful shutdown: clients get 1001, and are terminated if still open after this long. */
   shutdownTimeoutMs: number;
+  /** Each session's agent: history and transcript bounds, step limit and tool output limits of a turn. */
+  agent: AgentSessionOptions;
   /** Wall clock, injectable for tests. */
   now: () => number;
   logger: Logger;
@@ -48,6 +51,7 @@ export const defaultServerOptions: ServerOptions = {
   replayMaxUpdates: 10_000,
   replayMaxBytes: 8 * 1024 * 1024,
   shutdownTimeoutMs: 5_000,
+  agent: defaultAgentSessionOptions,
   now: Date.now,
   logger: silentLogger,
 };

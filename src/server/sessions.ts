@@ -5,7 +5,7 @@
  * buffer, so a resume can deliver exactly what the client missed.
  */
 import { randomBytes } from 'node:crypto';
-import { AgentSession } from '../agent/session';
+import { AgentSession, type AgentSessionOptions } from '../agent/session';
 import type { AgentHost } from '../agent/host';
 import type { ChatModel } from '../agent/models/types';
 import { Methods, type ClientCapabilities, type SessionUpdate } from '../protocol/acp';
@@ -35,6 +35,8 @@ export interface SessionStoreOptions {
   replayMaxBytes: number;
   now: () => number;
   logger: Logger;
+  /** History, transcript and turn limits of each session's agent (defaults when absent). */
+  agent?: AgentSessionOptions;
 }
 
 export class ServerSession implements AgentHost {
@@ -55,7 +57,7 @@ export class ServerSession implements AgentHost {
   ) {
     this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
     this.updatedAt = options.now();
-    this.agent = new AgentSession(id, cwd, model, this);
+    this.agent = new AgentSession(id, cwd, model, this, options.agent);
   }
 
   emit(update: SessionUpdate): void {

@@ -28,3 +28,47 @@ export function abortError(signal: AbortSignal): Error {
 export function isAbortError(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
+
+/**
+ * Iterates `source`, but stops waiting the moment `signal` aborts (throwing an AbortError) even if the
+ * source ignores the signal — so a cancelled turn answers at once whatever the model does.
+ */
+export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
+  const iterator = source[Symbol.asyncIterator]();
+  let finished = false;
+  try {
+    while (true) {
+      const next = await nextOrAbort(iterator, signal);
+      if (next.done) {
+        finished = true;
+        return;
+      }
+      yield next.value;
+    }
+  } finally {
+    // Closing a source that is stuck in next() may never settle; do not wait for it.
+    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
+  }
+}
+
+/**
+ * One `next()` that rejects as soon as `signal` aborts. The abort listener lives only as long as this call:
+ * racing every item against one long-lived promise would pile up a reaction per item for the whole stream.
+ */
+function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
+  if (signal.aborted) return Promise.reject(abortError(signal));
+  return new Promise((resolve, reject) => {
+    const onAbort = () => reject(abortError(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    iterator.next().then(
+      (result) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      },
+      (err: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(err);
+      },
+    );
+  });
+}

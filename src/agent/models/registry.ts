@@ -1,16 +1,46 @@
-/** Turns a model string (`test`, `test?chunks=5`, …) into a model. Other kinds register here as they land. */
+/**
+ * Turns a model string into a model: `test`, `test?chunks=N…`, `test:tools`, `ollama:<model>`,
+ * `local[:<url>/<model>]`, `openai:<model>`, and `vscode-lm[:family]` once the extension registers its
+ * provider. The kind is the part before the first `:` or `?`.
+ */
+import { OpenAiChatModel, type OpenAiModelOptions } from './openai';
+import { parseOpenAiSpec, type Env } from './openaiSpec';
 import { parseTestModelOptions, TestModel } from './testModel';
+import { ScriptedToolModel } from './testTools';
 import { ModelError, type ChatModel } from './types';
+import { VSCODE_LM_PREFIX } from './vscodeLm';
 
 export type ModelFactory = (spec: string) => ChatModel;
+
+export interface ModelRegistryOptions {
+  /** Where `openai:` finds OPENAI_API_KEY / OPENAI_BASE_URL (default: process.env). */
+  env: Env;
+  /** Retries of a failed request to an OpenAI-compatible server. */
+  maxRetries: number;
+}
 
 export class ModelRegistry {
   private readonly factories = new Map<string, ModelFactory>();
 
-  constructor() {
+  constructor(options: Partial<ModelRegistryOptions> = {}) {
+    const env = options.env ?? process.env;
+    const maxRetries = options.maxRetries ?? 1;
     this.register('test', (spec) => {
       const q = spec.indexOf('?');
-      return new TestModel(spec, parseTestModelOptions(q === -1 ? '' : spec.slice(q + 1)));
+      const query = q === -1 ? '' : spec.slice(q + 1);
+      const base = q === -1 ? spec : spec.slice(0, q);
+      if (base === 'test:tools') return new ScriptedToolModel(spec, parseTestModelOptions(query).delayMs);
+      if (base !== 'test') throw new ModelError(`Unknown test model "${spec}" (test, test?chunks=N&chunkSize=B&delayMs=D, or test:tools)`);
+      return new TestModel(spec, parseTestModelOptions(query));
+    });
+    const openAi = (spec: string) => {
+      const { endpoint, timeouts } = parseOpenAiSpec(spec, env);
+      const modelOptions: OpenAiModelOptions = { ...timeouts, maxRetries };
+      return new OpenAiChatModel(spec, endpoint, modelOptions);
+    };
+    for (const prefix of ['ollama', 'local', 'openai']) this.register(prefix, openAi);
+    this.register(VSCODE_LM_PREFIX, () => {
+      throw new ModelError(`${VSCODE_LM_PREFIX} models are available only when the Punie server runs inside VS Code (the extension's built-in server)`);
     });
   }
 

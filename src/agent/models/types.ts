@@ -22,7 +22,9 @@ export type ChatMessage =
 export type ModelEvent =
   | { type: 'text'; text: string }
   | { type: 'thought'; text: string }
-  | { type: 'tool_call'; call: ToolCallRequest };
+  | { type: 'tool_call'; call: ToolCallRequest }
+  /** The model stopped early: it hit its output limit, or refused (content filter, refusal text). */
+  | { type: 'finish'; reason: 'max_tokens' | 'refusal' };
 
 export interface ModelRequest {
   messages: readonly ChatMessage[];

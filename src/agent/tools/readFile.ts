@@ -1,0 +1,49 @@
+/** `read_file`: reads a text file through the client (`fs/read_text_file`), so unsaved editor buffers count. */
+import { z } from 'zod';
+import { Methods, ReadTextFileResponse } from '../../protocol/acp';
+import { displayPath, resolvePath, truncateText } from './paths';
+import { textContent, type AgentTool } from './types';
+
+const Args = z.object({
+  path: z.string().min(1),
+  line: z.number().int().min(1).optional(),
+  limit: z.number().int().min(1).optional(),
+});
+type Args = z.infer<typeof Args>;
+
+/** Most characters of a file shown in the client's tool call view (the model gets `maxResultChars`). */
+const DISPLAY_CHARS = 64 * 1024;
+
+export const readFileTool: AgentTool<Args> = {
+  kind: 'read',
+  args: Args,
+  spec: {
+    name: 'read_file',
+    description:
+      'Read a text file of the workspace. Paths are relative to the workspace root or absolute. ' +
+      'Use line (1-based) and limit to read part of a large file.',
+    parameters: {
+      type: 'object',
+      properties: {
+        path: { type: 'string', description: 'File path, relative to the workspace root or absolute' },
+        line: { type: 'integer', minimum: 1, description: 'First line to read (1-based)' },
+        limit: { type: 'integer', minimum: 1, description: 'Most lines to read' },
+      },
+      required: ['path'],
+    },
+  },
+  available: (caps) => caps.fs?.readTextFile === true,
+  present(args, { cwd }) {
+    const path = resolvePath(cwd, args.path);
+    const range = args.line ? ` (from line ${args.line}${args.limit ? `, ${args.limit} lines` : ''})` : '';
+    return { title: `Read ${displayPath(cwd, path)}${range}`, locations: [{ path, line: args.line ?? null }], rawInput: args };
+  },
+  async run(args, ctx) {
+    const path = resolvePath(ctx.cwd, args.path);
+    const raw = await ctx.host.request(Methods.fsRead, { sessionId: ctx.sessionId, path, line: args.line, limit: args.limit }, ctx.signal);
+    const parsed = ReadTextFileResponse.safeParse(raw);
+    if (!parsed.success) return { output: `Error: the client answered fs/read_text_file for ${path} without text content`, failed: true };
+    const text = parsed.data.content;
+    return { output: truncateText(text, ctx.limits.maxResultChars), content: [textContent(truncateText(text, DISPLAY_CHARS))] };
+  },
+};

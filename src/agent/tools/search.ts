@@ -1,0 +1,97 @@
+/**
+ * `list_files` and `search_text`: ACP has no directory listing, so these run fixed, read-only programs in a
+ * client terminal (`find`/`grep`, or `where`/`findstr` for a Windows workspace). Their arguments are
+ * passed without a shell, so nothing the model writes becomes a shell command; they need no permission.
+ */
+import { z } from 'zod';
+import { displayPath, isWindowsPath, resolvePath, truncateText } from './paths';
+import { runInTerminal, type CommandLine } from './terminal';
+import { textContent, type AgentTool, type ToolContext, type ToolResult } from './types';
+
+const SKIPPED_DIRS = ['.git', 'node_modules'];
+
+const ListArgs = z.object({
+  path: z.string().min(1).optional(),
+  glob: z.string().min(1).optional(),
+  depth: z.number().int().min(1).max(20).optional(),
+});
+type ListArgs = z.infer<typeof ListArgs>;
+
+export function listCommand(args: ListArgs, cwd: string): CommandLine {
+  const dir = resolvePath(cwd, args.path ?? '.');
+  if (isWindowsPath(cwd)) return { command: 'where', args: ['/r', dir, args.glob ?? '*'], cwd };
+  const prune = SKIPPED_DIRS.flatMap((d, i) => (i === 0 ? ['-name', d] : ['-o', '-name', d]));
+  const name = args.glob ? ['-name', args.glob] : [];
+  return { command: 'find', args: [dir, '-maxdepth', String(args.depth ?? 3), '(', ...prune, ')', '-prune', '-o', '-type', 'f', ...name, '-print'], cwd };
+}
+
+export const listFilesTool: AgentTool<ListArgs> = {
+  kind: 'search',
+  args: ListArgs,
+  spec: {
+    name: 'list_files',
+    description: 'List the files under a directory of the workspace (skipping .git and node_modules), optionally matching a file name glob.',
+    parameters: {
+      type: 'object',
+      properties: {
+        path: { type: 'string', description: 'Directory, relative to the workspace root (default: the root)' },
+        glob: { type: 'string', description: 'File name pattern, e.g. *.ts' },
+        depth: { type: 'integer', minimum: 1, maximum: 20, description: 'How deep to descend (default 3)' },
+      },
+    },
+  },
+  available: (caps) => caps.terminal === true,
+  present(args, { cwd }) {
+    const dir = resolvePath(cwd, args.path ?? '.');
+    return { title: `List files in ${displayPath(cwd, dir) || '.'}${args.glob ? ` matching ${args.glob}` : ''}`, locations: [{ path: dir }], rawInput: args };
+  },
+  run: (args, ctx) => runSearch(listCommand(args, ctx.cwd), ctx, 'no files found'),
+};
+
+const SearchArgs = z.object({
+  pattern: z.string().min(1),
+  path: z.string().min(1).optional(),
+  glob: z.string().min(1).optional(),
+});
+type SearchArgs = z.infer<typeof SearchArgs>;
+
+export function searchCommand(args: SearchArgs, cwd: string): CommandLine {
+  const dir = resolvePath(cwd, args.path ?? '.');
+  if (isWindowsPath(cwd)) return { command: 'findstr', args: ['/s', '/n', '/r', `/c:${args.pattern}`, `${dir}\\${args.glob ?? '*'}`], cwd };
+  const include = args.glob ? [`--include=${args.glob}`] : [];
+  return { command: 'grep', args: ['-rnIE', ...SKIPPED_DIRS.map((d) => `--exclude-dir=${d}`), ...include, '-e', args.pattern, '--', dir], cwd };
+}
+
+export const searchTextTool: AgentTool<SearchArgs> = {
+  kind: 'search',
+  args: SearchArgs,
+  spec: {
+    name: 'search_text',
+    description: 'Search the files of the workspace for a regular expression; answers file:line:text for each match.',
+    parameters: {
+      type: 'object',
+      properties: {
+        pattern: { type: 'string', description: 'Extended regular expression' },
+        path: { type: 'string', description: 'Directory or file, relative to the workspace root (default: the root)' },
+        glob: { type: 'string', description: 'Only files whose name matches, e.g. *.py' },
+      },
+      required: ['pattern'],
+    },
+  },
+  available: (caps) => caps.terminal === true,
+  present(args, { cwd }) {
+    const dir = resolvePath(cwd, args.path ?? '.');
+    return { title: `Search for /${args.pattern}/ in ${displayPath(cwd, dir) || '.'}`, locations: [{ path: dir }], rawInput: args };
+  },
+  run: (args, ctx) => runSearch(searchCommand(args, ctx.cwd), ctx, 'no matches'),
+};
+
+/** grep/findstr exit 1 when nothing matched: an answer, not a failure. */
+async function runSearch(line: CommandLine, ctx: ToolContext, empty: string): Promise<ToolResult> {
+  const result = await runInTerminal(line, ctx);
+  const ok = result.exitCode === 0 || (result.exitCode === 1 && !result.output.trim());
+  const note = result.truncated ? '\n… [output truncated: the start is missing]' : '';
+  const body = result.output.trim() ? truncateText(result.output, ctx.limits.maxResultChars) + note : `(${empty})`;
+  const output = ok ? body : `\`${line.command}\` failed with exit code ${result.exitCode ?? result.signal}:\n${body}`;
+  return { output, content: [{ type: 'terminal', terminalId: result.terminalId }, textContent(output)], failed: !ok };
+}

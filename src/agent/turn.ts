@@ -1,0 +1,97 @@
+/**
+ * One prompt turn: stream the model, show its text and reasoning, run the tool calls it asks for through
+ * the client, give it the results, and repeat until it answers without tools or the step limit is hit.
+ * Messages of the turn are appended to `out` as they complete, so the history stays consistent (every
+ * tool call has a result) even when the turn is cancelled or the model fails.
+ */
+import type { SessionUpdate, StopReason } from '../protocol/acp';
+import type { AgentHost } from './host';
+import { abortError, untilAborted } from './models/abortable';
+import type { ChatMessage, ChatModel, ToolCallRequest } from './models/types';
+import { systemPrompt } from './systemPrompt';
+import { splitText } from './text';
+import { cancelPending, executeToolCall, prepareToolCall, type PreparedCall, type ToolBase } from './toolCall';
+import { availableTools } from './tools';
+import type { PermissionGate } from './tools/permission';
+import type { ToolLimits } from './tools/types';
+
+export interface TurnOptions {
+  /** Most model requests in one turn; past it the turn ends with `max_turn_requests`. */
+  maxSteps: number;
+  limits: ToolLimits;
+}
+
+export const defaultTurnOptions: TurnOptions = { maxSteps: 25, limits: { outputByteLimit: 64 * 1024, maxResultChars: 50_000 } };
+
+export interface TurnInput {
+  sessionId: string;
+  cwd: string;
+  mode: string;
+  model: ChatModel;
+  host: AgentHost;
+  permissions: PermissionGate;
+  /** The conversation so far, ending with this turn's user message. */
+  history: readonly ChatMessage[];
+  signal: AbortSignal;
+  emit(update: SessionUpdate): void;
+  /** A session-unique id for the next tool call shown to the client. */
+  nextToolCallId(): string;
+  options: TurnOptions;
+}
+
+export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<StopReason> {
+  const { signal, emit } = input;
+  const tools = availableTools(input.host.clientCapabilities());
+  const system: ChatMessage = { role: 'system', content: systemPrompt(input.cwd, input.mode, tools) };
+  const base: ToolBase = { sessionId: input.sessionId, cwd: input.cwd, mode: input.mode, host: input.host, permissions: input.permissions, limits: input.options.limits, signal };
+  for (let step = 0; step < input.options.maxSteps; step++) {
+    if (signal.aborted) throw abortError(signal);
+    let text = '';
+    let finish: 'max_tokens' | 'refusal' | undefined;
+    const calls: PreparedCall[] = [];
+    try {
+      const stream = input.model.stream({ messages: [system, ...input.history, ...out], tools: tools.map((t) => t.spec), signal });
+      for await (const event of untilAborted(stream, signal)) {
+        if (event.type === 'text' || event.type === 'thought') {
+          if (event.type === 'text') text += event.text;
+          const kind = event.type === 'text' ? 'agent_message_chunk' : 'agent_thought_chunk';
+          for (const piece of splitText(event.text)) emit({ sessionUpdate: kind, content: { type: 'text', text: piece } });
+        } else if (event.type === 'tool_call') {
+          const request = uniqueCall(event.call, calls, input.nextToolCallId());
+          calls.push(prepareToolCall(request.call, request.toolCallId, tools, base, emit));
+        } else finish = event.reason;
+      }
+    } catch (err) {
+      if (text) out.push({ role: 'assistant', content: text });
+      for (const call of calls) cancelPending(call, emit, signal.aborted ? 'Cancelled' : 'Not run: the model failed');
+      throw err;
+    }
+    if (finish === 'refusal' || calls.length === 0) {
+      out.push({ role: 'assistant', content: text });
+      for (const call of calls) cancelPending(call, emit, 'Not run: the model refused');
+      return finish ?? 'end_turn';
+    }
+    out.push({ role: 'assistant', content: text, toolCalls: calls.map((c) => c.request) });
+    await runCalls(calls, base, emit, out);
+  }
+  return 'max_turn_requests';
+}
+
+/** Runs the calls one after another (each may ask the user); on cancel the rest are marked and answered. */
+async function runCalls(calls: PreparedCall[], base: ToolBase, emit: (u: SessionUpdate) => void, out: ChatMessage[]): Promise<void> {
+  for (let i = 0; i < calls.length; i++) {
+    try {
+      out.push({ role: 'tool', toolCallId: calls[i].request.id, content: await executeToolCall(calls[i], base, emit) });
+    } catch (err) {
+      for (const rest of calls.slice(i + 1)) cancelPending(rest, emit);
+      for (const call of calls.slice(i)) out.push({ role: 'tool', toolCallId: call.request.id, content: 'Cancelled by the user.' });
+      throw err;
+    }
+  }
+}
+
+/** Models may repeat or omit call ids; the history needs them unique to pair calls with results. */
+function uniqueCall(call: ToolCallRequest, earlier: PreparedCall[], toolCallId: string): { call: ToolCallRequest; toolCallId: string } {
+  const clash = !call.id || earlier.some((c) => c.request.id === call.id);
+  return { call: clash ? { ...call, id: `call_${toolCallId}` } : call, toolCallId };
+}
