@@ -33,6 +33,7 @@ export class ChatController implements vscode.Disposable {
   private turn: AbortController | undefined;
   /** The session the running turn's prompt was sent to. */
   private promptSessionId: string | undefined;
+  private lostDuringTurn = false;
   private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
   readonly onDidChangeStatus = this.statusEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -72,6 +73,7 @@ export class ChatController implements vscode.Disposable {
     }
     const turn = new AbortController();
     this.turn = turn;
+    this.lostDuringTurn = false;
     this.setBusy(true);
     this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: context ? `${question}\n\n(with ${context.label})` : question });
     this.mapper.startTurn();
@@ -84,7 +86,11 @@ export class ChatController implements vscode.Disposable {
       else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
     } catch (err) {
       if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
-      else this.transcript.notice('error', failureText(err as Error));
+      else {
+        if (sessionGone(err as Error)) this.forgetSession();
+        // A lost session was already explained by onSessionLost.
+        if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err as Error));
+      }
     } finally {
       this.turn = undefined;
       this.promptSessionId = undefined;
@@ -152,6 +158,7 @@ export class ChatController implements vscode.Disposable {
 
   private onSessionLost(lost: SessionLost): void {
     if (lost.sessionId !== this.sessionId) return;
+    if (this.turn) this.lostDuringTurn = true;
     if (lost.recovery === 'new-session' && lost.replacementSessionId) {
       this.sessionId = lost.replacementSessionId;
       this.transcript.notice('warning', `The server lost the session (${lost.reason}). Continuing in a new session that does not know the earlier messages.`);
@@ -162,6 +169,13 @@ export class ChatController implements vscode.Disposable {
       this.sessionExpired = true;
       this.transcript.notice('warning', `The session has ended (${lost.reason}). Your next question starts a new session.`);
     }
+    this.publishStatus();
+  }
+
+  private forgetSession(): void {
+    if (!this.sessionId) return;
+    this.sessionId = undefined;
+    this.sessionExpired = true;
     this.publishStatus();
   }
 
@@ -188,9 +202,15 @@ function promptBlocks(question: string, context?: AskContext): ContentBlock[] {
   return blocks;
 }
 
+/** The server no longer has the session (expired, restarted): the next question needs a new one. */
+function sessionGone(err: Error): boolean {
+  return err.name === 'SessionExpiredError' || err.name === 'PromptLostError' || /unknown session|session .*(expired|not found|lost)/i.test(err.message);
+}
+
 /** A failure as the user reads it: what happened, and what to do. */
 export function failureText(err: Error): string {
   const message = err.message || String(err);
+  if (sessionGone(err)) return `The server no longer has this session: ${message}. Your next question starts a new session.`;
   if (/timed? ?out|inactiv/i.test(message)) return `No answer: ${message}. Check that the agent and its model are running, then ask again.`;
   if (/401|token/i.test(message)) return `The server refused the connection: ${message}. Run "Punie: Connect to Remote Server…" to set the token.`;
   if (/refused|ENOTFOUND|ECONN|connect/i.test(message)) return `Cannot reach the Punie server: ${message}. Check punie.server.* settings or run "Punie: Reconnect Now".`;

@@ -9,7 +9,7 @@ import { OpBatcher } from './batcher';
 import type { Services } from './services';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
 
-export const CHAT_VIEW_ID = 'punie.chat';
+import { CHAT_VIEW_ID } from './ids';
 const PROBE_TIMEOUT_MS = 10_000;
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
@@ -104,6 +104,11 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       });
       this.post({ type: 'probe', probeId });
     });
+  }
+
+  /** Test-only: clicks a permission option in the webview. */
+  choosePermission(id: string, optionId: string): void {
+    this.post({ type: 'probeChoose', id, optionId });
   }
 
   /** Handles a message as if the webview had sent it (validated the same way); tests use this. */

@@ -1,6 +1,6 @@
 /**
- * The Punie commands. All are registered at activation and always work: when there is nothing to act on
- * (no running turn, not connected, remote mode) they say so instead of failing silently.
+ * What the Punie commands do. They are registered at activation (extension.ts) and always work: when there
+ * is nothing to act on (no running turn, not connected, remote mode) they say so instead of failing silently.
  */
 import * as vscode from 'vscode';
 import type { AskContext } from './chat';
@@ -8,10 +8,11 @@ import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
 import type { Services } from './services';
 
-export function registerCommands(services: () => Services, view: ChatViewProvider): vscode.Disposable[] {
-  const command = (id: string, run: (...args: unknown[]) => unknown) => vscode.commands.registerCommand(id, run);
-  return [
-    command('punie.ask', async (question?: unknown) => {
+export type CommandHandlers = Record<string, (...args: unknown[]) => unknown>;
+
+export function commandHandlers(services: () => Services, view: ChatViewProvider): CommandHandlers {
+  return {
+    'punie.ask': async (question?: unknown) => {
       const context = selectionContext();
       const text =
         typeof question === 'string'
@@ -25,34 +26,34 @@ export function registerCommands(services: () => Services, view: ChatViewProvide
       if (!text?.trim()) return;
       await view.reveal(false);
       await services().chat.ask(text.trim(), context);
-    }),
-    command('punie.openChat', () => view.reveal(true)),
-    command('punie.newSession', async () => {
+    },
+    'punie.openChat': () => view.reveal(true),
+    'punie.newSession': async () => {
       await services().chat.newSession();
       await view.reveal(true);
-    }),
-    command('punie.cancel', async () => {
+    },
+    'punie.cancel': async () => {
       if (!(await services().chat.cancel())) void vscode.window.showInformationMessage('Punie: nothing to cancel; no question is running.');
-    }),
-    command('punie.connectRemote', (url?: unknown, token?: unknown) => connectRemote(services(), url, token)),
-    command('punie.useLocal', async () => {
+    },
+    'punie.connectRemote': (url?: unknown, token?: unknown) => connectRemote(services(), url, token),
+    'punie.useLocal': async () => {
       await vscode.workspace.getConfiguration(SECTION).update('server.mode', 'local', vscode.ConfigurationTarget.Global);
       void vscode.window.showInformationMessage('Punie now uses the local server, started on your next question.');
-    }),
-    command('punie.reconnect', () => {
+    },
+    'punie.reconnect': () => {
       const s = services();
       if (s.connection.state.kind === 'connected') void vscode.window.showInformationMessage('Punie is already connected.');
       else s.connection.retryNow();
-    }),
-    command('punie.restartLocalServer', async () => {
+    },
+    'punie.restartLocalServer': async () => {
       if (readConfig().mode !== 'local') {
         void vscode.window.showInformationMessage('Punie uses a remote server; run "Punie: Use Local Server" to switch to the local one.');
         return;
       }
       await services().restartLocalServer();
-    }),
-    command('punie.showLogs', () => services().log.show()),
-    command('punie.copyLocalServerInfo', async () => {
+    },
+    'punie.showLogs': () => services().log.show(),
+    'punie.copyLocalServerInfo': async () => {
       const local = services().servers.localUrls;
       if (!local) {
         void vscode.window.showInformationMessage('The local Punie server is not running. It starts with your first question.');
@@ -60,9 +61,9 @@ export function registerCommands(services: () => Services, view: ChatViewProvide
       }
       await vscode.env.clipboard.writeText(`PUNIE_TOKEN=${local.token} punie ask --server ${local.urls.ws} "…"`);
       void vscode.window.showInformationMessage('Copied a punie command line with the local server URL and token (keep the token private).');
-    }),
-    command('punie.statusMenu', () => statusMenu(services())),
-  ];
+    },
+    'punie.statusMenu': () => statusMenu(services()),
+  };
 }
 
 /** The active editor's selection, sent with the question. */

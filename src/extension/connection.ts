@@ -123,7 +123,7 @@ export class Connection implements vscode.Disposable {
 
   private async start(): Promise<PunieClientApi> {
     const config = readConfig();
-    this.setState({ kind: 'connecting', attempt: 1 }, this.currentEndpoint);
+    this.setState({ kind: 'connecting', attempt: 1, reason: 'starting' } as ConnectionState, this.currentEndpoint);
     let endpoint: ServerEndpoint;
     try {
       endpoint = await this.servers.resolve(config);

@@ -37,8 +37,8 @@ export class WorkspaceFiles {
       const all = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
       edit.replace(uri, all, request.content);
     } else {
-      edit.createFile(uri, { ignoreIfExists: true });
-      edit.insert(uri, new vscode.Position(0, 0), request.content);
+      // Created with its content on disk (Undo deletes it again); parent folders are created as needed.
+      edit.createFile(uri, { overwrite: false, contents: new TextEncoder().encode(request.content) });
     }
     if (!(await vscode.workspace.applyEdit(edit))) {
       throw new RpcError(ErrorCodes.InternalError, `VS Code did not apply the edit to ${request.path} (is the file read-only?)`);

@@ -40,6 +40,7 @@ export class Services implements vscode.Disposable {
   readonly statusBar: StatusBar;
   private readonly disposables: vscode.Disposable[] = [];
   private applying: Promise<void> = Promise.resolve();
+  private wasBusy = false;
 
   constructor(deps: ServicesDeps) {
     const { context, log } = deps;
@@ -60,12 +61,17 @@ export class Services implements vscode.Disposable {
     this.disposables.push(
       // Settings apply live: a changed server, port, timeout or reconnect policy rebuilds the connection.
       vscode.workspace.onDidChangeConfiguration((e) => {
-        if (CONNECTION_KEYS.some((key) => e.affectsConfiguration(key))) void this.applyServerSettings();
+        const changed = CONNECTION_KEYS.filter((key) => e.affectsConfiguration(key));
+        if (changed.length === 0) return;
+        log.info(`settings changed: ${changed.join(', ')}`);
+        void this.applyServerSettings();
       }),
       // Trust granted: reconnect so the agent learns it may now write files and run commands.
       vscode.workspace.onDidGrantWorkspaceTrust(() => void this.connection.restart()),
+      // A turn that ended leaves no question open (ACP: pending requests are answered `cancelled`).
       this.chat.onDidChangeStatus((status) => {
-        if (!status.busy) this.permissions.cancelAll();
+        if (this.wasBusy && !status.busy) this.permissions.cancelAll();
+        this.wasBusy = status.busy;
       }),
       this.connection.onDidReplaceClient(() => this.permissions.cancelAll()),
     );

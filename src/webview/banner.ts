@@ -26,7 +26,7 @@ export function bannerContent(view: ConnectionView, receivedAt: number, now: num
       return {
         level: 'warning',
         icon: 'debug-disconnect',
-        text: `Connection lost. Reconnecting ${when}…${detail}`,
+        text: `Connection lost${view.detail ? ` (${view.detail})` : ''}. Reconnecting ${when}…`,
         actions: [{ label: 'Retry now', message: 'retryNow' }],
       };
     }

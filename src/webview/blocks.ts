@@ -14,47 +14,50 @@ export interface SplitResult {
   settled: string[];
   /** The open tail, as markdown to render (may start with a re-opened fence). */
   tail: string;
+  /** How many characters at the front of the open text are settled now: the caller drops them. */
+  consumed: number;
 }
 
 const FENCE = /^ {0,3}(`{3,}|~{3,})[^\n]*\n/;
 
 export class BlockSplitter {
-  /** Where the open region starts in the text. */
-  private offset = 0;
-  /** Markdown put before the open region (a re-opened code fence). */
+  /** Markdown put before the open text (a re-opened code fence). */
   private prefix = '';
 
   constructor(private readonly maxOpen = 16 * 1024) {}
 
-  update(text: string): SplitResult {
+  /**
+   * `open` is the text not settled yet: everything after what earlier calls consumed. (Working on that
+   * alone, never on the whole answer, keeps each update's cost independent of the answer's length.)
+   */
+  update(open: string): SplitResult {
     const settled: string[] = [];
+    let consumed = 0;
+    const take = (n: number) => {
+      if (n >= this.prefix.length) {
+        consumed += n - this.prefix.length;
+        this.prefix = '';
+      } else this.prefix = this.prefix.slice(n);
+    };
     for (;;) {
-      const source = this.prefix + text.slice(this.offset);
+      const source = this.prefix + open.slice(consumed);
       const tokens = Lexer.lex(source, { gfm: true });
       let last = tokens.length - 1;
       while (last >= 0 && tokens[last].type === 'space') last--;
-      let consumed = 0;
+      let settledChars = 0;
       for (let i = 0; i < last; i++) {
-        consumed += tokens[i].raw.length;
+        settledChars += tokens[i].raw.length;
         if (tokens[i].type !== 'space') settled.push(tokens[i].raw);
       }
-      if (consumed > 0) this.advance(consumed);
-      const tail = this.prefix + text.slice(this.offset);
-      if (tail.length <= this.maxOpen || last < 0) return { settled, tail };
+      if (settledChars > 0) take(settledChars);
+      const tail = this.prefix + open.slice(consumed);
+      if (tail.length <= this.maxOpen || last < 0) return { settled, tail, consumed };
       const cut = this.cutTail(tokens[last], tail);
-      if (!cut) return { settled, tail };
+      if (!cut) return { settled, tail, consumed };
       settled.push(cut.block);
-      this.advance(cut.consumed);
+      take(cut.consumed);
       this.prefix = cut.prefix;
     }
-  }
-
-  /** Consumes `n` characters of `prefix + text[offset..]`. */
-  private advance(n: number): void {
-    if (n >= this.prefix.length) {
-      this.offset += n - this.prefix.length;
-      this.prefix = '';
-    } else this.prefix = this.prefix.slice(n);
   }
 
   private cutTail(token: Token, tail: string): { block: string; consumed: number; prefix: string } | undefined {

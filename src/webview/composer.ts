@@ -12,7 +12,8 @@ export class Composer {
     this.element = el(document, 'form', 'composer');
     this.input = el(document, 'textarea', 'composer-input');
     this.input.rows = 1;
-    this.input.placeholder = 'Ask Punie… (Enter to send, Shift+Enter for a new line)';
+    this.input.placeholder = 'Ask Punie…';
+    this.input.title = 'Enter sends, Shift+Enter adds a line';
     this.input.setAttribute('aria-label', 'Ask Punie');
     this.send = el(document, 'button', 'icon-button send');
     this.send.type = 'submit';

@@ -108,8 +108,7 @@ export function renderPermission(document: Document, item: ItemOf<'permission'>,
   if (item.detail) root.append(el(document, 'pre', 'permission-detail', item.detail));
   const actions = el(document, 'div', 'permission-actions');
   for (const option of item.options) {
-    const reject = option.kind.startsWith('reject');
-    const button = el(document, 'button', reject ? 'secondary' : 'primary', option.name);
+    const button = el(document, 'button', option.kind === 'allow_once' ? 'primary' : 'secondary', option.name);
     button.dataset.optionId = option.optionId;
     button.disabled = item.outcome !== null;
     if (item.outcome === option.optionId) button.classList.add('chosen');

@@ -67,6 +67,9 @@ function handle(message: HostMessage): void {
         report: { items: transcript.report(), banner: banner.text, busy: status?.busy ?? false, inputEnabled: !composer.input.disabled },
       });
       break;
+    case 'probeChoose':
+      list.querySelector<HTMLButtonElement>(`[data-id="${CSS.escape(message.id)}"] button[data-option-id="${CSS.escape(message.optionId)}"]`)?.click();
+      break;
   }
   refreshEmptyState();
 }

@@ -7,12 +7,23 @@ import type { MarkdownRenderer } from './markdown';
 
 export type FrameScheduler = (callback: () => void) => void;
 
+/**
+ * Settled blocks are kept in groups of this many: the answer's element then has few children however long
+ * it gets, and a finished group (styled `content-visibility: auto`) costs no layout while off screen.
+ */
+const GROUP_SIZE = 32;
+
 export class MarkdownView {
   readonly element: HTMLElement;
   private readonly tailElement: HTMLElement;
   private readonly splitter: BlockSplitter;
-  private text = '';
+  /** Everything received, as chunks (joined only when asked for). */
+  private readonly chunks: string[] = [];
+  /** The text not settled into blocks yet; small, so per-update work does not grow with the answer. */
+  private open = '';
   private renderedTail = '';
+  private group: HTMLElement | undefined;
+  private groupCount = 0;
   private pendingCarriageReturn = false;
   private scheduled = false;
   private dirty = false;
@@ -34,7 +45,7 @@ export class MarkdownView {
   }
 
   get source(): string {
-    return this.text;
+    return this.chunks.join('');
   }
 
   append(chunk: string): void {
@@ -43,7 +54,9 @@ export class MarkdownView {
     // CRLF may be split across chunks: a trailing \r already became \n, so drop the \n that follows it.
     if (this.pendingCarriageReturn && text.startsWith('\n')) text = text.slice(1);
     this.pendingCarriageReturn = text.endsWith('\r');
-    this.text += text.replace(/\r\n?/g, '\n');
+    const normalized = text.replace(/\r\n?/g, '\n');
+    this.chunks.push(normalized);
+    this.open += normalized;
     this.dirty = true;
     if (!this.scheduled) {
       this.scheduled = true;
@@ -58,13 +71,14 @@ export class MarkdownView {
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    const { settled, tail } = this.splitter.update(this.text);
+    const { settled, tail, consumed } = this.splitter.update(this.open);
+    if (consumed > 0) this.open = this.open.slice(consumed);
     for (const block of settled) {
       const element = this.document.createElement('div');
       element.className = 'md-block';
       element.innerHTML = this.renderer.render(block, true);
       decorateCodeBlocks(this.document, element);
-      this.element.insertBefore(element, this.tailElement);
+      this.groupFor().append(element);
       this.settledCount++;
     }
     if (tail !== this.renderedTail || settled.length > 0) {
@@ -72,6 +86,18 @@ export class MarkdownView {
       this.tailElement.innerHTML = tail ? this.renderer.render(tail, false) : '';
       decorateCodeBlocks(this.document, this.tailElement);
     }
+  }
+
+  private groupFor(): HTMLElement {
+    if (!this.group || this.groupCount >= GROUP_SIZE) {
+      this.group?.classList.add('md-group-full');
+      this.group = this.document.createElement('div');
+      this.group.className = 'md-group';
+      this.groupCount = 0;
+      this.element.insertBefore(this.group, this.tailElement);
+    }
+    this.groupCount++;
+    return this.group;
   }
 
   /** The answer is complete: its tail is settled too (highlighted). */

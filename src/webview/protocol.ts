@@ -91,6 +91,8 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('focusInput') }),
   /** Test-only: asks the webview to report what it rendered. */
   z.object({ type: z.literal('probe'), probeId: Id }),
+  /** Test-only: clicks an option button of a permission card, as a user would. */
+  z.object({ type: z.literal('probeChoose'), id: Id, optionId: Id }),
 ]);
 export type HostMessage = z.infer<typeof HostMessage>;
 

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import type { ConnectionState } from '../../src/client/types';
 import { connectionView, statusBarText } from '../../src/extension/connectionView';
 import { OutputBuffer } from '../../src/extension/outputBuffer';
 import { autoDecision } from '../../src/extension/permissionPolicy';
@@ -75,13 +76,13 @@ describe('connection texts', () => {
     assert.match(bannerContent(view, now, now + 9000)!.text, /Reconnecting now/);
     assert.deepEqual(bannerContent(view, now, now)!.actions.map((a) => a.message), ['retryNow']);
 
-    assert.equal(bannerContent(connectionView({ kind: 'connected', since: 0, serverName: 'punie' }, 'local', false, now), 0, 0), undefined);
+    assert.equal(bannerContent(connectionView({ kind: 'connected', since: 0, serverName: 'punie', reason: 'connected' } as ConnectionState, 'local', false, now), 0, 0), undefined);
     assert.match(bannerContent(connectionView({ kind: 'idle' }, 'local', true, now), 0, 0)!.text, /next question starts a new one/);
     const failed = { kind: 'failed', reason: 'ws://h answered HTTP 401 — check the token' } as const;
     assert.match(statusBarText(failed, 'remote', now).text, /failed: ws:\/\/h answered HTTP 401/);
     assert.equal(statusBarText(failed, 'remote', now).severity, 'error');
     assert.match(bannerContent(connectionView(failed, 'remote', false, now), 0, 0)!.text, /Cannot reach/);
     assert.match(statusBarText({ kind: 'closed', reason: 'bye' }, 'local', now).text, /offline/);
-    assert.match(statusBarText({ kind: 'connected', since: 0, serverName: 'p' }, 'local', now).text, /Punie \(local\): connected/);
+    assert.match(statusBarText({ kind: 'connected', since: 0, serverName: 'p', reason: 'connected' } as ConnectionState, 'local', now).text, /Punie \(local\): connected/);
   });
 });

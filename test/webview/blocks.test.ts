@@ -35,12 +35,26 @@ const DOC = [
   '',
 ].join('\n');
 
+/** Feeds a growing text the way MarkdownView does: only what is not settled yet. */
+function feeder(splitter = new BlockSplitter()) {
+  let open = '';
+  let seen = 0;
+  return (full: string) => {
+    open += full.slice(seen);
+    seen = full.length;
+    const result = splitter.update(open);
+    open = open.slice(result.consumed);
+    return { settled: result.settled, tail: result.tail };
+  };
+}
+
 function stream(text: string, chunk: number, splitter = new BlockSplitter()): { settled: string[]; tail: string; maxTail: number } {
+  const update = feeder(splitter);
   const settled: string[] = [];
   let tail = '';
   let maxTail = 0;
   for (let i = chunk; i < text.length + chunk; i += chunk) {
-    const result = splitter.update(text.slice(0, Math.min(i, text.length)));
+    const result = update(text.slice(0, Math.min(i, text.length)));
     settled.push(...result.settled);
     tail = result.tail;
     maxTail = Math.max(maxTail, tail.length);
@@ -50,7 +64,7 @@ function stream(text: string, chunk: number, splitter = new BlockSplitter()): { 
 
 describe('BlockSplitter', () => {
   it('settles the same blocks whether the text streams in 1, 7 or 100 character chunks or arrives at once', () => {
-    const once = new BlockSplitter().update(DOC);
+    const once = feeder()(DOC);
     const expected = [...once.settled, once.tail.trim()];
     for (const chunk of [1, 7, 100]) {
       const streamed = stream(DOC, chunk);
@@ -60,18 +74,17 @@ describe('BlockSplitter', () => {
   });
 
   it('never settles the block still being written, and keeps blocks that can still change open', () => {
-    const splitter = new BlockSplitter();
-    assert.deepEqual(splitter.update('- a\n- b\n\n'), { settled: [], tail: '- a\n- b\n\n' });
+    const splitter = feeder();
+    assert.deepEqual(splitter('- a\n- b\n\n'), { settled: [], tail: '- a\n- b\n\n' });
     // A later item joins the same (loose) list, so the list was right to stay open.
-    const next = splitter.update('- a\n- b\n\n- c\n');
+    const next = splitter('- a\n- b\n\n- c\n');
     assert.deepEqual(next.settled, []);
     assert.equal(Lexer.lex(next.tail).filter((t) => t.type === 'list').length, 1);
-    assert.deepEqual(splitter.update('- a\n- b\n\n- c\n\nafter\n').settled, ['- a\n- b\n\n- c']);
+    assert.deepEqual(splitter('- a\n- b\n\n- c\n\nafter\n').settled, ['- a\n- b\n\n- c']);
   });
 
   it('keeps an unclosed fence open however much blank space it contains', () => {
-    const splitter = new BlockSplitter();
-    const r = splitter.update('text\n\n```py\nx = 1\n\n\n\ny = 2\n');
+    const r = feeder()('text\n\n```py\nx = 1\n\n\n\ny = 2\n');
     assert.deepEqual(r.settled, ['text']);
     assert.equal(r.tail, '```py\nx = 1\n\n\n\ny = 2\n');
   });
@@ -115,6 +128,6 @@ describe('BlockSplitter', () => {
 
   it('leaves a single enormous line in the tail rather than cutting it', () => {
     const r = new BlockSplitter(100).update('y'.repeat(1000));
-    assert.deepEqual(r, { settled: [], tail: 'y'.repeat(1000) });
+    assert.deepEqual(r, { settled: [], tail: 'y'.repeat(1000), consumed: 0 });
   });
 });
