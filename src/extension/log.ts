@@ -1,6 +1,7 @@
 /**
  * The "Punie" log: a LogOutputChannel, so the user picks the level (Developer: Set Log Level… or the
- * channel's gear). At trace level it shows the protocol frames; every line goes through `redact` first.
+ * channel's gear). At trace level it shows the protocol frames (⇢ sent, ⇠ received); every line goes
+ * through `redact` first, so tokens never reach the log.
  */
 import * as vscode from 'vscode';
 import { redact, type Logger } from '../transport/logger';
@@ -14,12 +15,14 @@ export interface PunieLog extends Logger, vscode.Disposable {
 
 export function createLog(): PunieLog {
   const channel = vscode.window.createOutputChannel('Punie', { log: true });
+  const tracing = () => channel.logLevel === vscode.LogLevel.Trace;
   return {
     channel,
     get tracing() {
-      return channel.logLevel === vscode.LogLevel.Trace;
+      return tracing();
     },
-    trace: (m) => channel.logLevel === vscode.LogLevel.Trace && channel.trace(redact(m)),
+    traceEnabled: tracing,
+    trace: (m) => tracing() && channel.trace(redact(m)),
     debug: (m) => channel.debug(redact(m)),
     info: (m) => channel.info(redact(m)),
     warn: (m) => channel.warn(redact(m)),

@@ -7,7 +7,6 @@ export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): str
   const uri = (...parts: string[]) => webview.asWebviewUri(vscode.Uri.joinPath(extensionUri, ...parts)).toString();
   const csp = [
     "default-src 'none'",
-    `img-src ${webview.cspSource} data:`,
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
     `script-src 'nonce-${nonce}'`,

@@ -9,7 +9,7 @@ import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMes
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors';
-import { silentLogger, type Logger } from './logger';
+import { frameText, silentLogger, type Logger } from './logger';
 import type { ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
@@ -143,6 +143,7 @@ export class RpcEndpoint {
   }
 
   private receive(message: Message): void {
+    if (this.logger.traceEnabled?.()) this.logger.trace(`⇠ ${frameText(message)}`);
     const m = message as Partial<RequestMessage & ResponseMessage>;
     if (typeof m.method === 'string') {
       if (m.id === undefined) this.receiveNotification(m.method, m.params);
@@ -191,6 +192,7 @@ export class RpcEndpoint {
 
   private sendRaw(message: Message): Promise<void> {
     if (this.closedReason !== undefined) return Promise.reject(new Error(`connection closed (${this.closedReason})`));
+    if (this.logger.traceEnabled?.()) this.logger.trace(`⇢ ${frameText(message)}`);
     return this.writer.write(message);
   }
 }

@@ -101,7 +101,6 @@ try {
   const xss = chat().locator('.item.agent').last();
   await xss.filter({ hasText: 'onerror' }).waitFor({ timeout: 60_000 });
   await page.waitForTimeout(500);
-  const frame = page.frames().find((f) => f.url().includes('fake.html') || f.name() === 'active-frame') ?? null;
   const inert = await xss.evaluate((el) => ({
     pwned: window.__pwned ?? null,
     images: el.querySelectorAll('img').length,
@@ -111,7 +110,7 @@ try {
     text: el.textContent,
   }));
   await page.screenshot({ path: path.join(out, 'xss-inert.png') });
-  t(`xss answer: ${JSON.stringify({ ...inert, text: undefined })}, frame found: ${frame !== null}`);
+  t(`xss answer: ${JSON.stringify({ ...inert, text: undefined })}`);
   if (inert.pwned !== null || inert.images || inert.scripts || inert.handlers || inert.jsLinks) throw new Error(`payload was not inert: ${JSON.stringify(inert)}`);
   if (!inert.text.includes('<script>window.__pwned=1</script>')) throw new Error('the payload should be shown as text');
   if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
