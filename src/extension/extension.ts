@@ -7,9 +7,10 @@ import type { Core } from './core';
 import { CHAT_VIEW_ID, COMMAND_IDS } from './ids';
 import { createTestApi, type PunieTestApi } from './testApi';
 
+let core: Core | undefined;
+
 export function activate(context: vscode.ExtensionContext): PunieTestApi | undefined {
   const started = performance.now();
-  let core: Core | undefined;
   const load = (): Core => {
     // A separate bundle, kept out of this one by esbuild (external), so activation does not pay for it.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,4 +24,8 @@ export function activate(context: vscode.ExtensionContext): PunieTestApi | undef
   return createTestApi(activationMs, load, () => core !== undefined);
 }
 
-export function deactivate(): void {}
+/** Saves the transcript before the window goes (reload, close), so it is shown again next time. */
+export async function deactivate(): Promise<void> {
+  await core?.services.transcript.save();
+  core = undefined;
+}

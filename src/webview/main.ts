@@ -88,4 +88,3 @@ window.addEventListener('message', (event: MessageEvent) => {
 });
 
 post({ type: 'ready' });
-composer.focus();
