@@ -21,7 +21,7 @@ async function main(): Promise<void> {
 }
 
 main().then(
-  () => process.exit(0),
+  () => process.exit(), // a module that misses its target sets process.exitCode
   (err: Error) => {
     console.error(err);
     process.exit(1);

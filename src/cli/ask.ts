@@ -1,21 +1,32 @@
-/** `punie ask "…"`: streams one answer to stdout, from a server given by --server or an embedded one. */
-import { openSocket } from '../client/socket';
-import { Methods, PROTOCOL_VERSION, type NewSessionResponse, type PromptResponse, type SessionNotification } from '../protocol/acp';
+/**
+ * `punie ask "…"`: streams one answer to stdout, from a server given by --server or an embedded one. It
+ * talks through the client manager, so a dropped connection mid-answer is resumed and the answer goes on
+ * where it stopped; stderr says what happened.
+ */
+import { PunieClient } from '../client';
+import { AGENT_VERSION } from '../server/methods';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
-import { parse, UsageError } from './args';
+import { intOption, parse, UsageError } from './args';
 
 export const askHelp = `Usage: punie ask [options] "question"
 
-Streams the agent's answer to stdout (status and errors go to stderr).
+Streams the agent's answer to stdout (status and errors go to stderr). A dropped connection is resumed
+without losing or repeating any of the answer.
   --server <url>       a Punie server, e.g. ws://127.0.0.1:8000/ws (default: start one in this process)
   --token <t>          bearer token for --server (default: $PUNIE_TOKEN)
   --model <spec>       model of the embedded server or of the new session (default test)
   --cwd <dir>          working directory of the session (default: current directory)
+  --retries <n>        reconnect attempts in a row before giving up (default 10, about a minute)
   --log-level <level>  trace, debug, info, warn, error (default warn)
 `;
 
-export async function ask(argv: string[]): Promise<void> {
+export interface AskIO {
+  stdout: { write(text: string): unknown };
+  stderr: { write(text: string): unknown };
+}
+
+export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const { values, positionals } = parse(
     argv,
     {
@@ -23,6 +34,7 @@ export async function ask(argv: string[]): Promise<void> {
       token: { type: 'string' },
       model: { type: 'string' },
       cwd: { type: 'string' },
+      retries: { type: 'string' },
       'log-level': { type: 'string' },
     },
     true,
@@ -31,26 +43,51 @@ export async function ask(argv: string[]): Promise<void> {
   if (!question) throw new UsageError('ask needs a question, e.g. punie ask "what does this project do?"');
   const level = values['log-level'] ?? 'warn';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
-  const logger = createLogger(level, (line) => process.stderr.write(line + '\n'));
+  const logger = createLogger(level, (line) => io.stderr.write(line + '\n'));
+  const retries = intOption('retries', values.retries, 10);
 
   const embedded = values.server ? undefined : new PunieServer({ port: 0, model: values.model ?? 'test', logger });
   const url = values.server ?? (await embedded!.listen()).ws;
+  const client = new PunieClient({
+    url,
+    token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
+    clientInfo: { name: 'punie-cli', version: AGENT_VERSION },
+    logger,
+    reconnect: { maxAttempts: Math.max(1, retries) },
+  });
+  client.onUpdate(({ update }) => {
+    if (update.sessionUpdate === 'agent_message_chunk' && update.content.type === 'text') io.stdout.write(update.content.text);
+  });
+  let down = false;
+  let everConnected = false;
+  // A server that cannot be reached at all is an error to report now; retries are for drops mid-answer.
+  const unreachable = new Promise<never>((_resolve, reject) =>
+    client.onStateChange((state) => {
+      if (state.kind === 'connected') everConnected = true;
+      else if (state.kind === 'reconnecting' && !everConnected) reject(new Error(state.lastError));
+    }),
+  );
+  unreachable.catch(() => {});
+  client.onStateChange((state) => {
+    if (state.kind === 'reconnecting' && !down && everConnected) {
+      down = true;
+      io.stderr.write(`\n⚠ ${state.lastError}; reconnecting…\n`);
+    } else if (state.kind === 'connected' && down) {
+      down = false;
+      io.stderr.write('✓ reconnected; the answer continues\n');
+    }
+  });
+  client.onSessionLost((lost) => io.stderr.write(`\n⚠ ${lost.reason}\n`));
   try {
-    const { socket, endpoint } = await openSocket(url, { token: values.token ?? process.env.PUNIE_TOKEN, connectTimeoutMs: 10_000, logger });
-    endpoint.onNotification((method, params) => {
-      if (method !== Methods.sessionUpdate) return;
-      const { update } = params as SessionNotification;
-      if (update.sessionUpdate === 'agent_message_chunk' && update.content.type === 'text') process.stdout.write(update.content.text);
-    });
-    process.stderr.write('⏳ Working…\n');
-    await endpoint.request(Methods.initialize, { protocolVersion: PROTOCOL_VERSION, clientInfo: { name: 'punie-cli', version: '0.1.0' } }, { timeoutMs: 30_000 });
-    const meta = values.model && values.server ? { model: values.model } : undefined;
-    const session = await endpoint.request<NewSessionResponse>(Methods.sessionNew, { cwd: values.cwd ?? process.cwd(), mcpServers: [], _meta: meta }, { timeoutMs: 30_000 });
-    const result = await endpoint.request<PromptResponse>(Methods.sessionPrompt, { sessionId: session.sessionId, prompt: [{ type: 'text', text: question }] });
-    process.stdout.write('\n');
-    if (result.stopReason !== 'end_turn') process.stderr.write(`(stopped: ${result.stopReason})\n`);
-    socket.close(1000);
+    io.stderr.write('⏳ Working…\n');
+    await Promise.race([client.start(), unreachable]);
+    const model = values.model && values.server ? values.model : undefined;
+    const session = await client.newSession(values.cwd ?? process.cwd(), { model });
+    const stopReason = await client.prompt(session.sessionId, [{ type: 'text', text: question }]);
+    io.stdout.write('\n');
+    if (stopReason !== 'end_turn') io.stderr.write(`(stopped: ${stopReason})\n`);
   } finally {
+    await client.dispose();
     await embedded?.close();
   }
 }

@@ -2,14 +2,18 @@
  * The public contract of the client manager (`src/client`): the one way the extension, `punie ask` and
  * `punie stdio` talk to a Punie server, local or remote. The implementation lives beside this file.
  */
-import type { ClientCapabilities, ContentBlock, SessionNotification, StopReason } from '../protocol/acp';
+import type { ClientCapabilities, ContentBlock, InitializeResponse, NewSessionResponse, SessionNotification, StopReason } from '../protocol/acp';
 import type { Logger } from '../transport/logger';
 
-/** Every state carries what a UI needs to show it. */
+/**
+ * Every state carries what a UI needs to show it: `connecting → connected → reconnecting → connected`, and
+ * `failed` / `closed`. During `reconnecting` the next attempt starts at `retryAt` (already past while it
+ * dials and resumes); `lastError` says why the connection is down.
+ */
 export type ConnectionState =
   | { kind: 'idle' }
-  | { kind: 'connecting'; attempt: number }
-  | { kind: 'connected'; since: number; serverName: string }
+  | { kind: 'connecting'; attempt: number; reason: string }
+  | { kind: 'connected'; since: number; serverName: string; reason: string }
   | { kind: 'reconnecting'; attempt: number; retryAt: number; lastError: string }
   | { kind: 'failed'; reason: string }
   | { kind: 'closed'; reason: string };
@@ -31,17 +35,26 @@ export interface ClientManagerOptions {
   clientInfo: { name: string; version: string };
   capabilities: ClientCapabilities;
   connectTimeoutMs: number;
-  /** Control requests (initialize, session/new, …). */
+  /** Each request of the handshake after a connect: initialize, and session/resume or session/load per session. */
+  handshakeTimeoutMs: number;
+  /** Control requests (session/new, …). */
   requestTimeoutMs: number;
   /** A prompt fails when its session shows no activity for this long; every update resets it. */
   promptInactivityTimeoutMs: number;
   /** Optional hard cap on a whole prompt; off when undefined. */
   promptTotalTimeoutMs?: number;
+  /** A ws ping this often; no answer (pong or message) for two intervals means the server is gone. */
   heartbeatIntervalMs: number;
+  /** Heartbeat timers that fire this much later than due mean the machine slept: reconnect at once. */
+  sleepToleranceMs: number;
   reconnect: ReconnectOptions;
+  /** How long to keep retrying a resume the server refuses because the old connection still looks alive to it. */
+  resumeRetryWindowMs: number;
   logger: Logger;
   /** Wall clock, injectable for tests (sleep detection compares it with timer progress). */
   now: () => number;
+  /** Uniform in [0, 1), injectable for tests (backoff jitter). */
+  random: () => number;
 }
 
 /** Answers agent→client requests (fs, terminal, permission). Throw an RpcError to answer with an error. */
@@ -50,6 +63,15 @@ export type AgentRequestHandler = (method: string, params: unknown, signal: Abor
 export interface SessionHandle {
   sessionId: string;
   cwd: string;
+  /** The server's whole `session/new` answer (modes, `_meta`), for bridges that pass it on. */
+  response: NewSessionResponse;
+}
+
+export interface NewSessionOptions {
+  /** Punie extension (`_meta.model`): the model of this session, e.g. `test` or `ollama:llama3.2`. */
+  model?: string;
+  /** ACP `mcpServers`, passed through unchanged (default none). */
+  mcpServers?: unknown[];
 }
 
 /** Why a session could not be resumed, and what the client did about it. */
@@ -67,17 +89,38 @@ export interface Disposable {
 
 export interface PunieClientApi {
   readonly state: ConnectionState;
+  /** The server's `initialize` answer on the current (or last) connection. */
+  readonly agent: InitializeResponse | undefined;
   onStateChange(listener: (state: ConnectionState) => void): Disposable;
-  /** Every `session/update`, exactly once and in order per session (duplicates dropped by seq). */
+  /**
+   * Every `session/update`, exactly once and in order per session (duplicates dropped by seq). After a
+   * {@link SessionLost} with recovery `reloaded`, the session's whole transcript follows (`_meta.replay`).
+   */
   onUpdate(listener: (notification: SessionNotification) => void): Disposable;
   onSessionLost(listener: (lost: SessionLost) => void): Disposable;
+  /**
+   * Answers agent→client requests. One call per request id, even when the server sends it again after a
+   * reconnect (the answer goes to whichever connection is current). The signal aborts on the server's
+   * `$/cancel_request`, when the session is lost, and on dispose — not on a dropped connection.
+   */
   setAgentRequestHandler(handler: AgentRequestHandler): void;
-  /** Connects (and keeps reconnecting while wanted); resolves once connected the first time. */
+  /** Connects (and keeps reconnecting while wanted); resolves once connected the first time, rejects on `failed`. */
   start(): Promise<void>;
-  newSession(cwd: string, options?: { model?: string }): Promise<SessionHandle>;
-  /** Survives drops: a prompt in flight completes with its real stopReason after a resume. */
+  newSession(cwd: string, options?: NewSessionOptions): Promise<SessionHandle>;
+  /**
+   * Survives drops: a prompt in flight completes with its real stopReason after a resume; one made while
+   * reconnecting is sent once the session is resumed. Aborting the signal cancels the turn (`cancelled`).
+   * Rejects with RequestTimeoutError after `promptInactivityTimeoutMs` without an update of the session,
+   * SessionExpiredError when the session could not be resumed, PromptLostError when the server cannot replay.
+   */
   prompt(sessionId: string, prompt: ContentBlock[], options?: { signal?: AbortSignal }): Promise<StopReason>;
+  /** `session/cancel`, now or right after the session is resumed. */
   cancel(sessionId: string): Promise<void>;
+  /**
+   * Any other client→agent request (session/set_mode, session/list, extension methods…). Waits for the
+   * connection up to the timeout; rejects at once with ConnectionClosedError if the connection drops.
+   */
+  request<T = unknown>(method: string, params: unknown, options?: { timeoutMs?: number; signal?: AbortSignal }): Promise<T>;
   /** Skips the backoff wait and reconnects now. */
   retryNow(): void;
   /** Closes with 1000 and stops reconnecting; pending calls reject at once. */

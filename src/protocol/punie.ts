@@ -23,6 +23,26 @@ export const META_RESUME_TOKEN = 'resume_token';
 export const META_SEQ = 'seq';
 /** On `session/resume`: the replay outcome (`replayed` n, or `gap` with a reason). */
 export const META_REPLAY = 'replay';
+/**
+ * On `session/resume`: the request ids of prompts the client is still waiting for; the answer maps each
+ * id to a {@link PromptStatus}.
+ */
+export const META_PROMPTS = 'prompts';
+
+/**
+ * Extension notification, numbered like a `session/update`: a prompt ended while the connection that
+ * sent it was gone. Params `{sessionId, requestId, stopReason}` or `{sessionId, requestId, error}`.
+ * Strict ACP clients ignore unknown `_` notifications.
+ */
+export const PROMPT_FINISHED = '_punie/prompt_finished';
+
+/** What a server knows about a prompt request id of a session. */
+export type PromptStatus =
+  | { status: 'running' }
+  | { status: 'finished'; stopReason: string }
+  | { status: 'failed'; error: { code: number; message: string; data?: unknown } }
+  /** The server never received that prompt: the client may send it again. */
+  | { status: 'unknown' };
 
 export function canonicalMethod(method: string): string {
   return LEGACY_METHODS[method] ?? method;

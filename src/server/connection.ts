@@ -4,6 +4,7 @@
  */
 import type WebSocket from 'ws';
 import { Methods, type ClientCapabilities } from '../protocol/acp';
+import type { RequestId } from '../protocol/jsonrpc';
 import { RpcEndpoint } from '../transport/endpoint';
 import type { Logger } from '../transport/logger';
 import { WebSocketMessageReader, WebSocketMessageWriter } from '../transport/wsTransport';
@@ -38,12 +39,13 @@ export class ClientConnection implements ClientLink {
   }
 
   notify(method: string, params: unknown): void {
-    this.endpoint.notify(method, params);
+    // A failed send means the socket is closing; its close handler takes care of the sessions.
+    this.endpoint.notify(method, params).catch(() => {});
   }
 
   /** Agent→client requests wait for the user or the command (no fixed cap); cancel aborts them. */
-  request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
-    return this.endpoint.request<T>(method, params, { signal });
+  request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T> {
+    return this.endpoint.request<T>(method, params, { signal, id });
   }
 
   close(code: number, reason: string): void {

@@ -22,8 +22,8 @@ import {
   type NewSessionResponse,
   type PromptResponse,
 } from '../protocol/acp';
-import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import { META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod } from '../protocol/punie';
+import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
+import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
 import type { ClientConnection } from './connection';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessions';
@@ -42,7 +42,8 @@ export interface MethodContext {
   options: ServerOptions;
 }
 
-type Handler = (ctx: MethodContext, params: unknown) => Promise<unknown> | unknown;
+/** `requestId` is undefined for a notification. */
+type Handler = (ctx: MethodContext, params: unknown, requestId: RequestId | undefined) => Promise<unknown> | unknown;
 
 const handlers: Record<string, Handler> = {
   [Methods.initialize]: initialize,
@@ -58,7 +59,7 @@ const handlers: Record<string, Handler> = {
 };
 
 /** Runs one request or notification; throws RpcError for the caller to answer. */
-export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams: unknown): Promise<unknown> {
+export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams: unknown, requestId?: RequestId): Promise<unknown> {
   const punie = ctx.connection.dialect === 'punie';
   const method = punie ? canonicalMethod(rawMethod) : rawMethod;
   if (!ctx.connection.mayCall(method)) {
@@ -71,7 +72,7 @@ export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams:
     throw new RpcError(ErrorCodes.MethodNotFound, `Method not found: ${rawMethod}`);
   }
   const params = punie ? camelizeParams(rawParams ?? {}) : (rawParams ?? {});
-  return handler(ctx, params);
+  return handler(ctx, params, requestId);
 }
 
 function parse<T extends z.ZodType>(schema: T, params: unknown, method: string): z.infer<T> {
@@ -120,7 +121,10 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   };
 }
 
-/** Replays the transcript as `session/update`s before answering, as ACP requires. */
+/**
+ * Replays the transcript as `session/update`s before answering, as ACP requires. `_meta.seq` of the answer
+ * is the last update the transcript includes; waiting agent→client requests are sent again after it.
+ */
 function loadSession(ctx: MethodContext, params: unknown): object {
   const request = parse(LoadSessionRequest, params, Methods.sessionLoad);
   const token = request._meta?.[META_RESUME_TOKEN];
@@ -131,12 +135,15 @@ function loadSession(ctx: MethodContext, params: unknown): object {
   for (const update of session.agent.replayTranscript()) {
     ctx.connection.notify(Methods.sessionUpdate, { sessionId: session.id, update, _meta: { replay: true } });
   }
+  session.outbound.resend(ctx.connection);
   return { modes: { currentModeId: session.agent.mode, availableModes: MODES }, _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq } };
 }
 
 /**
  * Re-attaches a session after a reconnect. With `_meta.seq` (the last update the client saw) the missed
  * updates are replayed before the answer, or the answer says there is a gap; without it nothing is replayed.
+ * With `_meta.prompts` (request ids the client still waits for) the answer says what became of each.
+ * Agent→client requests that were waiting for the client are sent again, ids unchanged, after the replay.
  */
 function resumeSession(ctx: MethodContext, params: unknown): object {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
@@ -145,7 +152,17 @@ function resumeSession(ctx: MethodContext, params: unknown): object {
   const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
   const lastSeq = request._meta?.[META_SEQ];
   if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);
+  const waitingFor = request._meta?.[META_PROMPTS];
+  if (Array.isArray(waitingFor)) meta[META_PROMPTS] = promptStatuses(session, waitingFor);
+  const resent = session.outbound.resend(ctx.connection);
+  if (resent > 0) ctx.options.logger.debug(`${ctx.connection.clientId}: sent ${resent} waiting agent request(s) of session ${session.id} again`);
   return { _meta: meta };
+}
+
+function promptStatuses(session: ServerSession, ids: unknown[]): Record<string, PromptStatus> {
+  const statuses: Record<string, PromptStatus> = {};
+  for (const id of ids.slice(0, 64)) if (typeof id === 'string' || typeof id === 'number') statuses[String(id)] = session.prompts.status(id);
+  return statuses;
 }
 
 function replay(ctx: MethodContext, session: ServerSession, lastSeq: number): object {
@@ -164,17 +181,22 @@ function listSessions(ctx: MethodContext, params: unknown): object {
   return { sessions };
 }
 
-async function prompt(ctx: MethodContext, params: unknown): Promise<PromptResponse> {
+/** Every prompt with a request id is logged by id, so its outcome reaches a client whose connection dropped. */
+async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId | undefined): Promise<PromptResponse> {
   const request = parse(PromptRequest, params, Methods.sessionPrompt);
   const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
   session.updatedAt = ctx.options.now();
   session.title ??= firstLine(request.prompt);
+  if (requestId !== undefined) session.prompts.started(requestId);
   ctx.connection.activePrompts++;
   try {
-    return { stopReason: await session.agent.prompt(request.prompt) };
+    const stopReason = await session.agent.prompt(request.prompt);
+    if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'finished', stopReason });
+    return { stopReason };
   } catch (err) {
-    if (err instanceof RpcError) throw err;
-    throw new RpcError(ErrorCodes.InternalError, `The agent failed: ${(err as Error).message}`);
+    const rpc = err instanceof RpcError ? err : new RpcError(ErrorCodes.InternalError, `The agent failed: ${(err as Error).message}`);
+    if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'failed', error: rpc.toJSON() });
+    throw rpc;
   } finally {
     ctx.connection.activePrompts--;
     session.updatedAt = ctx.options.now();

@@ -147,9 +147,9 @@ export class PunieServer {
       this.store.disconnect(connection.clientId);
       logger.info(`${connection.clientId} disconnected (${code}${reason.length ? ' ' + reason.toString() : ''})`);
     });
-    connection.endpoint.onRequest(async ({ method, params }) => {
+    connection.endpoint.onRequest(async ({ id, method, params }) => {
       try {
-        return await dispatch(ctx, method, params);
+        return await dispatch(ctx, method, params, id);
       } finally {
         // The ACP remote transport closes a connection whose first request is not initialize (after the answer).
         if (dialect === 'acp' && !connection.initialized) setImmediate(() => connection.close(1002, 'First message must be initialize'));

@@ -2,16 +2,19 @@
  * Sessions, their owners and their resume tokens. A session belongs to the client that created it; every
  * session method checks that. When a client disconnects its sessions wait `gracePeriodMs` for a resume
  * with the session's token, then expire. Outbound updates are numbered per session and kept in a replay
- * buffer, so a resume can deliver exactly what the client missed.
+ * buffer, so a resume can deliver exactly what the client missed; agent→client requests and the outcome
+ * of a prompt whose connection dropped wait for the resuming connection too.
  */
 import { randomBytes } from 'node:crypto';
 import { AgentSession, type AgentSessionOptions } from '../agent/session';
 import type { AgentHost } from '../agent/host';
 import type { ChatModel } from '../agent/models/types';
 import { Methods, type ClientCapabilities, type SessionUpdate } from '../protocol/acp';
-import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import { META_SEQ } from '../protocol/punie';
+import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
+import { META_SEQ, PROMPT_FINISHED, type PromptStatus } from '../protocol/punie';
 import type { Logger } from '../transport/logger';
+import { OutboundRequests } from './outbound';
+import { PromptLog } from './promptLog';
 import { ReplayBuffer, type ReplayResult } from './replay';
 import { tokenMatches } from './security';
 
@@ -20,7 +23,8 @@ export interface ClientLink {
   readonly clientId: string;
   readonly capabilities: ClientCapabilities;
   notify(method: string, params: unknown): void;
-  request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T>;
+  /** `id` is given when a request is sent again on a new connection. */
+  request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T>;
 }
 
 interface ClientRecord {
@@ -42,7 +46,11 @@ export interface SessionStoreOptions {
 export class ServerSession implements AgentHost {
   readonly agent: AgentSession;
   readonly replay: ReplayBuffer;
+  readonly outbound = new OutboundRequests();
+  readonly prompts = new PromptLog();
   seq = 0;
+  /** The token the client last resumed with stays valid until it resumes with the newer one: the answer carrying that may have been lost. */
+  previousToken: string | undefined;
   updatedAt: number;
   title: string | undefined;
 
@@ -72,10 +80,27 @@ export class ServerSession implements AgentHost {
     this.store.linkOf(this.ownerId)?.notify(method, numbered);
   }
 
+  /** Waits through a dropped connection: the request is sent again to the connection that resumes. */
   request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
-    const link = this.store.linkOf(this.ownerId);
-    if (!link) return Promise.reject(new RpcError(ErrorCodes.InternalError, `${method}: the client of session ${this.id} is disconnected`));
-    return link.request<T>(method, params, signal);
+    return this.outbound.request<T>(method, params, signal, this.store.linkOf(this.ownerId));
+  }
+
+  /**
+   * Records how a prompt ended. When the connection that sent it is no longer the session's (it dropped,
+   * or another one resumed the session), its answer cannot arrive, so the outcome also goes out, numbered
+   * and kept for replay, as a {@link PROMPT_FINISHED} notification.
+   */
+  promptEnded(requestId: RequestId, requester: ClientLink, status: PromptStatus & { status: 'finished' | 'failed' }): void {
+    this.prompts.ended(requestId, status);
+    if (this.store.linkOf(this.ownerId) === requester) return;
+    const outcome = status.status === 'finished' ? { stopReason: status.stopReason } : { error: status.error };
+    this.send(PROMPT_FINISHED, { sessionId: this.id, requestId, ...outcome }, 200);
+  }
+
+  /** Ends the session: the running turn is cancelled and waiting agent→client requests fail with `reason`. */
+  close(reason: string): void {
+    this.agent.cancel();
+    this.outbound.failAll(`session ${this.id} ${reason}`);
   }
 
   clientCapabilities(): ClientCapabilities {
@@ -143,12 +168,14 @@ export class SessionStore {
 
   /**
    * Moves a session to `clientId` after checking, in order: the session exists, the token matches, and
-   * its owner is disconnected (or is the caller). The token is rotated; the new one is returned.
+   * its owner is disconnected (or is the caller). The token is rotated; the new one is returned. The token
+   * just used stays valid for one more resume, so a connection cut before the answer arrived loses nothing.
    */
   resume(sessionId: string, token: string | undefined, clientId: string): ServerSession {
     const session = this.sessions.get(sessionId);
     if (!session) throw notFound(sessionId);
-    if (!tokenMatches(token, session.token)) throw new RpcError(ErrorCodes.InvalidParams, `Invalid resume token for session ${sessionId}`, { sessionId });
+    const used = [session.token, session.previousToken].find((t) => t !== undefined && tokenMatches(token, t));
+    if (!used) throw new RpcError(ErrorCodes.InvalidParams, `Invalid resume token for session ${sessionId}`, { sessionId });
     const previous = session.ownerId;
     if (previous !== clientId && this.linkOf(previous)) {
       throw new RpcError(
@@ -158,15 +185,16 @@ export class SessionStore {
       );
     }
     session.ownerId = clientId;
+    session.previousToken = used;
     session.token = newToken();
     this.forgetIfEmpty(previous);
     return session;
   }
 
-  delete(sessionId: string): void {
+  delete(sessionId: string, reason = 'was closed'): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
-    session.agent.cancel();
+    session.close(reason);
     this.sessions.delete(sessionId);
     this.forgetIfEmpty(session.ownerId);
   }
@@ -179,7 +207,7 @@ export class SessionStore {
       if (record.link || record.disconnectedAt === undefined || now - record.disconnectedAt < this.options.gracePeriodMs) continue;
       for (const session of this.list(clientId)) {
         try {
-          this.delete(session.id);
+          this.delete(session.id, `expired after the ${this.options.gracePeriodMs} ms grace period`);
           expired++;
         } catch (err) {
           this.options.logger.error(`cleanup of session ${session.id} failed: ${(err as Error).message}`);
@@ -208,7 +236,7 @@ export class SessionStore {
   dispose(): void {
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
-    for (const session of this.sessions.values()) session.agent.cancel();
+    for (const session of this.sessions.values()) session.close('ended: the server is shutting down');
     this.sessions.clear();
     this.clients.clear();
   }

@@ -29,6 +29,8 @@ export interface SendRequestOptions {
   timeoutMs?: number;
   /** Called with the request id right after the request is written (resume bookkeeping, logs). */
   onSent?: (id: RequestId) => void;
+  /** Use this id instead of a fresh UUID: a request re-sent on a new connection keeps its id. */
+  id?: RequestId;
 }
 
 interface Pending {
@@ -82,20 +84,21 @@ export class RpcEndpoint {
     else this.closeListeners.push(listener);
   }
 
-  /** Sends a notification; a failure means the connection is closing, and its close handler takes over. */
-  notify(method: string, params: unknown): void {
-    this.sendRaw({ jsonrpc: '2.0', method, params } as Message).catch((err: Error) => this.logger.debug(`notification ${method} not sent: ${err.message}`));
+  /** Sends a notification; rejects when it could not be handed to the transport (the connection is closing). */
+  notify(method: string, params: unknown): Promise<void> {
+    return this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
   }
 
   request<T = unknown>(method: string, params: unknown, options: SendRequestOptions = {}): Promise<T> {
-    const id = randomUUID();
+    const id = options.id ?? randomUUID();
     if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(method, id, this.closedReason));
     if (options.signal?.aborted) return Promise.reject(new RequestAbortedError(method, id));
+    if (this.pending.has(id)) return Promise.reject(new RpcError(ErrorCodes.InvalidRequest, `${describeRequest(method, id)}: that id is already pending`));
     return new Promise<T>((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
       const onAbort = () => {
         this.settle(id)?.reject(new RequestAbortedError(method, id));
-        this.notify(Methods.cancelRequest, { requestId: id });
+        this.notify(Methods.cancelRequest, { requestId: id }).catch(() => {});
       };
       const entry: Pending = {
         method,
@@ -157,7 +160,10 @@ export class RpcEndpoint {
     }
     if (m.error !== undefined && m.error !== null) {
       const err = isErrorObject(m.error) ? m.error : { code: ErrorCodes.InternalError, message: String(m.error) };
-      entry.reject(new RpcError(err.code, `${describeRequest(entry.method, m.id as RequestId)} failed: ${err.message}`, err.data));
+      const where = describeRequest(entry.method, m.id as RequestId);
+      // Our own peers already name the method and id; say it once.
+      const message = err.message.startsWith(where) ? err.message : `${where} failed: ${err.message}`;
+      entry.reject(new RpcError(err.code, message, err.data));
     } else entry.resolve(m.result ?? null);
   }
 

@@ -84,7 +84,7 @@ describe('agent with an OpenAI-compatible model end to end (fake model server, r
     const prompt = client.prompt(sessionId, 'long answer please');
     while (!client.agentText(sessionId)) await new Promise((r) => setTimeout(r, 5));
     const started = Date.now();
-    client.cancel(sessionId);
+    await client.cancel(sessionId);
     assert.equal(await prompt, 'cancelled');
     assert.ok(Date.now() - started < 500, `cancelled after ${Date.now() - started} ms`);
     await fake.aborted[0];

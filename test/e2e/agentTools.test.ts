@@ -115,7 +115,7 @@ describe('agent tools end to end (real server, test ACP client)', () => {
     const prompt = client.prompt(sessionId, 'go');
     await client.waitForRequest('session/request_permission');
     const started = Date.now();
-    client.cancel(sessionId);
+    await client.cancel(sessionId);
     assert.equal(await prompt, 'cancelled');
     const elapsed = Date.now() - started;
     assert.ok(elapsed < 500, `cancelled after ${elapsed} ms`);
@@ -131,7 +131,7 @@ describe('agent tools end to end (real server, test ACP client)', () => {
     await client.waitForRequest('terminal/wait_for_exit');
     const terminal = [...client.terminals.values()][0];
     const started = Date.now();
-    client.cancel(sessionId);
+    await client.cancel(sessionId);
     assert.equal(await prompt, 'cancelled');
     assert.ok(Date.now() - started < 500, `cancelled after ${Date.now() - started} ms`);
     assert.ok(client.requests.find((r) => r.method === 'terminal/wait_for_exit')!.cancelled);

@@ -86,8 +86,8 @@ export class TestAcpClient {
     return result.stopReason;
   }
 
-  cancel(sessionId: string): void {
-    this.conn.endpoint.notify('session/cancel', { sessionId });
+  cancel(sessionId: string): Promise<void> {
+    return this.conn.endpoint.notify('session/cancel', { sessionId });
   }
 
   /** Resolves once the agent has sent a request matching `method` (and `match`). */

@@ -50,7 +50,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     assert.equal(own.result.stopReason, 'end_turn');
   });
 
-  it('resumes after a disconnect with the token, rotating it; the old token then fails', async () => {
+  it('resumes after a disconnect with the token, rotating it; a token fails once its successor was used', async () => {
     const a = await connect();
     const s = await newSession(a, 1);
     a.close();
@@ -66,11 +66,15 @@ describe('server sessions: ownership, resume, expiry', () => {
     await b.closed;
     await waitFor(() => server.connectionCount === 0);
     const c = await connect();
-    const stale = await c.call(4, 'session/resume', { cwd: '/w', sessionId: s.sessionId, resumeToken: s.token });
+    const fresh = await c.call(4, 'session/resume', { cwd: '/w', sessionId: s.sessionId, _meta: { resume_token: rotated } });
+    assert.ok(fresh.result, 'the rotated token works, also from _meta');
+    c.close();
+    await c.closed;
+    await waitFor(() => server.connectionCount === 0);
+    const d = await connect();
+    const stale = await d.call(5, 'session/resume', { cwd: '/w', sessionId: s.sessionId, resumeToken: s.token });
     assert.equal(stale.error.code, -32602);
     assert.match(stale.error.message, /Invalid resume token/);
-    const fresh = await c.call(5, 'session/resume', { cwd: '/w', sessionId: s.sessionId, _meta: { resume_token: rotated } });
-    assert.ok(fresh.result, 'the rotated token works, also from _meta');
   });
 
   it('checks resume in order: session exists, token matches, owner disconnected', async () => {
