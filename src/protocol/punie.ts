@@ -25,7 +25,8 @@ export const META_SEQ = 'seq';
 export const META_REPLAY = 'replay';
 
 export function canonicalMethod(method: string): string {
-  return LEGACY_METHODS[method] ?? method;
+  // Own keys only: a method named `constructor` must not pick up Object's.
+  return Object.hasOwn(LEGACY_METHODS, method) ? LEGACY_METHODS[method] : method;
 }
 
 const snakeKey = /_([a-z0-9])/g;

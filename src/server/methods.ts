@@ -25,6 +25,7 @@ import {
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod } from '../protocol/punie';
 import type { ClientConnection } from './connection';
+import { ensureSessionCapacity } from './limits';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessions';
 
@@ -64,7 +65,7 @@ export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams:
   if (!ctx.connection.mayCall(method)) {
     throw new RpcError(ErrorCodes.InvalidRequest, `initialize must be the first request on /acp, got ${rawMethod}`);
   }
-  const handler = handlers[method];
+  const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
   if (!handler) {
     // Punie answers extension methods with an echo of their params; ACP says -32601.
     if (punie && method.startsWith('_')) return { echo: rawParams ?? {} };
@@ -111,6 +112,7 @@ function createModel(ctx: MethodContext, spec: string) {
 
 function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
+  ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
   return {

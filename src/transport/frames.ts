@@ -4,6 +4,7 @@
  */
 import type { Message, NotificationMessage, RequestMessage, ResponseMessage } from 'vscode-jsonrpc';
 import { ErrorCodes, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
+import { MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_METHOD_LENGTH, exceedsDepth } from './jsonLimits';
 
 export type Decoded =
   | { kind: 'message'; message: Message }
@@ -35,9 +36,20 @@ export function classify(value: unknown): Decoded {
   if (id !== undefined && id !== null && !isId(id)) {
     return invalid(null, `Invalid request: "id" must be a string or a number, got ${typeof id}`);
   }
+  if (typeof id === 'string' && id.length > MAX_ID_LENGTH) {
+    return invalid(null, `Invalid request: "id" is longer than ${MAX_ID_LENGTH} characters`);
+  }
+  if (exceedsDepth(msg)) {
+    // Only a request is answered under its own id; a bad response is reported with id null.
+    const replyId = 'method' in msg ? (id ?? null) : null;
+    return invalid(replyId, `Invalid request: objects and arrays are nested deeper than ${MAX_JSON_DEPTH} levels`);
+  }
   if ('method' in msg) {
     if (typeof msg.method !== 'string' || msg.method === '') {
       return invalid(id ?? null, 'Invalid request: "method" must be a non-empty string');
+    }
+    if (msg.method.length > MAX_METHOD_LENGTH) {
+      return invalid(id ?? null, `Invalid request: "method" is longer than ${MAX_METHOD_LENGTH} characters`);
     }
     const params = msg.params;
     if (params !== undefined && params !== null && typeof params !== 'object') {
