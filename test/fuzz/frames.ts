@@ -24,7 +24,7 @@ export interface FuzzFrame {
   expect: Expectation;
 }
 
-const SCHEMAS: Record<string, z.ZodType> = {
+export const SCHEMAS: Record<string, z.ZodType> = {
   [acp.Methods.initialize]: acp.InitializeRequest,
   [acp.Methods.authenticate]: z.unknown(),
   [acp.Methods.sessionNew]: acp.NewSessionRequest,
@@ -36,8 +36,8 @@ const SCHEMAS: Record<string, z.ZodType> = {
   [acp.Methods.sessionSetMode]: acp.SetModeRequest,
   [acp.Methods.sessionClose]: acp.SessionIdOnly,
 };
-const METHODS = Object.keys(SCHEMAS);
-const JSON_SCHEMAS = Object.fromEntries(METHODS.map((m) => [m, z.toJSONSchema(SCHEMAS[m], { io: 'input', unrepresentable: 'any' }) as JsonSchema]));
+export const METHODS = Object.keys(SCHEMAS);
+export const JSON_SCHEMAS = Object.fromEntries(METHODS.map((m) => [m, z.toJSONSchema(SCHEMAS[m], { io: 'input', unrepresentable: 'any' }) as JsonSchema]));
 /** Methods the fuzzer may aim at the harness's own session without breaking the check that follows. */
 const SAFE_WITH_REAL_SESSION = new Set<string>([acp.Methods.sessionPrompt, acp.Methods.sessionSetMode, acp.Methods.sessionLoad, acp.Methods.sessionList]);
 

@@ -77,11 +77,11 @@ export function randomJson(rng: Rng, depth = 2): Json {
 }
 
 /** A value that satisfies `schema`; `strings` may supply values for named properties (session ids). */
-export function generate(schema: JsonSchema, rng: Rng, strings: (key: string) => string | undefined, key = ''): Json {
+export function generate(schema: JsonSchema, rng: Rng, strings: (key: string) => string | undefined, key = '', optional = 0.3): Json {
   if (schema.const !== undefined) return schema.const as Json;
   if (schema.enum) return rng.pick(schema.enum) as Json;
   const alternatives = schema.anyOf ?? schema.oneOf;
-  if (alternatives) return generate(rng.pick(alternatives), rng, strings, key);
+  if (alternatives) return generate(rng.pick(alternatives), rng, strings, key, optional);
   const type = Array.isArray(schema.type) ? rng.pick(schema.type) : schema.type;
   switch (type) {
     case undefined:
@@ -97,11 +97,11 @@ export function generate(schema: JsonSchema, rng: Rng, strings: (key: string) =>
     case 'string':
       return strings(key) ?? rng.string();
     case 'array':
-      return Array.from({ length: 1 + rng.int(2) }, () => generate(schema.items ?? {}, rng, strings, key));
+      return Array.from({ length: 1 + rng.int(2) }, () => generate(schema.items ?? {}, rng, strings, key, optional));
     default: {
       const out: Record<string, Json> = {};
       for (const [name, property] of Object.entries(schema.properties ?? {})) {
-        if (schema.required?.includes(name) || rng.chance(0.3)) out[name] = generate(property, rng, strings, name);
+        if (schema.required?.includes(name) || rng.chance(optional)) out[name] = generate(property, rng, strings, name, optional);
       }
       return out;
     }
@@ -109,7 +109,7 @@ export function generate(schema: JsonSchema, rng: Rng, strings: (key: string) =>
 }
 
 /** Every place in a value: the containers and keys (or indices) below the root. */
-function slots(value: Json): { parent: Json[] | Record<string, Json>; key: string | number }[] {
+export function slots(value: Json): { parent: Json[] | Record<string, Json>; key: string | number }[] {
   const out: { parent: Json[] | Record<string, Json>; key: string | number }[] = [];
   const walk = (v: Json) => {
     if (v === null || typeof v !== 'object') return;
@@ -133,7 +133,7 @@ function containers(value: Json): Record<string, Json>[] {
   return out;
 }
 
-const typeOf = (v: Json) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
+export const typeOf = (v: Json) => (v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v);
 
 /** A JSON value of a different type than `current`. */
 export function wrongTypeFor(current: Json, rng: Rng): Json {
