@@ -2,6 +2,7 @@
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
+import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
 
 export const serveHelp = `Usage: punie serve [options]
 
@@ -14,9 +15,10 @@ Runs the Punie agent server.
   --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
   --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
   --grace-ms <n>         keep a disconnected client's sessions for resume (default 300000)
-  --max-payload <bytes>  largest inbound message (default 16777216)
   --log-level <level>    trace, debug, info, warn, error (default info)
-`;
+
+Limits (docs/limits.md explains each):
+${limitHelp()}`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -28,8 +30,8 @@ export async function serve(argv: string[]): Promise<void> {
     'heartbeat-ms': { type: 'string' },
     'idle-timeout-ms': { type: 'string' },
     'grace-ms': { type: 'string' },
-    'max-payload': { type: 'string' },
     'log-level': { type: 'string' },
+    ...limitArgSpecs,
   });
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
@@ -42,7 +44,7 @@ export async function serve(argv: string[]): Promise<void> {
     heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
     idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
     gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
-    maxPayload: intOption('max-payload', values['max-payload'], 16 * 1024 * 1024),
+    ...limitOptions(values),
     logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
   });
   const urls = await server.listen();
