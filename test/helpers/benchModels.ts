@@ -8,9 +8,9 @@ import { sleep } from '../../src/agent/models/abortable';
 import { parseTestModelOptions } from '../../src/agent/models/testModel';
 import type { ChatModel, ModelEvent, ModelRequest } from '../../src/agent/models/types';
 
-/** Wall-clock milliseconds with sub-millisecond precision, comparable across processes on one machine. */
+/** Milliseconds of the monotonic clock, which every process of one machine shares (unlike performance.now()). */
 export function preciseNow(): number {
-  return performance.timeOrigin + performance.now();
+  return Number(process.hrtime.bigint()) / 1e6;
 }
 
 function model(spec: string, chunkText: (index: number, size: number) => string): ChatModel {
