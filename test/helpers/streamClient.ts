@@ -11,6 +11,8 @@ export class StreamClient {
   /** Receive times (ms, performance.now) of updates, when `recordTimes` is on. */
   readonly times: number[] = [];
   recordTimes = false;
+  /** Off: frames are only counted (a reader that costs the measuring process nothing). */
+  parse = true;
   onUpdate: ((update: { params: { sessionId: string; update: { content?: { text?: string } } } }) => void) | undefined;
   private readonly calls = new Map<string, (message: any) => void>();
   private nextId = 0;
@@ -19,6 +21,7 @@ export class StreamClient {
   private constructor(readonly socket: WebSocket) {
     socket.on('message', (data: Buffer) => {
       this.bytes += data.length;
+      if (!this.parse) return;
       const message = JSON.parse(data.toString());
       if (message.method === 'session/update') {
         this.updates++;
@@ -33,9 +36,9 @@ export class StreamClient {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static connect(url: string): Promise<StreamClient> {
+  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<StreamClient> {
     return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false });
+      const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
       socket.once('open', () => resolve(new StreamClient(socket)));
       socket.once('error', reject);
     });
