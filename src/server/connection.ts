@@ -8,7 +8,7 @@ import { RpcEndpoint } from '../transport/endpoint';
 import type { Logger } from '../transport/logger';
 import { WebSocketMessageReader } from '../transport/wsTransport';
 import { OutboundQueue } from './backpressure';
-import { RateLimitedReader } from './inboundGate';
+import { InboundGate } from './inboundGate';
 import type { ConnectionLimits } from './limits';
 import { RateLimiter } from './rateLimit';
 import type { ClientLink } from './sessions';
@@ -41,7 +41,7 @@ export class ClientConnection implements ClientLink {
     this.lastInboundAt = now;
     this.limiter = new RateLimiter(limits.rate, now);
     const frames = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie' });
-    const reader = new RateLimitedReader(frames, this.limiter, { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
+    const reader = new InboundGate(frames, this.limiter, { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
     this.outbound = new OutboundQueue(socket, limits.outbound, (reason) => this.closeSlow(reason));
     this.endpoint = new RpcEndpoint(reader, this.outbound, logger);
     socket.on('pong', () => (this.missedPongs = 0));

@@ -1,16 +1,20 @@
 /**
- * Puts a connection's rate limit in front of its JSON-RPC endpoint. Every inbound frame, valid or not,
- * takes a token. Over the limit a request (or an invalid frame) is answered with -32029 instead of being
- * served, and a notification is dropped with a log line (JSON-RPC cannot answer it). Responses and cancels
- * are never refused — they answer the server or stop work — but they still count. Once the limiter says
- * the client is flooding, `onFlood` runs (the connection closes it with 1008) and nothing more is read.
+ * Stands between a connection's frames and its JSON-RPC endpoint. Every inbound frame, valid or not, takes
+ * a rate-limit token. Over the limit a request (or an invalid frame) is answered with -32029 instead of
+ * being served, and a notification is dropped with a log line (JSON-RPC cannot answer it). Responses and
+ * cancels are never refused — they answer the server or stop work — but they still count. Once the limiter
+ * says the client is flooding, `onFlood` runs (the connection closes it with 1008) and nothing more is read.
+ * Requests whose params hold more than MAX_PARAMS_VALUES values are answered with -32600 before anything
+ * validates them.
  */
 import { AbstractMessageReader, Emitter, type DataCallback, type Disposable, type Message, type MessageReader } from 'vscode-jsonrpc';
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, describeRequest, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { canonicalMethod } from '../protocol/punie';
+import { exceedsValues } from '../transport/jsonLimits';
 import type { Logger } from '../transport/logger';
 import type { InvalidFrame, ProtocolErrorSource } from '../transport/types';
+import { MAX_PARAMS_VALUES } from './limits';
 import type { RateLimiter } from './rateLimit';
 
 const NEVER_REFUSED = new Set<string>([Methods.sessionCancel, Methods.cancelRequest]);
@@ -23,7 +27,7 @@ export interface GateHooks {
   clientId: string;
 }
 
-export class RateLimitedReader extends AbstractMessageReader implements ProtocolErrorSource {
+export class InboundGate extends AbstractMessageReader implements ProtocolErrorSource {
   private readonly invalidEmitter = new Emitter<InvalidFrame>();
   readonly onInvalidFrame = this.invalidEmitter.event;
   private flooded = false;
@@ -48,18 +52,27 @@ export class RateLimitedReader extends AbstractMessageReader implements Protocol
   }
 
   private receive(message: Message, callback: DataCallback): void {
-    const m = message as { id?: RequestId; method?: string };
+    const m = message as { id?: RequestId; method?: string; params?: unknown };
     const verdict = this.verdict();
     if (verdict === 'flood') return;
-    if (verdict === 'pass' || typeof m.method !== 'string' || NEVER_REFUSED.has(canonicalMethod(m.method))) {
-      callback(message);
+    if (typeof m.method !== 'string') return callback(message); // responses are never refused
+    if (verdict === 'refuse' && !NEVER_REFUSED.has(canonicalMethod(m.method))) return this.reject(m.method, m.id, this.refusal(m.method, m.id ?? null));
+    if (exceedsValues(m.params, MAX_PARAMS_VALUES)) {
+      return this.reject(m.method, m.id, {
+        code: ErrorCodes.InvalidRequest,
+        message: `${describeRequest(m.method, m.id)}: params hold more than ${MAX_PARAMS_VALUES} values; send less per request`,
+      });
+    }
+    callback(message);
+  }
+
+  /** Answers a request with `error`; a notification cannot be answered, so it is dropped and logged. */
+  private reject(method: string, id: RequestId | undefined, error: JsonRpcErrorObject): void {
+    if (id === undefined) {
+      this.hooks.logger.debug(`${this.hooks.clientId}: dropped notification ${method}: ${error.message}`);
       return;
     }
-    if (m.id === undefined) {
-      this.hooks.logger.debug(`${this.hooks.clientId}: dropped notification ${m.method} over the rate limit`);
-      return;
-    }
-    this.invalidEmitter.fire({ id: m.id, error: this.refusal(m.method, m.id) });
+    this.invalidEmitter.fire({ id, error });
   }
 
   private verdict(): 'pass' | 'refuse' | 'flood' {

@@ -8,6 +8,16 @@ import type { ServerOptions } from './options';
 import type { RateLimitOptions } from './rateLimit';
 import type { SessionStore } from './sessions';
 
+/** Issues named in a -32602 answer; a 1 MB array of wrong items would otherwise make a 100 MB answer. */
+export const MAX_REPORTED_ISSUES = 10;
+
+/**
+ * Most values (objects, arrays, primitives) in the params of one inbound request. Validation cost grows
+ * with every wrong value — zod builds an issue object for each — so a 16 MiB array of wrong items would
+ * cost seconds and hundreds of MB; real ACP requests hold a few hundred values.
+ */
+export const MAX_PARAMS_VALUES = 20_000;
+
 /** Window over which refused messages are counted towards the flood close. */
 export const RATE_WINDOW_MS = 10_000;
 
@@ -58,6 +68,15 @@ export function checkLimits(options: ServerOptions): void {
 export function connectionRefusal(open: number, options: Pick<ServerOptions, 'maxConnections'>): string | undefined {
   if (open < options.maxConnections) return undefined;
   return `too many connections: this server accepts ${options.maxConnections} at once (--max-connections); close another client and retry`;
+}
+
+/** The -32602 error for params that failed validation: the first issues, and how many there were. */
+export function invalidParams(method: string, issues: readonly { path: PropertyKey[]; message: string }[]): RpcError {
+  const shown = issues.slice(0, MAX_REPORTED_ISSUES);
+  const text = shown.map((i) => `${i.path.map(String).join('.') || '(params)'}: ${i.message}`).join('; ');
+  const more = issues.length - shown.length;
+  const data = more > 0 ? { issues: shown, issueCount: issues.length } : { issues: shown };
+  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${text}${more > 0 ? `; and ${more} more` : ''}`, data);
 }
 
 /** Throws the -32030 error `session/new` answers when a session limit is reached. */

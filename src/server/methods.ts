@@ -25,7 +25,7 @@ import {
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod } from '../protocol/punie';
 import type { ClientConnection } from './connection';
-import { ensureSessionCapacity } from './limits';
+import { ensureSessionCapacity, invalidParams } from './limits';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessions';
 
@@ -78,8 +78,7 @@ export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams:
 function parse<T extends z.ZodType>(schema: T, params: unknown, method: string): z.infer<T> {
   const result = schema.safeParse(params);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
-  throw new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${issues}`, { issues: result.error.issues });
+  throw invalidParams(method, result.error.issues);
 }
 
 function initialize(ctx: MethodContext, params: unknown): InitializeResponse {

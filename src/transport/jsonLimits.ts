@@ -24,3 +24,18 @@ export function exceedsDepth(value: unknown, max: number = MAX_JSON_DEPTH): bool
   }
   return false;
 }
+
+/** Whether `value` holds more than `max` values (objects, arrays and what they contain); iterative. */
+export function exceedsValues(value: unknown, max: number): boolean {
+  let count = 1;
+  const stack: unknown[] = [value];
+  while (stack.length > 0) {
+    const current = stack.pop();
+    if (current === null || typeof current !== 'object') continue;
+    const children = Array.isArray(current) ? current : Object.values(current);
+    count += children.length;
+    if (count > max) return true;
+    for (const child of children) if (child !== null && typeof child === 'object') stack.push(child);
+  }
+  return count > max;
+}

@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import * as acp from '../../src/protocol/acp';
 import { LEGACY_METHODS, camelizeParams } from '../../src/protocol/punie';
+import { MAX_PARAMS_VALUES } from '../../src/server/limits';
 import { MAX_JSON_DEPTH } from '../../src/transport/jsonLimits';
 import { Rng, deepText, generate, mutate, PROTOTYPE_KEYS, randomJson, setOwn, type Json, type JsonSchema } from './generate';
 
@@ -136,7 +137,7 @@ export class FrameFactory {
   private envelopeFrame(): FuzzFrame {
     const id = this.newId();
     const text = (value: object) => JSON.stringify(value);
-    switch (this.rng.int(6)) {
+    switch (this.rng.int(7)) {
       case 0: {
         const badId = this.rng.pick<Json>([true, {}, [1], { id: 1 }]);
         return { data: text({ jsonrpc: '2.0', id: badId, method: 'initialize', params: {} }), binary: false, category: 'bad-id', expect: { reply: 'null-id', code: -32600 } };
@@ -160,6 +161,11 @@ export class FrameFactory {
           category: 'long-method',
           expect: { reply: 'codes', id, codes: [-32600], orResult: false },
         };
+      case 5: {
+        const many = Array(MAX_PARAMS_VALUES + this.rng.int(20_000)).fill(this.rng.pick([1, 'x', null]));
+        const method = this.rng.pick(METHODS);
+        return { data: text({ jsonrpc: '2.0', id, method, params: { sessionId: 's', prompt: many } }), binary: false, category: 'many-values', expect: { reply: 'codes', id, codes: [-32600], orResult: false } };
+      }
       default: {
         const params: Record<string, Json> = {};
         setOwn(params, '__proto__', { polluted: true });

@@ -80,6 +80,27 @@ describe('server input hardening', () => {
     });
   });
 
+  describe('many values', () => {
+    it('answers params with more than 20,000 values with -32600 before validating them', async () => {
+      const client = await connect();
+      client.send(`{"jsonrpc":"2.0","id":"many","method":"session/prompt","params":{"sessionId":"x","prompt":[${Array(200_000).fill('1').join(',')}]}}`);
+      const reply = await client.next((m) => m.id === 'many');
+      assert.equal(reply.error.code, -32600);
+      assert.match(reply.error.message, /session\/prompt \(request id "many"\): params hold more than 20000 values/);
+      await promptWorks(client, 'after-many');
+    });
+
+    it('names at most 10 validation issues, with their count, so a bad array cannot inflate the answer', async () => {
+      const client = await connect('acp');
+      const reply = await client.call('bad', 'session/prompt', { sessionId: 'x', prompt: Array(15_000).fill(1) });
+      assert.equal(reply.error.code, -32602);
+      assert.equal(reply.error.data.issues.length, 10);
+      assert.equal(reply.error.data.issueCount, 15_000);
+      assert.match(reply.error.message, /; and 14990 more$/);
+      assert.ok(client.raw.at(-1)!.length < 5000, `answer of ${client.raw.at(-1)!.length} bytes`);
+    });
+  });
+
   describe('prototype keys', () => {
     for (const path of ['ws', 'acp'] as const) {
       it(`answers methods named like Object.prototype members with -32601 on /${path}`, async () => {

@@ -127,14 +127,14 @@ describe('server limits', () => {
     it('closes a client that keeps flooding with 1008', async () => {
       server = await startServer();
       const client = await connect();
-      for (let i = 0; i < 2500; i++) client.send({ jsonrpc: '2.0', id: i, method: '_punie/echo', params: {} });
+      for (let i = 0; i < 4000; i++) client.send({ jsonrpc: '2.0', id: i, method: '_punie/echo', params: {} });
       const closed = await client.closed;
       assert.equal(closed.code, 1008);
       assert.equal(closed.reason, 'rate limit exceeded repeatedly');
       const refused = client.messages.filter((m) => m.error?.code === -32029).length;
       assert.ok(refused >= 1000 && refused <= 1001, `${refused} refusals before the close`);
       const served = client.messages.filter((m) => m.result).length;
-      assert.ok(served >= 1000 && served < 1200, `${served} served`);
+      assert.ok(served >= 1000 && served < 2000, `${served} served: the burst, plus what 200/s refilled meanwhile`);
     });
   });
 });

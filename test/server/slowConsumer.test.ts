@@ -51,7 +51,7 @@ describe('slow consumer', () => {
     assert.equal(done.result.stopReason, 'end_turn');
     assert.equal(fast.lastSeq - seqBefore, 100, 'every chunk of the other stream arrived');
     const gaps = fast.times.slice(1).map((t, i) => t - fast.times[i]);
-    assert.ok(withSlowMs < aloneMs * 3 + 500, `the other stream kept its pace: ${withSlowMs.toFixed(0)} ms vs ${aloneMs.toFixed(0)} ms alone`);
+    assert.ok(withSlowMs < aloneMs * 3 + 1000, `the other stream kept its pace: ${withSlowMs.toFixed(0)} ms vs ${aloneMs.toFixed(0)} ms alone`);
     assert.ok(Math.max(...gaps) < 500, `longest pause between its chunks ${Math.max(...gaps).toFixed(0)} ms`);
 
     const line = await server.waitForLog(/client-1 cannot keep up: .*closing with 1013/);
