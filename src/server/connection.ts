@@ -28,7 +28,6 @@ export class ClientConnection implements ClientLink {
   missedPongs = 0;
   /** Outbound queue with watermarks, coalescing and the slow-client close. */
   readonly outbound: OutboundQueue;
-  readonly limiter: RateLimiter;
 
   constructor(
     readonly clientId: string,
@@ -39,9 +38,8 @@ export class ClientConnection implements ClientLink {
     limits: ConnectionLimits,
   ) {
     this.lastInboundAt = now;
-    this.limiter = new RateLimiter(limits.rate, now);
     const frames = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie' });
-    const reader = new InboundGate(frames, this.limiter, { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
+    const reader = new InboundGate(frames, new RateLimiter(limits.rate, now), { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
     this.outbound = new OutboundQueue(socket, limits.outbound, (reason) => this.closeSlow(reason));
     this.endpoint = new RpcEndpoint(reader, this.outbound, logger);
     socket.on('pong', () => (this.missedPongs = 0));
