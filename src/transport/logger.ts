@@ -34,7 +34,12 @@ const MAX_FRAME_TRACE = 2000;
 
 /** A frame for a trace line: JSON, cut to a readable length (redact the line before writing it). */
 export function frameText(message: unknown): string {
-  const text = JSON.stringify(message) ?? String(message);
+  let text: string;
+  try {
+    text = JSON.stringify(message) ?? String(message);
+  } catch (err) {
+    text = `(a frame that cannot be serialised: ${(err as Error).message})`;
+  }
   return text.length > MAX_FRAME_TRACE ? `${text.slice(0, MAX_FRAME_TRACE)}… (${text.length} chars)` : text;
 }
 

@@ -14,6 +14,7 @@ describe('protocol frame tracing', () => {
     assert.match(line, /"resume_token":"\[redacted\]"/);
     assert.match(line, /"seq":3/);
     const long = frameText({ text: 'x'.repeat(10_000) });
+    assert.match(frameText({ n: 1n }), /cannot be serialised/, 'a frame that cannot be serialised never throws');
     assert.ok(long.length < 2100 && /… \(10011 chars\)$/.test(long), long.slice(-30));
   });
 });
