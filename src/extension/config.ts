@@ -1,5 +1,7 @@
 /** The `punie.*` settings, read into one typed value. `package.json` documents each of them. */
 import * as vscode from 'vscode';
+import { SERVER_LIMITS, type ServerLimitKey } from '../server/limitTable';
+import { defaultServerOptions } from '../server/options';
 
 export type ServerMode = 'local' | 'remote';
 export type AutoApprove = 'never' | 'reads' | 'all';
@@ -22,6 +24,8 @@ export interface PunieConfig {
   reconnectMinUptimeMs: number;
   autoApprove: AutoApprove;
   terminalOutputByteLimit: number;
+  /** `punie.localServer.*`: the in-process server's limits. */
+  localLimits: Record<ServerLimitKey, number>;
 }
 
 export const SECTION = 'punie';
@@ -31,6 +35,7 @@ export const CONNECTION_KEYS = [
   'server.mode',
   'server.url',
   'server.localPort',
+  'localServer',
   'timeouts',
   'heartbeat',
   'reconnect',
@@ -61,6 +66,7 @@ export function readConfig(): PunieConfig {
     reconnectMinUptimeMs: int(c, 'reconnect.minUptimeMs', 5_000, 0),
     autoApprove: autoApprove === 'reads' || autoApprove === 'all' ? autoApprove : 'never',
     terminalOutputByteLimit: int(c, 'terminal.outputByteLimit', 1024 * 1024, 1024),
+    localLimits: Object.fromEntries(SERVER_LIMITS.map(({ key }) => [key, int(c, `localServer.${key}`, defaultServerOptions[key])])) as Record<ServerLimitKey, number>,
   };
 }
 

@@ -22,6 +22,8 @@ interface LocalServer {
   urls: ServerUrls;
   token: string;
   requestedPort: number;
+  /** The limits it was started with; changed limits restart it. */
+  limits: string;
 }
 
 const LOCAL_TOKEN_KEY = 'punie.localServer.token';
@@ -72,7 +74,7 @@ export class ServerHost implements vscode.Disposable {
   }
 
   private async ensureLocal(config: PunieConfig): Promise<LocalServer> {
-    if (this.local && this.local.requestedPort !== config.localPort) await this.stopLocal();
+    if (this.local && (this.local.requestedPort !== config.localPort || this.local.limits !== JSON.stringify(config.localLimits))) await this.stopLocal();
     if (this.local) return this.local;
     this.starting ??= this.startLocal(config).finally(() => (this.starting = undefined));
     return this.starting;
@@ -87,13 +89,14 @@ export class ServerHost implements vscode.Disposable {
         token,
         model: config.model,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
+        ...config.localLimits,
         logger: prefixed(this.log, '[server] '),
       },
       this.createModels(),
     );
     try {
       const urls = await server.listen();
-      this.local = { server, urls, token, requestedPort: config.localPort };
+      this.local = { server, urls, token, requestedPort: config.localPort, limits: JSON.stringify(config.localLimits) };
       return this.local;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { UsageError } from '../../src/cli/args';
-import { LIMIT_FLAGS, limitHelp, limitOptions } from '../../src/cli/limitFlags';
+import { limitHelp, limitOptions } from '../../src/cli/limitFlags';
+import { SERVER_LIMITS as LIMIT_FLAGS } from '../../src/server/limitTable';
 import { serveHelp } from '../../src/cli/serve';
 import { defaultServerOptions, resolveServerOptions } from '../../src/server/options';
 
