@@ -1,15 +1,25 @@
-// Builds the three bundles of the package: the extension host entry, the webview script and the CLI.
-import { existsSync } from 'node:fs';
+// Builds the bundles of the package: the extension's activation shell and its core (loaded on first use),
+// the webview script and the CLI.
+import { copyFileSync, mkdirSync } from 'node:fs';
 import * as esbuild from 'esbuild';
 
 const watch = process.argv.includes('--watch');
 const production = process.argv.includes('--production');
 
 /** @type {esbuild.BuildOptions[]} */
-const allTargets = [
+const targets = [
   {
     entryPoints: ['src/extension/extension.ts'],
     outfile: 'dist/extension.js',
+    platform: 'node',
+    format: 'cjs',
+    target: 'node20',
+    // The core stays a separate file so that activation loads only the shell.
+    external: ['vscode', './core.js'],
+  },
+  {
+    entryPoints: ['src/extension/core.ts'],
+    outfile: 'dist/core.js',
     platform: 'node',
     format: 'cjs',
     target: 'node20',
@@ -32,8 +42,9 @@ const allTargets = [
   },
 ];
 
-// TEMPORARY until the extension lands: build only the entry points that exist.
-const targets = allTargets.filter((t) => existsSync(t.entryPoints[0]));
+// The webview loads the codicon font from the package (node_modules is not shipped).
+mkdirSync('dist/codicons', { recursive: true });
+for (const file of ['codicon.css', 'codicon.ttf']) copyFileSync(`node_modules/@vscode/codicons/dist/${file}`, `dist/codicons/${file}`);
 
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'info', legalComments: 'none' };
 

@@ -6,7 +6,7 @@
  */
 import type { SessionUpdate, StopReason } from '../protocol/acp';
 import type { AgentHost } from './host';
-import { abortError, untilAborted } from './models/abortable';
+import { abortError } from './models/abortable';
 import type { ChatMessage, ChatModel, ToolCallRequest } from './models/types';
 import { systemPrompt } from './systemPrompt';
 import { splitText } from './text';
@@ -51,7 +51,8 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
     const calls: PreparedCall[] = [];
     try {
       const stream = input.model.stream({ messages: [system, ...input.history, ...out], tools: tools.map((t) => t.spec), signal });
-      for await (const event of untilAborted(stream, signal)) {
+      for await (const event of stream) {
+        if (signal.aborted) throw abortError(signal);
         if (event.type === 'text' || event.type === 'thought') {
           if (event.type === 'text') text += event.text;
           const kind = event.type === 'text' ? 'agent_message_chunk' : 'agent_thought_chunk';
@@ -61,6 +62,8 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
           calls.push(prepareToolCall(request.call, request.toolCallId, tools, base, emit));
         } else finish = event.reason;
       }
+      // A model that ignored the cancel and finished anyway must not turn it into end_turn.
+      if (signal.aborted) throw abortError(signal);
     } catch (err) {
       if (text) out.push({ role: 'assistant', content: text });
       for (const call of calls) cancelPending(call, emit, signal.aborted ? 'Cancelled' : 'Not run: the model failed');

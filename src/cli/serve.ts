@@ -4,6 +4,7 @@ import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
+import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
 
 export const serveHelp = `Usage: punie serve [options]
 
@@ -18,9 +19,10 @@ Runs the Punie agent server.
   --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
   --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
   --grace-ms <n>         keep a disconnected client's sessions for resume (default 300000)
-  --max-payload <bytes>  largest inbound message (default 16777216)
   --log-level <level>    trace, debug, info, warn, error (default info)
-`;
+
+Limits (docs/limits.md explains each):
+${limitHelp()}`;
 
 export async function serve(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
@@ -32,9 +34,9 @@ export async function serve(argv: string[]): Promise<void> {
     'heartbeat-ms': { type: 'string' },
     'idle-timeout-ms': { type: 'string' },
     'grace-ms': { type: 'string' },
-    'max-payload': { type: 'string' },
     'max-steps': { type: 'string' },
     'log-level': { type: 'string' },
+    ...limitArgSpecs,
   });
   const maxSteps = intOption('max-steps', values['max-steps'], defaultAgentSessionOptions.turn.maxSteps);
   if (maxSteps < 1) throw new UsageError('--max-steps must be at least 1');
@@ -50,7 +52,7 @@ export async function serve(argv: string[]): Promise<void> {
     heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
     idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
     gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
-    maxPayload: intOption('max-payload', values['max-payload'], 16 * 1024 * 1024),
+    ...limitOptions(values),
     agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps } },
     logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
   });

@@ -59,10 +59,11 @@ export interface ClientManagerOptions {
 }
 
 /**
- * Answers agent→client requests (fs, terminal, permission). Throw an RpcError to answer with an error. `id`
- * is the server's request id, the same on every connection the request is sent on (a bridge passes it on).
+ * Answers agent→client requests (fs, terminal, permission). Throw an RpcError to answer with an error. The
+ * manager always passes `id`, the server's request id, the same on every connection the request is sent on
+ * (a bridge passes it on); it is optional so a handler can also be called directly.
  */
-export type AgentRequestHandler = (method: string, params: unknown, signal: AbortSignal, id: RequestId) => Promise<unknown>;
+export type AgentRequestHandler = (method: string, params: unknown, signal: AbortSignal, id?: RequestId) => Promise<unknown>;
 
 export interface SessionHandle {
   sessionId: string;

@@ -10,6 +10,8 @@ export const ErrorCodes = {
   ResourceNotFound: -32002,
   /** Punie extension: the per-connection request rate was exceeded. */
   RateLimited: -32029,
+  /** Punie extension: a server limit was reached (sessions per client or per server); `data.limit` names it. */
+  LimitExceeded: -32030,
 } as const;
 
 export type RequestId = string | number;

@@ -45,7 +45,8 @@ export type PromptStatus =
   | { status: 'unknown' };
 
 export function canonicalMethod(method: string): string {
-  return LEGACY_METHODS[method] ?? method;
+  // Own keys only: a method named `constructor` must not pick up Object's.
+  return Object.hasOwn(LEGACY_METHODS, method) ? LEGACY_METHODS[method] : method;
 }
 
 const snakeKey = /_([a-z0-9])/g;

@@ -7,8 +7,15 @@ import { Methods, type ClientCapabilities } from '../protocol/acp';
 import type { RequestId } from '../protocol/jsonrpc';
 import { RpcEndpoint } from '../transport/endpoint';
 import type { Logger } from '../transport/logger';
-import { WebSocketMessageReader, WebSocketMessageWriter } from '../transport/wsTransport';
+import { burstCorker, WebSocketMessageReader } from '../transport/wsTransport';
+import { OutboundQueue } from './backpressure';
+import { InboundGate } from './inboundGate';
+import type { ConnectionLimits } from './limits';
+import { RateLimiter } from './rateLimit';
 import type { ClientLink } from './sessions';
+
+/** A client closed for being slow may not read our close frame soon; it is cut off after this long. */
+const SLOW_CLOSE_TERMINATE_MS = 2_000;
 
 export type Dialect = 'punie' | 'acp';
 
@@ -20,18 +27,24 @@ export class ClientConnection implements ClientLink {
   activePrompts = 0;
   lastInboundAt: number;
   missedPongs = 0;
+  /** Outbound queue with watermarks, coalescing and the slow-client close. */
+  readonly outbound: OutboundQueue;
 
   constructor(
     readonly clientId: string,
     readonly socket: WebSocket,
     readonly dialect: Dialect,
     now: number,
-    logger: Logger,
+    private readonly logger: Logger,
+    limits: ConnectionLimits,
   ) {
     this.lastInboundAt = now;
-    const reader = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie' });
-    this.endpoint = new RpcEndpoint(reader, new WebSocketMessageWriter(socket), logger);
+    const frames = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie' });
+    const reader = new InboundGate(frames, new RateLimiter(limits.rate, now), { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
+    this.outbound = new OutboundQueue(socket, limits.outbound, (reason) => this.closeSlow(reason), burstCorker(socket));
+    this.endpoint = new RpcEndpoint(reader, this.outbound, logger);
     socket.on('pong', () => (this.missedPongs = 0));
+    socket.on('close', () => this.outbound.dispose());
   }
 
   get isOpen(): boolean {
@@ -50,6 +63,21 @@ export class ClientConnection implements ClientLink {
 
   close(code: number, reason: string): void {
     if (this.socket.readyState === this.socket.OPEN || this.socket.readyState === this.socket.CONNECTING) this.socket.close(code, reason);
+  }
+
+  /** Over the rate limit again and again: 1008 (policy violation). */
+  private closeFlooding(refused: number): void {
+    this.logger.warn(`${this.clientId} kept sending over the rate limit (${refused} messages refused); closing with 1008`);
+    this.close(1008, 'rate limit exceeded repeatedly');
+  }
+
+  /** 1013 (try again later): the sessions wait in the grace period, and a resume replays what was missed. */
+  private closeSlow(reason: string): void {
+    this.logger.warn(`${this.clientId} cannot keep up: ${reason}; closing with 1013 (its sessions stay resumable)`);
+    this.close(1013, 'client too slow; resume the session later');
+    const timer = setTimeout(() => this.socket.terminate(), SLOW_CLOSE_TERMINATE_MS);
+    timer.unref();
+    this.socket.once('close', () => clearTimeout(timer));
   }
 
   /** Whether a method may run before `initialize` (strict ACP demands it first). */

@@ -25,6 +25,7 @@ import {
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
 import type { ClientConnection } from './connection';
+import { ensureSessionCapacity, invalidParams } from './limits';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessions';
 
@@ -65,7 +66,7 @@ export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams:
   if (!ctx.connection.mayCall(method)) {
     throw new RpcError(ErrorCodes.InvalidRequest, `initialize must be the first request on /acp, got ${rawMethod}`);
   }
-  const handler = handlers[method];
+  const handler = Object.hasOwn(handlers, method) ? handlers[method] : undefined;
   if (!handler) {
     // Punie answers extension methods with an echo of their params; ACP says -32601.
     if (punie && method.startsWith('_')) return { echo: rawParams ?? {} };
@@ -78,8 +79,7 @@ export async function dispatch(ctx: MethodContext, rawMethod: string, rawParams:
 function parse<T extends z.ZodType>(schema: T, params: unknown, method: string): z.infer<T> {
   const result = schema.safeParse(params);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
-  throw new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${issues}`, { issues: result.error.issues });
+  throw invalidParams(method, result.error.issues);
 }
 
 function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
@@ -112,6 +112,7 @@ function createModel(ctx: MethodContext, spec: string) {
 
 function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
+  ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
   return {

@@ -1,6 +1,7 @@
 /** Every setting of the Punie server, with the defaults documented in the README. */
 import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/session';
 import { silentLogger, type Logger } from '../transport/logger';
+import { checkLimits } from './limits';
 
 export interface ServerOptions {
   host: string;
@@ -27,6 +28,30 @@ export interface ServerOptions {
   /** Most updates and bytes kept per session for replay on resume. */
   replayMaxUpdates: number;
   replayMaxBytes: number;
+  /** Most WebSocket clients at once; one more is refused with HTTP 503 before the upgrade. */
+  maxConnections: number;
+  /** Most sessions one connection may own; `session/new` beyond it gets error -32030. */
+  maxSessionsPerClient: number;
+  /** Most sessions on the server, counting those waiting for a resume; `session/new` beyond it gets -32030. */
+  maxSessions: number;
+  /** Most fragments of one inbound message and most buffered chunks (ws tiny-fragment guard); beyond: close 1008. */
+  maxFragments: number;
+  maxBufferedChunks: number;
+  /** Inbound messages per second per connection (token bucket refill; 0 turns the limit off). */
+  rateLimitPerSecond: number;
+  /** Messages a connection may send at once before the per-second rate applies. */
+  rateLimitBurst: number;
+  /** A connection with more refused messages than this within 10 s is closed with 1008. */
+  rateLimitMaxRefused: number;
+  /** Socket bytes buffered above which outbound messages queue (and text chunks coalesce). */
+  outboundHighWatermark: number;
+  /** Queued messages flow again once the socket drains below this. */
+  outboundLowWatermark: number;
+  /** A client whose backlog stays over this for `slowClientTimeoutMs` is closed with 1013. */
+  slowClientBacklogBytes: number;
+  slowClientTimeoutMs: number;
+  /** A client whose backlog reaches this is closed with 1013 at once. */
+  slowClientMaxBacklogBytes: number;
   /** Graceful shutdown: clients get 1001, and are terminated if still open after this long. */
   shutdownTimeoutMs: number;
   /** Each session's agent: history and transcript bounds, step limit and tool output limits of a turn. */
@@ -50,6 +75,19 @@ export const defaultServerOptions: ServerOptions = {
   maxPayload: 16 * 1024 * 1024,
   replayMaxUpdates: 10_000,
   replayMaxBytes: 8 * 1024 * 1024,
+  maxConnections: 256,
+  maxSessionsPerClient: 64,
+  maxSessions: 1024,
+  maxFragments: 16 * 1024,
+  maxBufferedChunks: 256 * 1024,
+  rateLimitPerSecond: 200,
+  rateLimitBurst: 1000,
+  rateLimitMaxRefused: 1000,
+  outboundHighWatermark: 1024 * 1024,
+  outboundLowWatermark: 256 * 1024,
+  slowClientBacklogBytes: 16 * 1024 * 1024,
+  slowClientTimeoutMs: 10_000,
+  slowClientMaxBacklogBytes: 64 * 1024 * 1024,
   shutdownTimeoutMs: 5_000,
   agent: defaultAgentSessionOptions,
   now: Date.now,
@@ -61,6 +99,7 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
   if (!isLoopbackHost(options.host) && !options.token) {
     throw new Error(`Refusing to listen on ${options.host} without a token: set --token or PUNIE_TOKEN, or bind 127.0.0.1`);
   }
+  checkLimits(options);
   return options;
 }
 

@@ -10,6 +10,7 @@ import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRegistry } from '../agent/models/registry';
 import { describeRequest } from '../protocol/jsonrpc';
 import { ClientConnection, type Dialect } from './connection';
+import { connectionLimits, connectionRefusal, type ConnectionLimits } from './limits';
 import { AGENT_VERSION, dispatch, type MethodContext } from './methods';
 import { resolveServerOptions, type ServerOptions } from './options';
 import { checkUpgrade } from './security';
@@ -30,6 +31,7 @@ export class PunieServer {
   private readonly http: Server;
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
+  private readonly limits: ConnectionLimits;
   private heartbeat: NodeJS.Timeout | undefined;
   private boundPort = 0;
   private closing: Promise<void> | undefined;
@@ -38,7 +40,9 @@ export class PunieServer {
     this.options = resolveServerOptions(options);
     this.models = models;
     this.store = new SessionStore(this.options);
-    this.wss = new WebSocketServer({ noServer: true, maxPayload: this.options.maxPayload, perMessageDeflate: false, clientTracking: false });
+    this.limits = connectionLimits(this.options);
+    const { maxPayload, maxFragments, maxBufferedChunks } = this.options;
+    this.wss = new WebSocketServer({ noServer: true, maxPayload, maxFragments, maxBufferedChunks, perMessageDeflate: false, clientTracking: false });
     this.http = createServer((req, res) => this.handleHttp(req, res));
     this.http.maxHeadersCount = 100;
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
@@ -129,18 +133,21 @@ export class PunieServer {
     if (this.closing) return refuse(503, 'server is shutting down');
     const verdict = checkUpgrade(req, this.options);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+    const full = connectionRefusal(this.connections.size, this.options);
+    if (full) return refuse(503, full);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, dialect, req));
   }
 
   private accept(ws: WebSocket, dialect: Dialect, req: IncomingMessage): void {
     const { logger } = this.options;
-    const connection = new ClientConnection(this.store.newClientId(), ws, dialect, this.options.now(), logger);
+    const connection = new ClientConnection(this.store.newClientId(), ws, dialect, this.options.now(), logger, this.limits);
     this.connections.add(connection);
     this.store.connect(connection);
     logger.info(`${connection.clientId} connected to /${dialect === 'punie' ? 'ws' : 'acp'} from ${req.socket.remoteAddress}`);
     const ctx: MethodContext = { connection, store: this.store, models: this.models, options: this.options };
     ws.on('message', () => (connection.lastInboundAt = this.options.now()));
-    ws.on('error', (err) => logger.debug(`${connection.clientId} socket error: ${err.message}`));
+    // ws closes by itself on protocol violations (1007 bad UTF-8, 1008 too many fragments, 1009 too big).
+    ws.on('error', (err) => logger.info(`${connection.clientId} socket error: ${err.message}`));
     ws.on('close', (code, reason) => {
       this.connections.delete(connection);
       connection.endpoint.close(`socket closed with ${code}`);

@@ -9,7 +9,7 @@ import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMes
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors';
-import { silentLogger, type Logger } from './logger';
+import { frameText, silentLogger, type Logger } from './logger';
 import type { ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
@@ -146,6 +146,7 @@ export class RpcEndpoint {
   }
 
   private receive(message: Message): void {
+    if (this.logger.traceEnabled?.()) this.logger.trace(`⇠ ${frameText(message)}`);
     const m = message as Partial<RequestMessage & ResponseMessage>;
     if (typeof m.method === 'string') {
       if (m.id === undefined) this.receiveNotification(m.method, m.params);
@@ -192,12 +193,28 @@ export class RpcEndpoint {
     } finally {
       this.incoming.delete(id);
     }
-    await this.sendRaw(response).catch(() => this.logger.debug(`could not answer ${describeRequest(method, id)}: connection closed`));
+    try {
+      await this.sendRaw(response);
+    } catch (err) {
+      if (this.closedReason !== undefined || !('result' in response)) {
+        this.logger.debug(`could not answer ${describeRequest(method, id)}: ${(err as Error).message}`);
+        return;
+      }
+      // The result itself could not be written (a cycle, a BigInt, too deep): answer with why, not with silence.
+      const error = toErrorObject(new Error(`the result could not be sent: ${(err as Error).message}`), method, id);
+      await this.sendRaw({ jsonrpc: '2.0', id, error } as ResponseMessage).catch(() => {});
+    }
   }
 
   private sendRaw(message: Message): Promise<void> {
     if (this.closedReason !== undefined) return Promise.reject(new Error(`connection closed (${this.closedReason})`));
-    return this.writer.write(message);
+    try {
+      if (this.logger.traceEnabled?.()) this.logger.trace(`⇢ ${frameText(message)}`);
+      return this.writer.write(message);
+    } catch (err) {
+      // A writer that throws synchronously must not turn into an unhandled rejection that ends the process.
+      return Promise.reject(err as Error);
+    }
   }
 }
 

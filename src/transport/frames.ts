@@ -3,7 +3,8 @@
  * a valid message yields the error to send back, never a silent drop or a torn-down socket.
  */
 import type { Message, NotificationMessage, RequestMessage, ResponseMessage } from 'vscode-jsonrpc';
-import { ErrorCodes, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
+import { ErrorCodes, describeRequest, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
+import { MAX_ID_LENGTH, MAX_JSON_DEPTH, MAX_METHOD_LENGTH, exceedsDepth } from './jsonLimits';
 
 export type Decoded =
   | { kind: 'message'; message: Message }
@@ -35,9 +36,18 @@ export function classify(value: unknown): Decoded {
   if (id !== undefined && id !== null && !isId(id)) {
     return invalid(null, `Invalid request: "id" must be a string or a number, got ${typeof id}`);
   }
+  if (typeof id === 'string' && id.length > MAX_ID_LENGTH) {
+    return invalid(null, `Invalid request: "id" is longer than ${MAX_ID_LENGTH} characters`);
+  }
   if ('method' in msg) {
     if (typeof msg.method !== 'string' || msg.method === '') {
       return invalid(id ?? null, 'Invalid request: "method" must be a non-empty string');
+    }
+    if (msg.method.length > MAX_METHOD_LENGTH) {
+      return invalid(id ?? null, `Invalid request: "method" is longer than ${MAX_METHOD_LENGTH} characters`);
+    }
+    if (exceedsDepth(msg)) {
+      return invalid(id ?? null, `Invalid request: ${describeRequest(msg.method, id as RequestId | undefined)} nests objects and arrays deeper than ${MAX_JSON_DEPTH} levels`);
     }
     const params = msg.params;
     if (params !== undefined && params !== null && typeof params !== 'object') {
@@ -47,6 +57,10 @@ export function classify(value: unknown): Decoded {
     // Punie treats `"id": null` like a missing id: a notification.
     if (id === undefined || id === null) return { kind: 'message', message: base as NotificationMessage };
     return { kind: 'message', message: { ...base, id } as RequestMessage };
+  }
+  if (exceedsDepth(msg)) {
+    // Only a request is answered under its own id; a bad response is reported with id null.
+    return invalid(null, `Invalid response: objects and arrays are nested deeper than ${MAX_JSON_DEPTH} levels`);
   }
   if ('result' in msg || 'error' in msg) {
     if (id === undefined) return invalid(null, 'Invalid response: "id" is missing');

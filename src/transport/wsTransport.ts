@@ -47,35 +47,40 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Pro
 
 const done = Promise.resolve();
 
+/**
+ * Frames written in one burst (a model streaming chunks within one turn of the event loop) leave in one
+ * system call instead of one each: the first send of a burst corks the TCP socket until the next tick.
+ * ws has no cork of its own, so its TCP socket is corked directly.
+ */
+export function burstCorker(socket: WebSocket): () => void {
+  let corked = false;
+  return () => {
+    const tcp = (socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
+    if (corked || !tcp) return;
+    corked = true;
+    tcp.cork();
+    process.nextTick(() => {
+      corked = false;
+      tcp.uncork();
+    });
+  };
+}
+
 export class WebSocketMessageWriter extends AbstractMessageWriter {
-  private corked = false;
+  private readonly cork: () => void;
 
   constructor(private readonly socket: WebSocket) {
     super();
+    this.cork = burstCorker(socket);
   }
 
   write(message: Message): Promise<void> {
     if (this.socket.readyState !== this.socket.OPEN) return Promise.reject(new Error('WebSocket is not open'));
     // No per-frame send callback: it costs more than the frame on long streams, and a failed write
     // surfaces as the socket's error and close events, which close the endpoint.
-    this.corkUntilNextTick();
+    this.cork();
     this.socket.send(JSON.stringify(message));
     return done;
-  }
-
-  /**
-   * Frames written in one burst (a model streaming chunks within one turn of the event loop) leave in one
-   * system call instead of one each; ws exposes no cork of its own, so the TCP socket is corked directly.
-   */
-  private corkUntilNextTick(): void {
-    const tcp = (this.socket as unknown as { _socket?: { cork(): void; uncork(): void } })._socket;
-    if (this.corked || !tcp) return;
-    this.corked = true;
-    tcp.cork();
-    process.nextTick(() => {
-      this.corked = false;
-      tcp.uncork();
-    });
   }
 
   /** Bytes queued in the socket but not yet written (0 when the kernel took everything). */

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { AgentSession, defaultAgentSessionOptions, type AgentSessionOptions } from '../../src/agent/session';
 import { RpcError } from '../../src/protocol/jsonrpc';
+import { abortGuarded } from '../../src/agent/models/abortable';
 import { ModelError, type ModelEvent } from '../../src/agent/models/types';
 import { FakeHost } from '../helpers/fakeHost';
 import { call, ScriptedModel, text, type Step } from '../helpers/scriptedModel';
@@ -164,12 +165,13 @@ describe('AgentSession turns', () => {
     assert.deepEqual(model.requests[1].messages.slice(1).map((m) => m.role), ['user', 'assistant', 'user']);
   });
 
-  it('cancel ends a turn within 100 ms even when the model ignores the signal', async () => {
+  it('cancel ends a turn within 100 ms even when a guarded model ignores the signal', async () => {
     const stuck = async function* (): AsyncIterable<ModelEvent> {
       yield text('start');
       await new Promise(() => {});
     };
-    const { agent, host } = session([stuck]);
+    const host = new FakeHost(FULL);
+    const agent = new AgentSession('s1', '/w', abortGuarded(new ScriptedModel([stuck])), host, defaultAgentSessionOptions);
     const turn = agent.prompt(prompt('x'));
     await new Promise((r) => setTimeout(r, 20));
     const started = Date.now();

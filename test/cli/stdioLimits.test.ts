@@ -129,6 +129,10 @@ describe('punie stdio: bad input, limits, EOF and failures (raw stdio)', functio
 
     it('a 100 MiB answer through a stdout read slowly: every byte arrives, in order, and the bridge stays small', async function () {
       this.timeout(60_000);
+      // The paused bridge leaves the backlog with the server; this one holds it all instead of closing it
+      // as a slow client (1013), so the test sees the bridge alone.
+      await server.close();
+      server = await startServer({ slowClientBacklogBytes: 256 << 20, slowClientMaxBacklogBytes: 256 << 20, slowClientTimeoutMs: 60_000 });
       const chunks = 6400;
       const chunkSize = 16 << 10; // 6400 × 16 KiB = 100 MiB of text
       const b = await start(['--server', server.urls().acp, '--model', `test?chunks=${chunks}&chunkSize=${chunkSize}`, '--log-level', 'trace']);

@@ -1,3 +1,5 @@
+import type { ChatModel } from './types';
+
 /** Resolves after `ms`, or rejects as soon as `signal` aborts — so a cancelled turn never waits out a delay. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -33,12 +35,27 @@ export function isAbortError(err: unknown): boolean {
  * Iterates `source`, but stops waiting the moment `signal` aborts (throwing an AbortError) even if the
  * source ignores the signal — so a cancelled turn answers at once whatever the model does.
  */
+/** The model, with a stream that ends the moment the turn is cancelled even if the model is stuck waiting. */
+export function abortGuarded(model: ChatModel): ChatModel {
+  return { id: model.id, stream: (request) => untilAborted(model.stream(request), request.signal) };
+}
+
 export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
+  // One abort listener for the whole stream rejects whichever next() is pending; racing every item against
+  // one long-lived promise instead would pile up a reaction per item for the whole stream.
+  let rejectPending: ((err: Error) => void) | undefined;
+  const onAbort = () => rejectPending?.(abortError(signal));
+  signal.addEventListener('abort', onAbort, { once: true });
   let finished = false;
   try {
     while (true) {
-      const next = await nextOrAbort(iterator, signal);
+      if (signal.aborted) throw abortError(signal);
+      const next = await new Promise<IteratorResult<T>>((resolve, reject) => {
+        rejectPending = reject;
+        iterator.next().then(resolve, reject);
+      });
+      rejectPending = undefined;
       if (next.done) {
         finished = true;
         return;
@@ -46,29 +63,8 @@ export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSi
       yield next.value;
     }
   } finally {
+    signal.removeEventListener('abort', onAbort);
     // Closing a source that is stuck in next() may never settle; do not wait for it.
     if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
   }
-}
-
-/**
- * One `next()` that rejects as soon as `signal` aborts. The abort listener lives only as long as this call:
- * racing every item against one long-lived promise would pile up a reaction per item for the whole stream.
- */
-function nextOrAbort<T>(iterator: AsyncIterator<T>, signal: AbortSignal): Promise<IteratorResult<T>> {
-  if (signal.aborted) return Promise.reject(abortError(signal));
-  return new Promise((resolve, reject) => {
-    const onAbort = () => reject(abortError(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    iterator.next().then(
-      (result) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(result);
-      },
-      (err: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(err);
-      },
-    );
-  });
 }

@@ -3,6 +3,7 @@
  * `local[:<url>/<model>]`, `openai:<model>`, and `vscode-lm[:family]` once the extension registers its
  * provider. The kind is the part before the first `:` or `?`.
  */
+import { abortGuarded } from './abortable';
 import { OpenAiChatModel, type OpenAiModelOptions } from './openai';
 import { parseOpenAiSpec, type Env } from './openaiSpec';
 import { parseTestModelOptions, TestModel } from './testModel';
@@ -11,6 +12,7 @@ import { ModelError, type ChatModel } from './types';
 import { VSCODE_LM_PREFIX } from './vscodeLm';
 
 export type ModelFactory = (spec: string) => ChatModel;
+
 
 export interface ModelRegistryOptions {
   /** Where `openai:` finds OPENAI_API_KEY / OPENAI_BASE_URL (default: process.env). */
@@ -21,6 +23,7 @@ export interface ModelRegistryOptions {
 
 export class ModelRegistry {
   private readonly factories = new Map<string, ModelFactory>();
+  private readonly selfAborting = new Set(['test']);
 
   constructor(options: Partial<ModelRegistryOptions> = {}) {
     const env = options.env ?? process.env;
@@ -53,6 +56,10 @@ export class ModelRegistry {
     const prefix = spec.split(/[:?]/, 1)[0];
     const factory = this.factories.get(prefix);
     if (!factory) throw new ModelError(`Unknown model "${spec}". Known kinds: ${[...this.factories.keys()].join(', ')}`);
-    return factory(spec);
+    const model = factory(spec);
+    // Models of other code (network SDKs, the extension's provider) are guarded so that a cancel ends their
+    // stream even while they are stuck; the built-in test models check the signal on every chunk themselves
+    // and skip the per-chunk cost of that guard on long streams.
+    return this.selfAborting.has(prefix) ? model : abortGuarded(model);
   }
 }

@@ -35,6 +35,7 @@ export interface ModelRequest {
 export interface ChatModel {
   /** The model string it was made from, e.g. `test` or `ollama:llama3.2`. */
   readonly id: string;
+  /** Must end promptly (throwing an AbortError) once `request.signal` aborts; ModelRegistry guards models it does not trust to. */
   stream(request: ModelRequest): AsyncIterable<ModelEvent>;
 }
 

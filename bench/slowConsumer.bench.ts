@@ -1,0 +1,66 @@
+/**
+ * A client that stops reading a 100 MiB stream: the server's RSS growth and another client's paced stream,
+ * with the default limits against the same server with the outbound queue turned off (watermarks and
+ * backlog limits at 2^40 bytes, so everything goes straight into the socket buffer, as before the queue).
+ */
+import { ServerProcess } from '../test/helpers/serverProcess';
+import { StreamClient } from '../test/helpers/streamClient';
+import { ms, ratio, type BenchResult } from './report';
+
+const MiB = 1024 * 1024;
+const UNLIMITED = { outboundHighWatermark: 2 ** 40, outboundLowWatermark: 2 ** 39, slowClientBacklogBytes: 2 ** 40, slowClientMaxBacklogBytes: 2 ** 40 };
+
+async function measure(options: Record<string, unknown>): Promise<{ growth: number; pacedMs: number; aloneMs: number }> {
+  const server = await ServerProcess.start(options);
+  try {
+    const before = (await server.stats(true)).rss;
+    const other = await StreamClient.connect(server.urls.ws);
+    const paced = await other.newSession('test?chunks=100&chunkSize=64&delayMs=5');
+    let started = performance.now();
+    await other.prompt(paced.sessionId);
+    const aloneMs = performance.now() - started;
+    let peak = before;
+    let sampling = true;
+    const sampler = (async () => {
+      while (sampling && server.alive) {
+        peak = Math.max(peak, (await server.stats()).rss);
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    })();
+    const slow = await StreamClient.connect(server.urls.ws);
+    const big = await slow.newSession('test?chunks=6400&chunkSize=16384');
+    slow.prompt(big.sessionId).catch(() => {});
+    while (slow.updates === 0) await new Promise((r) => setTimeout(r, 1));
+    slow.socket.pause();
+    started = performance.now();
+    await other.prompt(paced.sessionId);
+    const pacedMs = performance.now() - started;
+    await new Promise((r) => setTimeout(r, 3000)); // let the 100 MiB turn finish
+    sampling = false;
+    await sampler;
+    slow.socket.terminate();
+    other.close();
+    return { growth: peak - before, pacedMs, aloneMs };
+  } finally {
+    await server.stop();
+  }
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const unlimited = await measure(UNLIMITED);
+  const limited = await measure({});
+  return [
+    {
+      name: 'server RSS growth while one client does not read a 100 MiB stream (default limits)',
+      value: `${(limited.growth / MiB).toFixed(1)} MiB`,
+      baseline: `${(unlimited.growth / MiB).toFixed(1)} MiB (outbound queue off)`,
+      ratio: ratio(limited.growth, unlimited.growth),
+    },
+    {
+      name: 'another client\'s paced stream (100 chunks, 5 ms apart) meanwhile',
+      value: ms(limited.pacedMs),
+      baseline: `${ms(unlimited.pacedMs)} (outbound queue off); alone ${ms(limited.aloneMs)}`,
+      ratio: ratio(limited.pacedMs, unlimited.pacedMs),
+    },
+  ];
+}

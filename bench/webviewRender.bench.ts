@@ -1,0 +1,105 @@
+/**
+ * Webview render cost in Chromium: a 1 MB markdown answer (paragraphs, lists, code, tables) streamed in
+ * 32-character chunks, 16 chunks per update (what the host's batching sends per ~33 ms at ~15 k chunks/s).
+ * Prints the time per update for the first and last 1 % of updates (target: last ≤ 2 × first) and the
+ * longest update, plus what a full re-render of the whole answer costs per update, for comparison.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import * as esbuild from 'esbuild';
+import type { RenderBenchResult } from './webviewRenderPage';
+import { ms, ratio, type BenchResult } from './report';
+import { fmt, median, percentile } from './stats';
+
+const ANSWER_BYTES = 1024 * 1024;
+const CHUNK = 32;
+const CHUNKS_PER_UPDATE = 16;
+const WARMUP_CHUNKS = 2048;
+
+/** A deterministic long answer that looks like a real one. */
+export function longAnswer(bytes: number): string {
+  const parts: string[] = [];
+  let size = 0;
+  for (let i = 0; size < bytes; i++) {
+    let part: string;
+    switch (i % 6) {
+      case 0:
+        part = `## Step ${i}\n\nThis part explains **step ${i}** of the change, with \`inline code\` and a [link](https://example.com/${i}). It goes on for a while so that the paragraph wraps over several lines in a narrow view.\n\n`;
+        break;
+      case 1:
+        part = `- first point about ${i}\n- second point, with *emphasis*\n- third point\n  continued on a second line\n\n`;
+        break;
+      case 2:
+        part = '```ts\n' + Array.from({ length: 12 }, (_, k) => `const value${k} = compute(${i}, ${k}); // line ${k}`).join('\n') + '\n```\n\n';
+        break;
+      case 3:
+        part = `| name | value |\n|------|-------|\n| a${i} | ${i * 2} |\n| b${i} | ${i * 3} |\n\n`;
+        break;
+      case 4:
+        part = `> A quoted remark number ${i}, kept short.\n\n1. one\n2. two\n3. three\n\n`;
+        break;
+      default:
+        part = `Plain closing text for section ${i}. `.repeat(4) + '\n\n';
+    }
+    parts.push(part);
+    size += part.length;
+  }
+  return parts.join('').slice(0, bytes);
+}
+
+/** The few playwright-core calls used here (it is installed in the tools cache, not in node_modules). */
+interface Page {
+  setContent(html: string): Promise<void>;
+  addStyleTag(options: { content: string }): Promise<unknown>;
+  addScriptTag(options: { content: string }): Promise<unknown>;
+  evaluate<R, A>(fn: (arg: A) => R, arg: A): Promise<R>;
+}
+interface Chromium {
+  launch(options: { executablePath: string; headless: boolean; args: string[] }): Promise<{ newPage(o: { viewport: { width: number; height: number } }): Promise<Page>; close(): Promise<void> }>;
+}
+
+function toolsDir(): string | undefined {
+  const dir = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'setup-vscode-tests.sh'), '--dir'], { encoding: 'utf8' }).trim();
+  return existsSync(path.join(dir, '.complete')) ? dir : undefined;
+}
+
+export async function run(): Promise<BenchResult[] | void> {
+  const tools = toolsDir();
+  if (!tools || !existsSync('/usr/bin/chromium')) {
+    console.log('skipped: needs Chromium and playwright-core; run `bash scripts/setup-vscode-tests.sh` first');
+    return;
+  }
+  const { chromium } = createRequire(tools + '/')('playwright-core') as { chromium: Chromium };
+  const bundle = await esbuild.build({ entryPoints: [path.join(__dirname, 'webviewRenderPage.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120', minify: true });
+  const text = longAnswer(ANSWER_BYTES);
+  const chunks = text.match(new RegExp(`[\\s\\S]{1,${CHUNK}}`, 'g'))!;
+  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  try {
+    const page = await browser.newPage({ viewport: { width: 400, height: 800 } });
+    await page.setContent('<!DOCTYPE html><html><body></body></html>');
+    await page.addStyleTag({ content: readFileSync(path.join(__dirname, '..', 'media', 'chat.css'), 'utf8') });
+    await page.addScriptTag({ content: bundle.outputFiles[0].text });
+    const args: [string[], number, number] = [chunks, CHUNKS_PER_UPDATE, WARMUP_CHUNKS];
+    const result: RenderBenchResult = await page.evaluate(([c, n, w]) => window.runRenderBench(c, n, w), args);
+    const count = result.updateMs.length;
+    const onePercent = Math.max(1, Math.floor(count / 100));
+    const first = median(result.updateMs.slice(0, onePercent));
+    const last = median(result.updateMs.slice(count - onePercent));
+    const longest = Math.max(...result.updateMs);
+    const at = result.updateMs.indexOf(longest);
+    console.log(`answer: ${fmt(result.totalChars / 1024, 0)} KiB in ${chunks.length} chunks of ${CHUNK} chars, ${count} updates of ${CHUNKS_PER_UPDATE} chunks, ${result.settledBlocks} settled blocks`);
+    console.log(`time per update, first 1 % (${onePercent} updates): median ${fmt(first, 3)} ms`);
+    console.log(`time per update, last 1 %: median ${fmt(last, 3)} ms — ratio last/first ${fmt(last / first, 2)} (target ≤ 2)`);
+    console.log(`longest update (frame): ${fmt(longest, 1)} ms (update ${at + 1}); p99 ${fmt(percentile(result.updateMs, 99), 1)} ms; all updates: ${fmt(result.updateMs.reduce((a, b) => a + b, 0), 0)} ms`);
+    console.log(`baseline: re-rendering the whole answer once at the end takes ${fmt(result.fullRenderMs, 1)} ms (= per update, if every update re-parsed everything)`);
+    if (last > 2 * first) process.exitCode = 1;
+    return [
+      { name: 'time per update, last 1 % vs first 1 % of a 1 MB streamed answer', value: ms(last), baseline: ms(first), ratio: ratio(last, first), target: '≤ 2×' },
+      { name: 'longest update vs a full re-render of the final answer', value: ms(longest), baseline: ms(result.fullRenderMs), ratio: ratio(longest, result.fullRenderMs) },
+    ];
+  } finally {
+    await browser.close();
+  }
+}

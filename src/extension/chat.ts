@@ -1,0 +1,218 @@
+/**
+ * The conversation: one session on the current server, one running turn at most. Ask adds the question,
+ * streams the answer through the transcript, and always ends the turn with a clear outcome — answered,
+ * stopped, or what went wrong and what to do.
+ */
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import type { ContentBlock, SessionNotification } from '../protocol/acp';
+import type { SessionLost } from '../client/types';
+import type { ChatStatus } from '../webview/protocol';
+import { readConfig } from './config';
+import type { Connection } from './connection';
+import { connectionView } from './connectionView';
+import type { TranscriptStore } from './transcriptStore';
+import { UpdateMapper } from './updateMapper';
+
+/** Editor text sent along with a question. */
+export interface AskContext {
+  uri: string;
+  label: string;
+  text: string;
+  languageId?: string;
+}
+
+/** If the agent does not confirm a cancel this fast, the turn is ended here anyway. */
+const CANCEL_GRACE_MS = 5000;
+
+export class ChatController implements vscode.Disposable {
+  private readonly mapper: UpdateMapper;
+  private sessionId: string | undefined;
+  private sessionModel: string | undefined;
+  private sessionExpired: boolean;
+  private turn: AbortController | undefined;
+  /** The session the running turn's prompt was sent to. */
+  private promptSessionId: string | undefined;
+  private lostDuringTurn = false;
+  private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
+  readonly onDidChangeStatus = this.statusEmitter.event;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  constructor(
+    readonly transcript: TranscriptStore,
+    private readonly connection: Connection,
+  ) {
+    this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
+    this.sessionExpired = transcript.restored;
+    this.disposables.push(
+      connection.onUpdate((n) => this.onUpdate(n)),
+      connection.onSessionLost((lost) => this.onSessionLost(lost)),
+      connection.onDidReplaceClient(() => this.onClientReplaced()),
+      connection.onDidChangeState(() => this.publishStatus()),
+    );
+  }
+
+  get busy(): boolean {
+    return this.turn !== undefined;
+  }
+
+  get currentSessionId(): string | undefined {
+    return this.sessionId;
+  }
+
+  status(): ChatStatus {
+    const mode = this.connection.endpoint?.mode ?? readConfig().mode;
+    return { busy: this.busy, connection: connectionView(this.connection.state, mode, this.sessionExpired, Date.now()) };
+  }
+
+  /** Runs one turn; resolves when it has ended (however it ended). */
+  async ask(question: string, context?: AskContext): Promise<void> {
+    if (this.turn) {
+      void vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.');
+      return;
+    }
+    const turn = new AbortController();
+    this.turn = turn;
+    this.lostDuringTurn = false;
+    this.setBusy(true);
+    this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: context ? `${question}\n\n(with ${context.label})` : question });
+    this.mapper.startTurn();
+    try {
+      const client = await this.connection.ensure(turn.signal);
+      const sessionId = await this.ensureSession(turn.signal);
+      this.promptSessionId = sessionId;
+      const stopReason = await client.prompt(sessionId, promptBlocks(question, context), { signal: turn.signal });
+      if (stopReason === 'cancelled') this.transcript.notice('info', 'Stopped.');
+      else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
+    } catch (err) {
+      if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
+      else {
+        if (sessionGone(err as Error)) this.forgetSession();
+        // A lost session was already explained by onSessionLost.
+        if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err as Error));
+      }
+    } finally {
+      this.turn = undefined;
+      this.promptSessionId = undefined;
+      this.setBusy(false);
+      void this.transcript.save();
+    }
+  }
+
+  /** Asks the agent to stop; if it does not confirm within a few seconds the turn ends here anyway. */
+  async cancel(): Promise<boolean> {
+    const turn = this.turn;
+    if (!turn) return false;
+    const timer = setTimeout(() => turn.abort(new Error('the agent did not confirm the cancel')), CANCEL_GRACE_MS);
+    const sub = this.onDidChangeStatus((s) => {
+      if (s.busy) return;
+      clearTimeout(timer);
+      sub.dispose();
+    });
+    const client = this.connection.current;
+    const sessionId = this.promptSessionId;
+    if (client && sessionId) await client.cancel(sessionId).catch(() => turn.abort(new Error('cancel could not be sent')));
+    else turn.abort(new Error('cancelled before the question was sent'));
+    return true;
+  }
+
+  /** Forgets the session and clears the transcript; the next question starts a new session. */
+  async newSession(): Promise<void> {
+    if (this.turn) await this.cancel();
+    this.sessionId = undefined;
+    this.sessionExpired = false;
+    this.transcript.apply({ op: 'clear' });
+    this.publishStatus();
+  }
+
+  dispose(): void {
+    this.turn?.abort(new Error('extension deactivated'));
+    for (const d of this.disposables) d.dispose();
+    this.statusEmitter.dispose();
+  }
+
+  private async ensureSession(signal: AbortSignal): Promise<string> {
+    const model = readConfig().model;
+    if (this.sessionId && this.sessionModel !== model) {
+      this.transcript.notice('info', `The model is now ${model}: this question starts a new session.`);
+      this.sessionId = undefined;
+    }
+    if (this.sessionId) return this.sessionId;
+    const client = await this.connection.ensure(signal);
+    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+    const session = await client.newSession(cwd, { model });
+    this.sessionId = session.sessionId;
+    this.sessionModel = model;
+    if (this.sessionExpired) {
+      this.sessionExpired = false;
+      this.publishStatus();
+    }
+    return session.sessionId;
+  }
+
+  private onUpdate(notification: SessionNotification): void {
+    // Replays (session/load) repeat what the transcript already has.
+    if (notification.sessionId !== this.sessionId || notification._meta?.replay === true) return;
+    for (const op of this.mapper.map(notification.sessionId, notification.update)) this.transcript.apply(op);
+  }
+
+  private onSessionLost(lost: SessionLost): void {
+    if (lost.sessionId !== this.sessionId) return;
+    if (this.turn) this.lostDuringTurn = true;
+    if (lost.recovery === 'new-session' && lost.replacementSessionId) {
+      this.sessionId = lost.replacementSessionId;
+      this.transcript.notice('warning', `The server lost the session (${lost.reason}). Continuing in a new session that does not know the earlier messages.`);
+    } else if (lost.recovery === 'reloaded') {
+      this.transcript.notice('info', 'The connection was restored and the session reloaded.');
+    } else {
+      this.sessionId = undefined;
+      this.sessionExpired = true;
+      this.transcript.notice('warning', `The session has ended (${lost.reason}). Your next question starts a new session.`);
+    }
+    this.publishStatus();
+  }
+
+  private forgetSession(): void {
+    if (!this.sessionId) return;
+    this.sessionId = undefined;
+    this.sessionExpired = true;
+    this.publishStatus();
+  }
+
+  private onClientReplaced(): void {
+    if (!this.sessionId) return;
+    this.sessionId = undefined;
+    this.sessionExpired = this.transcript.model.length > 0;
+    this.publishStatus();
+  }
+
+  private setBusy(busy: boolean): void {
+    void vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy);
+    this.publishStatus();
+  }
+
+  private publishStatus(): void {
+    this.statusEmitter.fire(this.status());
+  }
+}
+
+function promptBlocks(question: string, context?: AskContext): ContentBlock[] {
+  const blocks: ContentBlock[] = [{ type: 'text', text: question }];
+  if (context) blocks.push({ type: 'resource', resource: { uri: context.uri, text: context.text, mimeType: 'text/plain' } });
+  return blocks;
+}
+
+/** The server no longer has the session (expired, restarted): the next question needs a new one. */
+function sessionGone(err: Error): boolean {
+  return err.name === 'SessionExpiredError' || err.name === 'PromptLostError' || /unknown session|session .*(expired|not found|lost)/i.test(err.message);
+}
+
+/** A failure as the user reads it: what happened, and what to do. */
+export function failureText(err: Error): string {
+  const message = err.message || String(err);
+  if (sessionGone(err)) return `The server no longer has this session: ${message}. Your next question starts a new session.`;
+  if (/timed? ?out|inactiv/i.test(message)) return `No answer: ${message}. Check that the agent and its model are running, then ask again.`;
+  if (/401|token/i.test(message)) return `The server refused the connection: ${message}. Run "Punie: Connect to Remote Server…" to set the token.`;
+  if (/refused|ENOTFOUND|ECONN|connect/i.test(message)) return `Cannot reach the Punie server: ${message}. Check punie.server.* settings or run "Punie: Reconnect Now".`;
+  return `Something went wrong: ${message}. See "Punie: Show Logs" for details.`;
+}

@@ -1,0 +1,84 @@
+/** The `punie.*` settings, read into one typed value. `package.json` documents each of them. */
+import * as vscode from 'vscode';
+import { SERVER_LIMITS, type ServerLimitKey } from '../server/limitTable';
+import { defaultServerOptions } from '../server/options';
+
+export type ServerMode = 'local' | 'remote';
+export type AutoApprove = 'never' | 'reads' | 'all';
+
+export interface PunieConfig {
+  mode: ServerMode;
+  remoteUrl: string;
+  localPort: number;
+  model: string;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+  promptInactivityTimeoutMs: number;
+  /** 0 = no cap. */
+  promptTotalTimeoutMs: number;
+  heartbeatIntervalMs: number;
+  reconnectInitialDelayMs: number;
+  reconnectMaxDelayMs: number;
+  /** 0 = keep trying. */
+  reconnectMaxAttempts: number;
+  reconnectMinUptimeMs: number;
+  autoApprove: AutoApprove;
+  terminalOutputByteLimit: number;
+  /** `punie.localServer.*`: the in-process server's limits. */
+  localLimits: Record<ServerLimitKey, number>;
+}
+
+export const SECTION = 'punie';
+
+/** Settings that change which server is used or how the client talks to it: the connection is rebuilt. */
+export const CONNECTION_KEYS = [
+  'server.mode',
+  'server.url',
+  'server.localPort',
+  'localServer',
+  'timeouts',
+  'heartbeat',
+  'reconnect',
+].map((k) => `${SECTION}.${k}`);
+
+function int(config: vscode.WorkspaceConfiguration, key: string, fallback: number, min = 0): number {
+  const value = config.get<number>(key, fallback);
+  return Number.isFinite(value) && value >= min ? Math.floor(value) : fallback;
+}
+
+export function readConfig(): PunieConfig {
+  const c = vscode.workspace.getConfiguration(SECTION);
+  const mode = c.get<string>('server.mode', 'local');
+  const autoApprove = c.get<string>('permissions.autoApprove', 'never');
+  return {
+    mode: mode === 'remote' ? 'remote' : 'local',
+    remoteUrl: c.get<string>('server.url', 'ws://127.0.0.1:8000/ws').trim(),
+    localPort: Math.min(int(c, 'server.localPort', 0), 65535),
+    model: c.get<string>('model', 'test').trim() || 'test',
+    connectTimeoutMs: int(c, 'timeouts.connectMs', 10_000, 100),
+    requestTimeoutMs: int(c, 'timeouts.requestMs', 30_000, 100),
+    promptInactivityTimeoutMs: int(c, 'timeouts.promptInactivityMs', 120_000, 1000),
+    promptTotalTimeoutMs: int(c, 'timeouts.promptTotalMs', 0),
+    heartbeatIntervalMs: int(c, 'heartbeat.intervalMs', 15_000, 100),
+    reconnectInitialDelayMs: int(c, 'reconnect.initialDelayMs', 500, 0),
+    reconnectMaxDelayMs: int(c, 'reconnect.maxDelayMs', 30_000, 0),
+    reconnectMaxAttempts: int(c, 'reconnect.maxAttempts', 0),
+    reconnectMinUptimeMs: int(c, 'reconnect.minUptimeMs', 5_000, 0),
+    autoApprove: autoApprove === 'reads' || autoApprove === 'all' ? autoApprove : 'never',
+    terminalOutputByteLimit: int(c, 'terminal.outputByteLimit', 1024 * 1024, 1024),
+    localLimits: Object.fromEntries(SERVER_LIMITS.map(({ key }) => [key, int(c, `localServer.${key}`, defaultServerOptions[key])])) as Record<ServerLimitKey, number>,
+  };
+}
+
+/** A ws:// or wss:// URL, or why not. */
+export function checkServerUrl(value: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    return 'Enter a URL such as ws://127.0.0.1:8000/ws';
+  }
+  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return 'The URL must start with ws:// or wss://';
+  if (url.username || url.password) return 'Put the token in the token field, not in the URL';
+  return undefined;
+}

@@ -1,0 +1,16 @@
+/** Contribution ids shared by the activation shell and the core (keep in sync with package.json). */
+export const CHAT_VIEW_ID = 'punie.chat';
+
+export const COMMAND_IDS = [
+  'punie.ask',
+  'punie.openChat',
+  'punie.newSession',
+  'punie.cancel',
+  'punie.connectRemote',
+  'punie.useLocal',
+  'punie.reconnect',
+  'punie.restartLocalServer',
+  'punie.showLogs',
+  'punie.copyLocalServerInfo',
+  'punie.statusMenu',
+] as const;

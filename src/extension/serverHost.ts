@@ -1,0 +1,129 @@
+/**
+ * Where the client connects: the local agent server, started in this extension host on 127.0.0.1 with a
+ * random token on first use, or a remote server from the settings with its token from SecretStorage.
+ * Remote tokens are stored per URL, so a URL changed by someone else never receives another server's token.
+ */
+import { randomBytes } from 'node:crypto';
+import * as vscode from 'vscode';
+import { ModelRegistry } from '../agent/models/registry';
+import { PunieServer, type ServerUrls } from '../server/server';
+import type { Logger } from '../transport/logger';
+import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
+
+export interface ServerEndpoint {
+  mode: ServerMode;
+  /** ws:// URL of the Punie dialect endpoint. */
+  url: string;
+  token?: string;
+}
+
+interface LocalServer {
+  server: PunieServer;
+  urls: ServerUrls;
+  token: string;
+  requestedPort: number;
+  /** The limits it was started with; changed limits restart it. */
+  limits: string;
+}
+
+const LOCAL_TOKEN_KEY = 'punie.localServer.token';
+const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
+
+export class ServerHost implements vscode.Disposable {
+  private local: LocalServer | undefined;
+  private starting: Promise<LocalServer> | undefined;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: Logger,
+    private readonly createModels: () => ModelRegistry = () => new ModelRegistry(),
+  ) {}
+
+  /** The endpoint for these settings; starts the local server if it is needed and not running. */
+  async resolve(config: PunieConfig): Promise<ServerEndpoint> {
+    if (config.mode === 'remote') {
+      const problem = checkServerUrl(config.remoteUrl);
+      if (problem) throw new Error(`punie.server.url "${config.remoteUrl}" is not usable: ${problem}. Run "Punie: Connect to Remote Server…".`);
+      return { mode: 'remote', url: config.remoteUrl, token: (await this.secrets.get(remoteTokenKey(config.remoteUrl))) || undefined };
+    }
+    const local = await this.ensureLocal(config);
+    return { mode: 'local', url: local.urls.ws, token: local.token };
+  }
+
+  get localUrls(): { urls: ServerUrls; token: string } | undefined {
+    return this.local && { urls: this.local.urls, token: this.local.token };
+  }
+
+  async setRemoteToken(url: string, token: string | undefined): Promise<void> {
+    if (token) await this.secrets.store(remoteTokenKey(url), token);
+    else await this.secrets.delete(remoteTokenKey(url));
+  }
+
+  async stopLocal(): Promise<void> {
+    const pending = this.starting;
+    this.starting = undefined;
+    const local = this.local ?? (await pending?.catch(() => undefined));
+    this.local = undefined;
+    if (!local) return;
+    await local.server.close();
+    this.log.info(`local server on ${local.urls.ws} stopped`);
+  }
+
+  dispose(): void {
+    void this.stopLocal();
+  }
+
+  private async ensureLocal(config: PunieConfig): Promise<LocalServer> {
+    if (this.local && (this.local.requestedPort !== config.localPort || this.local.limits !== JSON.stringify(config.localLimits))) await this.stopLocal();
+    if (this.local) return this.local;
+    this.starting ??= this.startLocal(config).finally(() => (this.starting = undefined));
+    return this.starting;
+  }
+
+  private async startLocal(config: PunieConfig): Promise<LocalServer> {
+    const token = await this.localToken(config.localPort);
+    const server = new PunieServer(
+      {
+        host: '127.0.0.1',
+        port: config.localPort,
+        token,
+        model: config.model,
+        heartbeatIntervalMs: config.heartbeatIntervalMs,
+        ...config.localLimits,
+        logger: prefixed(this.log, '[server] '),
+      },
+      this.createModels(),
+    );
+    try {
+      const urls = await server.listen();
+      this.local = { server, urls, token, requestedPort: config.localPort, limits: JSON.stringify(config.localLimits) };
+      return this.local;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRINUSE') {
+        throw new Error(`port ${config.localPort} is in use. Change punie.server.localPort (0 picks a free port) or connect to that server as a remote.`);
+      }
+      throw err;
+    }
+  }
+
+  /** An ephemeral port gets a fresh token per start; a fixed (shared) port keeps one, so other clients can reuse it. */
+  private async localToken(port: number): Promise<string> {
+    if (port === 0) return randomBytes(32).toString('base64url');
+    const kept = await this.secrets.get(LOCAL_TOKEN_KEY);
+    if (kept) return kept;
+    const token = randomBytes(32).toString('base64url');
+    await this.secrets.store(LOCAL_TOKEN_KEY, token);
+    return token;
+  }
+}
+
+function prefixed(log: Logger, prefix: string): Logger {
+  return {
+    trace: (m) => log.trace(prefix + m),
+    debug: (m) => log.debug(prefix + m),
+    info: (m) => log.info(prefix + m),
+    warn: (m) => log.warn(prefix + m),
+    error: (m) => log.error(prefix + m),
+  };
+}

@@ -1,0 +1,76 @@
+/**
+ * The host's copy of the transcript: every change goes through here, is published to the chat view as an
+ * op, and is saved (debounced, size-capped) in workspaceState so a window reload shows it again.
+ */
+import { randomUUID } from 'node:crypto';
+import * as vscode from 'vscode';
+import { TranscriptItem, type TranscriptOp } from '../webview/protocol';
+import { TranscriptModel } from '../webview/transcript';
+
+const STATE_KEY = 'punie.transcript.v1';
+const MAX_PERSISTED_CHARS = 2 * 1024 * 1024;
+const SAVE_DELAY_MS = 1000;
+
+export class TranscriptStore implements vscode.Disposable {
+  readonly model: TranscriptModel;
+  /** True when the transcript came from a previous window (its session is gone). */
+  readonly restored: boolean;
+  private readonly opEmitter = new vscode.EventEmitter<TranscriptOp>();
+  readonly onDidApply = this.opEmitter.event;
+  private saveTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(private readonly memento: vscode.Memento) {
+    const items = loadItems(memento.get<unknown>(STATE_KEY));
+    this.model = new TranscriptModel(items);
+    this.restored = items.length > 0;
+  }
+
+  newId(prefix: string): string {
+    return `${prefix}-${randomUUID()}`;
+  }
+
+  apply(op: TranscriptOp): void {
+    if (!this.model.apply(op)) return;
+    this.opEmitter.fire(op);
+    this.scheduleSave();
+  }
+
+  add(item: TranscriptItem): void {
+    this.apply({ op: 'add', item });
+  }
+
+  notice(level: 'info' | 'warning' | 'error', text: string): void {
+    this.add({ kind: 'notice', id: this.newId('notice'), level, text });
+  }
+
+  /** Saves now (turn ended, extension deactivating). */
+  save(): Thenable<void> {
+    if (this.saveTimer) clearTimeout(this.saveTimer);
+    this.saveTimer = undefined;
+    return this.memento.update(STATE_KEY, this.model.trimmed(MAX_PERSISTED_CHARS));
+  }
+
+  dispose(): void {
+    void this.save();
+    this.opEmitter.dispose();
+  }
+
+  private scheduleSave(): void {
+    this.saveTimer ??= setTimeout(() => void this.save(), SAVE_DELAY_MS);
+  }
+}
+
+/** Items saved by an earlier window; prompts still waiting then can no longer be answered. */
+function loadItems(saved: unknown): TranscriptItem[] {
+  if (!Array.isArray(saved)) return [];
+  const items: TranscriptItem[] = [];
+  for (const raw of saved) {
+    const parsed = TranscriptItem.safeParse(raw);
+    if (!parsed.success) continue;
+    const item = parsed.data;
+    if (item.kind === 'permission' && item.outcome === null) items.push({ ...item, outcome: 'cancelled' });
+    else if (item.kind === 'tool' && (item.status === 'pending' || item.status === 'in_progress')) items.push({ ...item, status: 'failed' });
+    else items.push(item);
+  }
+  return items;
+}

@@ -1,0 +1,134 @@
+/**
+ * DOM for the transcript items that are not streamed markdown: user messages, tool-call cards, plans,
+ * permission prompts and notices. Everything from the agent is set as text, never as HTML.
+ */
+import type { ItemOf, WebviewMessage } from './protocol';
+
+export type Post = (message: WebviewMessage) => void;
+
+const TOOL_ICONS: Record<string, string> = {
+  read: 'file',
+  edit: 'edit',
+  delete: 'trash',
+  move: 'arrow-swap',
+  search: 'search',
+  execute: 'terminal',
+  think: 'lightbulb',
+  fetch: 'cloud-download',
+  switch_mode: 'settings-gear',
+};
+
+const STATUS_ICONS: Record<string, string> = {
+  pending: 'circle-large-outline',
+  in_progress: 'loading codicon-modifier-spin',
+  completed: 'pass',
+  failed: 'error',
+};
+
+const STATUS_LABELS: Record<string, string> = { pending: 'Pending', in_progress: 'Running', completed: 'Done', failed: 'Failed' };
+
+export function el<K extends keyof HTMLElementTagNameMap>(document: Document, tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
+  const element = document.createElement(tag);
+  if (className) element.className = className;
+  if (text !== undefined) element.textContent = text;
+  return element;
+}
+
+export function icon(document: Document, name: string): HTMLElement {
+  const span = el(document, 'span', `codicon codicon-${name}`);
+  span.setAttribute('aria-hidden', 'true');
+  return span;
+}
+
+export function renderUser(document: Document, item: ItemOf<'user'>): HTMLElement {
+  const root = el(document, 'div', 'item user');
+  root.append(el(document, 'div', 'user-text', item.text));
+  return root;
+}
+
+export function renderThought(document: Document, item: ItemOf<'thought'>): HTMLElement {
+  const root = el(document, 'details', 'item thought');
+  const summary = el(document, 'summary');
+  summary.append(icon(document, 'lightbulb'), el(document, 'span', undefined, 'Thinking'));
+  root.append(summary, el(document, 'div', 'thought-text', item.text));
+  return root;
+}
+
+export function renderTool(document: Document, item: ItemOf<'tool'>, post: Post, wasOpen = false): HTMLElement {
+  const root = el(document, 'details', `item tool status-${item.status}`);
+  root.open = wasOpen;
+  const summary = el(document, 'summary');
+  const status = icon(document, STATUS_ICONS[item.status]);
+  status.classList.add('tool-status');
+  status.title = STATUS_LABELS[item.status];
+  summary.append(icon(document, TOOL_ICONS[item.toolKind] ?? 'tools'), el(document, 'span', 'tool-title', item.title), status);
+  root.append(summary);
+  const body = el(document, 'div', 'tool-body');
+  for (const location of item.locations) {
+    const link = el(document, 'a', 'location', location.line !== undefined ? `${location.path}:${location.line}` : location.path);
+    link.href = '#';
+    link.addEventListener('click', (event) => {
+      event.preventDefault();
+      post({ type: 'openLocation', path: location.path, line: location.line });
+    });
+    body.append(link);
+  }
+  for (const terminalId of item.terminalIds) {
+    const button = el(document, 'button', 'secondary show-terminal');
+    button.append(icon(document, 'terminal'), el(document, 'span', undefined, 'Show terminal'));
+    button.addEventListener('click', () => post({ type: 'showTerminal', terminalId }));
+    body.append(button);
+  }
+  if (item.detail) body.append(el(document, 'pre', 'tool-detail', item.detail));
+  if (body.childElementCount === 0) body.append(el(document, 'div', 'muted', 'No details.'));
+  root.append(body);
+  return root;
+}
+
+export function renderPlan(document: Document, item: ItemOf<'plan'>): HTMLElement {
+  const root = el(document, 'div', 'item plan');
+  const header = el(document, 'div', 'plan-header');
+  header.append(icon(document, 'checklist'), el(document, 'span', undefined, 'Plan'));
+  const list = el(document, 'ul');
+  for (const entry of item.entries) {
+    const li = el(document, 'li', `plan-${entry.status} priority-${entry.priority}`);
+    const mark = entry.status === 'completed' ? 'pass-filled' : entry.status === 'in_progress' ? 'circle-large-filled' : 'circle-large-outline';
+    li.append(icon(document, mark), el(document, 'span', undefined, entry.content));
+    list.append(li);
+  }
+  root.append(header, list);
+  return root;
+}
+
+export function renderPermission(document: Document, item: ItemOf<'permission'>, post: Post): HTMLElement {
+  const root = el(document, 'div', `item permission${item.outcome === null ? ' waiting' : ''}`);
+  const header = el(document, 'div', 'permission-header');
+  header.append(icon(document, 'shield'), el(document, 'span', 'permission-title', item.title));
+  root.append(header);
+  if (item.detail) root.append(el(document, 'pre', 'permission-detail', item.detail));
+  const actions = el(document, 'div', 'permission-actions');
+  for (const option of item.options) {
+    const button = el(document, 'button', option.kind === 'allow_once' ? 'primary' : 'secondary', option.name);
+    button.dataset.optionId = option.optionId;
+    button.disabled = item.outcome !== null;
+    if (item.outcome === option.optionId) button.classList.add('chosen');
+    button.addEventListener('click', () => {
+      for (const b of Array.from(actions.querySelectorAll('button'))) b.disabled = true;
+      post({ type: 'permission', id: item.id, optionId: option.optionId });
+    });
+    actions.append(button);
+  }
+  root.append(actions);
+  if (item.outcome !== null) {
+    const chosen = item.options.find((o) => o.optionId === item.outcome);
+    root.append(el(document, 'div', 'permission-outcome muted', chosen ? `You chose: ${chosen.name}` : 'No longer needed (cancelled).'));
+  }
+  return root;
+}
+
+export function renderNotice(document: Document, item: ItemOf<'notice'>): HTMLElement {
+  const root = el(document, 'div', `item notice notice-${item.level}`);
+  root.setAttribute('role', item.level === 'error' ? 'alert' : 'status');
+  root.append(icon(document, item.level === 'info' ? 'info' : item.level), el(document, 'span', undefined, item.text));
+  return root;
+}

@@ -1,0 +1,121 @@
+/**
+ * One streamed markdown answer in the DOM: settled blocks are rendered once and never touched again; only
+ * the open tail block is re-rendered, at most once per scheduled frame, however many chunks arrived.
+ */
+import { BlockSplitter } from './blocks';
+import type { MarkdownRenderer } from './markdown';
+
+export type FrameScheduler = (callback: () => void) => void;
+
+/**
+ * Settled blocks are kept in groups of this many: the answer's element then has few children however long
+ * it gets, and a finished group (styled `content-visibility: auto`) costs no layout while off screen.
+ */
+const GROUP_SIZE = 32;
+
+export class MarkdownView {
+  readonly element: HTMLElement;
+  private readonly tailElement: HTMLElement;
+  private readonly splitter: BlockSplitter;
+  /** Everything received, as chunks (joined only when asked for). */
+  private readonly chunks: string[] = [];
+  /** The text not settled into blocks yet; small, so per-update work does not grow with the answer. */
+  private open = '';
+  private renderedTail = '';
+  private group: HTMLElement | undefined;
+  private groupCount = 0;
+  private pendingCarriageReturn = false;
+  private scheduled = false;
+  private dirty = false;
+  /** Settled blocks rendered so far (for tests and the benchmark). */
+  settledCount = 0;
+
+  constructor(
+    private readonly document: Document,
+    private readonly renderer: MarkdownRenderer,
+    private readonly schedule: FrameScheduler,
+    maxOpenBlock?: number,
+  ) {
+    this.splitter = new BlockSplitter(maxOpenBlock);
+    this.element = document.createElement('div');
+    this.element.className = 'markdown';
+    this.tailElement = document.createElement('div');
+    this.tailElement.className = 'md-block md-tail';
+    this.element.append(this.tailElement);
+  }
+
+  get source(): string {
+    return this.chunks.join('');
+  }
+
+  append(chunk: string): void {
+    if (!chunk) return;
+    let text = chunk;
+    // CRLF may be split across chunks: a trailing \r already became \n, so drop the \n that follows it.
+    if (this.pendingCarriageReturn && text.startsWith('\n')) text = text.slice(1);
+    this.pendingCarriageReturn = text.endsWith('\r');
+    const normalized = text.replace(/\r\n?/g, '\n');
+    this.chunks.push(normalized);
+    this.open += normalized;
+    this.dirty = true;
+    if (!this.scheduled) {
+      this.scheduled = true;
+      this.schedule(() => {
+        this.scheduled = false;
+        this.flush();
+      });
+    }
+  }
+
+  /** Renders what arrived since the last render, now. */
+  flush(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    const { settled, tail, consumed } = this.splitter.update(this.open);
+    if (consumed > 0) this.open = this.open.slice(consumed);
+    for (const block of settled) {
+      const element = this.document.createElement('div');
+      element.className = 'md-block';
+      element.innerHTML = this.renderer.render(block, true);
+      decorateCodeBlocks(this.document, element);
+      this.groupFor().append(element);
+      this.settledCount++;
+    }
+    if (tail !== this.renderedTail || settled.length > 0) {
+      this.renderedTail = tail;
+      this.tailElement.innerHTML = tail ? this.renderer.render(tail, false) : '';
+      decorateCodeBlocks(this.document, this.tailElement);
+    }
+  }
+
+  private groupFor(): HTMLElement {
+    if (!this.group || this.groupCount >= GROUP_SIZE) {
+      this.group?.classList.add('md-group-full');
+      this.group = this.document.createElement('div');
+      this.group.className = 'md-group';
+      this.groupCount = 0;
+      this.element.insertBefore(this.group, this.tailElement);
+    }
+    this.groupCount++;
+    return this.group;
+  }
+
+  /** The answer is complete: its tail is settled too (highlighted). */
+  finish(): void {
+    this.flush();
+    if (!this.renderedTail) return;
+    this.tailElement.innerHTML = this.renderer.render(this.renderedTail, true);
+    decorateCodeBlocks(this.document, this.tailElement);
+  }
+}
+
+/** Adds a copy button to every code block; clicks are handled by delegation in the transcript view. */
+function decorateCodeBlocks(document: Document, root: HTMLElement): void {
+  for (const pre of Array.from(root.querySelectorAll('pre'))) {
+    const button = document.createElement('button');
+    button.className = 'copy-code codicon codicon-copy';
+    button.title = 'Copy code';
+    button.setAttribute('aria-label', 'Copy code');
+    pre.prepend(button);
+  }
+}

@@ -1,0 +1,140 @@
+/** The transcript in the DOM: applies host ops to elements, streams agent answers, keeps the view pinned to the end. */
+import { el, renderNotice, renderPermission, renderPlan, renderThought, renderTool, renderUser, type Post } from './items';
+import type { MarkdownRenderer } from './markdown';
+import { MarkdownView, type FrameScheduler } from './markdownView';
+import type { RenderedItem, TranscriptItem, TranscriptOp } from './protocol';
+
+interface Entry {
+  kind: TranscriptItem['kind'];
+  element: HTMLElement;
+  markdown?: MarkdownView;
+  /** Where streamed plain text (user, thought) is appended. */
+  textTarget?: HTMLElement;
+}
+
+/** How close to the bottom (px) still counts as "following the answer". */
+const PIN_SLACK = 40;
+
+export class TranscriptView {
+  private readonly entries = new Map<string, Entry>();
+  private pinned = true;
+
+  constructor(
+    private readonly document: Document,
+    private readonly list: HTMLElement,
+    private readonly scroller: HTMLElement,
+    private readonly renderer: MarkdownRenderer,
+    private readonly schedule: FrameScheduler,
+    private readonly post: Post,
+  ) {
+    scroller.addEventListener('scroll', () => {
+      this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < PIN_SLACK;
+    });
+    list.addEventListener('click', (event) => {
+      const target = event.target as HTMLElement;
+      if (!target.classList.contains('copy-code')) return;
+      const code = target.parentElement?.querySelector('code');
+      if (code) post({ type: 'copy', text: code.textContent ?? '' });
+      target.classList.replace('codicon-copy', 'codicon-check');
+      setTimeout(() => target.classList.replace('codicon-check', 'codicon-copy'), 1200);
+    });
+  }
+
+  get isEmpty(): boolean {
+    return this.entries.size === 0;
+  }
+
+  reset(items: readonly TranscriptItem[], finished: boolean): void {
+    this.clear();
+    for (const item of items) this.add(item);
+    if (finished) this.finishAnswers();
+    this.scrollToEnd(true);
+  }
+
+  apply(ops: readonly TranscriptOp[]): void {
+    for (const op of ops) {
+      if (op.op === 'add') this.add(op.item);
+      else if (op.op === 'append') this.append(op.id, op.text);
+      else if (op.op === 'replace') this.replace(op.item);
+      else this.clear();
+    }
+    this.scrollToEnd(false);
+  }
+
+  /** Settles every streamed answer (the turn ended): tails get highlighted. */
+  finishAnswers(): void {
+    for (const entry of this.entries.values()) entry.markdown?.finish();
+  }
+
+  /** Renders everything pending now and describes it, for tests. */
+  report(): RenderedItem[] {
+    const items: RenderedItem[] = [];
+    for (const [id, entry] of this.entries) {
+      entry.markdown?.flush();
+      items.push({ kind: entry.kind, id, text: entry.element.textContent ?? '', html: entry.element.innerHTML });
+    }
+    return items;
+  }
+
+  private clear(): void {
+    this.entries.clear();
+    this.list.replaceChildren();
+  }
+
+  private add(item: TranscriptItem): void {
+    if (this.entries.has(item.id)) return;
+    const entry = this.build(item);
+    entry.element.dataset.id = item.id;
+    this.entries.set(item.id, entry);
+    this.list.append(entry.element);
+  }
+
+  private build(item: TranscriptItem): Entry {
+    switch (item.kind) {
+      case 'agent': {
+        const markdown = new MarkdownView(this.document, this.renderer, (cb) => this.schedule(() => (cb(), this.scrollToEnd(false))));
+        const element = el(this.document, 'div', 'item agent');
+        element.append(markdown.element);
+        markdown.append(item.text);
+        return { kind: item.kind, element, markdown };
+      }
+      case 'user': {
+        const element = renderUser(this.document, item);
+        return { kind: item.kind, element, textTarget: element.querySelector<HTMLElement>('.user-text')! };
+      }
+      case 'thought': {
+        const element = renderThought(this.document, item);
+        return { kind: item.kind, element, textTarget: element.querySelector<HTMLElement>('.thought-text')! };
+      }
+      case 'tool':
+        return { kind: item.kind, element: renderTool(this.document, item, this.post) };
+      case 'plan':
+        return { kind: item.kind, element: renderPlan(this.document, item) };
+      case 'permission':
+        return { kind: item.kind, element: renderPermission(this.document, item, this.post) };
+      case 'notice':
+        return { kind: item.kind, element: renderNotice(this.document, item) };
+    }
+  }
+
+  private append(id: string, text: string): void {
+    const entry = this.entries.get(id);
+    if (!entry) return;
+    if (entry.markdown) entry.markdown.append(text);
+    else entry.textTarget?.append(text);
+  }
+
+  private replace(item: TranscriptItem): void {
+    const old = this.entries.get(item.id);
+    if (!old || old.kind !== item.kind) return;
+    const wasOpen = old.element instanceof this.document.defaultView!.HTMLDetailsElement && old.element.open;
+    const entry = item.kind === 'tool' ? { kind: item.kind, element: renderTool(this.document, item, this.post, wasOpen) } : this.build(item);
+    entry.element.dataset.id = item.id;
+    old.element.replaceWith(entry.element);
+    this.entries.set(item.id, entry);
+  }
+
+  private scrollToEnd(force: boolean): void {
+    if (force || this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
+  }
+}

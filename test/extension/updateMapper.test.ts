@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { diffText, toolDetail, UpdateMapper } from '../../src/extension/updateMapper';
+import type { SessionUpdate } from '../../src/protocol/acp';
+import { TranscriptModel } from '../../src/webview/transcript';
+
+function setup() {
+  const model = new TranscriptModel();
+  let n = 0;
+  const mapper = new UpdateMapper(model, (prefix) => `${prefix}-${++n}`);
+  const feed = (update: SessionUpdate) => {
+    const ops = mapper.map('s1', update);
+    for (const op of ops) assert.equal(model.apply(op), true, JSON.stringify(op));
+    return ops;
+  };
+  return { model, mapper, feed };
+}
+
+const text = (t: string): SessionUpdate => ({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: t } });
+
+describe('UpdateMapper', () => {
+  it('streams chunks into one answer, and a tool call in between starts a new one', () => {
+    const { model, feed } = setup();
+    feed(text('Hello '));
+    assert.deepEqual(feed(text('world')), [{ op: 'append', id: 'agent-1', text: 'world' }]);
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Read a.ts', kind: 'read', status: 'pending' });
+    feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', status: 'completed', content: [{ type: 'content', content: { type: 'text', text: 'file body' } }] });
+    feed(text('Done.'));
+    assert.deepEqual(
+      model.snapshot().map((i) => [i.kind, i.id]),
+      [
+        ['agent', 'agent-1'],
+        ['tool', 'tool:s1:t1'],
+        ['agent', 'agent-2'],
+      ],
+    );
+    const tool = model.get('tool:s1:t1');
+    assert.equal(tool?.kind === 'tool' && tool.status, 'completed');
+    assert.equal(tool?.kind === 'tool' && tool.title, 'Read a.ts', 'an update without a title keeps the old one');
+    assert.equal(tool?.kind === 'tool' && tool.detail, 'file body');
+  });
+
+  it('keeps thoughts apart from the answer and ignores empty chunks and unknown updates', () => {
+    const { model, feed } = setup();
+    feed({ sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: 'hmm' } });
+    feed({ sessionUpdate: 'agent_thought_chunk', content: { type: 'text', text: '…' } });
+    feed(text(''));
+    feed({ sessionUpdate: 'current_mode_update', currentModeId: 'default' });
+    feed(text('Answer'));
+    assert.deepEqual(model.snapshot(), [
+      { kind: 'thought', id: 'thought-1', text: 'hmm…' },
+      { kind: 'agent', id: 'agent-2', text: 'Answer' },
+    ]);
+  });
+
+  it('replaces the turn plan on each plan update, and starts a new plan on the next turn', () => {
+    const { model, mapper, feed } = setup();
+    const plan = (status: 'pending' | 'completed'): SessionUpdate => ({ sessionUpdate: 'plan', entries: [{ content: 'step', priority: 'high', status }] });
+    feed(plan('pending'));
+    assert.deepEqual(feed(plan('completed'))[0].op, 'replace');
+    mapper.startTurn();
+    feed(plan('pending'));
+    assert.equal(model.snapshot().filter((i) => i.kind === 'plan').length, 2);
+  });
+
+  it('creates a card for an update whose tool_call it never saw, and keeps terminal ids and locations', () => {
+    const { model, feed } = setup();
+    feed({
+      sessionUpdate: 'tool_call_update',
+      toolCallId: 'late',
+      status: 'in_progress',
+      locations: [{ path: '/w/a.ts', line: 4 }, { path: '/w/b.ts' }],
+      content: [{ type: 'terminal', terminalId: 'term-1' }],
+    });
+    const item = model.get('tool:s1:late');
+    assert.ok(item?.kind === 'tool');
+    assert.deepEqual(item.locations, [{ path: '/w/a.ts', line: 4 }, { path: '/w/b.ts' }]);
+    assert.deepEqual(item.terminalIds, ['term-1']);
+  });
+
+  it('describes diffs and raw input in the card detail, capped in size', () => {
+    assert.equal(diffText('/a', 'x\ny\nz', 'x\nY\nz'), 'Edit /a (line 2)\n- y\n+ Y');
+    assert.equal(diffText('/n', null, 'hi'), 'New file /n\n+ hi');
+    assert.match(toolDetail([], { path: '/a' }, undefined), /^Input:\n\{\n {2}"path": "\/a"\n\}$/);
+    const big = toolDetail([{ type: 'content', content: { type: 'text', text: 'x'.repeat(100_000) } }], undefined, undefined);
+    assert.ok(big.length < 17_000 && /more characters/.test(big));
+  });
+});

@@ -1,0 +1,121 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { punie, settings, waitFor, workspaceDir } from './helpers';
+
+const SESSION = 'session-of-the-test';
+
+function permissionRequest(title: string, kind: string) {
+  return {
+    sessionId: SESSION,
+    toolCall: { toolCallId: `call-${title}`, title, kind },
+    options: [
+      { optionId: 'allow', name: 'Allow', kind: 'allow_once' },
+      { optionId: 'reject', name: 'Reject', kind: 'reject_once' },
+    ],
+  };
+}
+
+describe('the ACP client side: files, permissions, terminals', () => {
+  it('writes a new file through a WorkspaceEdit, saves it and shows it', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'notes', 'new.md');
+    assert.equal(await api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: '# Notes\n' }), null);
+    assert.equal(readFileSync(file, 'utf8'), '# Notes\n');
+    assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === file), 'the file is shown');
+  });
+
+  it('overwrites an existing file undoably', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'undo.txt');
+    writeFileSync(file, 'one\n');
+    await api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'two\n' });
+    assert.equal(readFileSync(file, 'utf8'), 'two\n');
+    const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file);
+    assert.ok(editor);
+    await vscode.window.showTextDocument(editor.document);
+    await vscode.commands.executeCommand('undo');
+    assert.equal(editor.document.getText(), 'one\n', 'Undo restores the old text');
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('reads unsaved editor changes, with line and limit', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'dirty.txt');
+    writeFileSync(file, 'a\nb\nc\n');
+    const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
+    await editor.edit((e) => e.insert(new vscode.Position(0, 0), 'unsaved\n'));
+    assert.deepEqual(await api.agentRequest('fs/read_text_file', { sessionId: SESSION, path: file }), { content: 'unsaved\na\nb\nc\n' });
+    assert.deepEqual(await api.agentRequest('fs/read_text_file', { sessionId: SESSION, path: file, line: 2, limit: 2 }), { content: 'a\nb' });
+    await vscode.commands.executeCommand('workbench.action.files.revert');
+  });
+
+  it('refuses paths outside the workspace, relative paths and bad params, with the reason', async () => {
+    const api = await punie();
+    await assert.rejects(api.agentRequest('fs/read_text_file', { sessionId: SESSION, path: '/etc/hostname' }), /outside the workspace folders/);
+    await assert.rejects(api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: 'rel.txt', content: 'x' }), /must be absolute/);
+    await assert.rejects(api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: 42 }), /Invalid params for fs\/write_text_file/);
+    await assert.rejects(api.agentRequest('fs/delete_everything', {}), (err: { code?: number }) => err.code === -32601);
+    assert.equal(existsSync(path.join(workspaceDir(), 'rel.txt')), false);
+  });
+
+  it('asks for permission inline in the chat and returns the user\'s rejection', async () => {
+    const api = await punie();
+    await vscode.commands.executeCommand('punie.openChat');
+    const answer = api.agentRequest('session/request_permission', permissionRequest('Delete build/', 'delete'));
+    const card = await waitFor('the permission prompt in the chat', async () =>
+      (await api.probe()).items.find((i) => i.kind === 'permission' && /Delete build\//.test(i.text)),
+    );
+    assert.match(card.html, /data-option-id="reject"/);
+    await api.choosePermission(card.id, 'reject');
+    assert.deepEqual(await answer, { outcome: { outcome: 'selected', optionId: 'reject' } });
+    const after = await waitFor('the card to show the choice', async () => (await api.probe()).items.find((i) => i.id === card.id && /You chose: Reject/.test(i.text)));
+    assert.doesNotMatch(after.html, /<button[^>]*data-option-id="allow"(?![^>]*disabled)/, 'the buttons are disabled once answered');
+  });
+
+  it('answers `cancelled` when the agent withdraws the question', async () => {
+    const api = await punie();
+    const controller = new AbortController();
+    const answer = api.agentRequest('session/request_permission', permissionRequest('Run tests', 'execute'), controller.signal);
+    await waitFor('the prompt', async () => (await api.probe()).items.some((i) => i.kind === 'permission' && /Run tests/.test(i.text)));
+    controller.abort();
+    assert.deepEqual(await answer, { outcome: { outcome: 'cancelled' } });
+  });
+
+  it('allows reads without asking when punie.permissions.autoApprove is "reads"', async () => {
+    const api = await punie();
+    await settings({ 'punie.permissions.autoApprove': 'reads' });
+    try {
+      assert.deepEqual(await api.agentRequest('session/request_permission', permissionRequest('Read a.ts', 'read')), { outcome: { outcome: 'selected', optionId: 'allow' } });
+    } finally {
+      await settings({ 'punie.permissions.autoApprove': undefined });
+    }
+  });
+
+  it('runs commands with an output limit, waits, kills and releases them', async () => {
+    const api = await punie();
+    mkdirSync(path.join(workspaceDir(), 'sub'), { recursive: true });
+    const { terminalId } = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'echo hello; echo oops 1>&2; pwd', cwd: path.join(workspaceDir(), 'sub') })) as { terminalId: string };
+    assert.deepEqual(await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId }), { exitCode: 0, signal: null });
+    const out = (await api.agentRequest('terminal/output', { sessionId: SESSION, terminalId })) as { output: string; truncated: boolean };
+    assert.match(out.output, /hello\n/);
+    assert.match(out.output, /oops\n/);
+    assert.match(out.output, /\/sub\n/);
+    assert.equal(out.truncated, false);
+    assert.equal(api.services().terminals.show(terminalId), true, 'the command can be shown in a terminal');
+
+    const big = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'seq 1 2000', outputByteLimit: 20 })) as { terminalId: string };
+    await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId: big.terminalId });
+    const tail = (await api.agentRequest('terminal/output', { sessionId: SESSION, terminalId: big.terminalId })) as { output: string; truncated: boolean };
+    assert.equal(tail.truncated, true);
+    assert.ok(tail.output.endsWith('1999\n2000\n') && tail.output.length <= 20);
+
+    const sleeper = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'sleep', args: ['30'] })) as { terminalId: string };
+    await api.agentRequest('terminal/kill', { sessionId: SESSION, terminalId: sleeper.terminalId });
+    const exit = (await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId: sleeper.terminalId })) as { signal: string | null };
+    assert.equal(exit.signal, 'SIGTERM');
+    await api.agentRequest('terminal/release', { sessionId: SESSION, terminalId: sleeper.terminalId });
+    await assert.rejects(api.agentRequest('terminal/output', { sessionId: SESSION, terminalId: 'nope' }), /unknown terminal/);
+  });
+});

