@@ -4,13 +4,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { ModelError } from '../agent/models/types';
+import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
 import { StdioBridge } from './bridge/bridge';
-
-/** The server's default payload limit (`punie serve --max-payload`). */
-const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export const stdioHelp = `Usage: punie stdio [options]
 
@@ -60,7 +58,7 @@ export async function stdio(argv: string[]): Promise<void> {
     }
   }
   const url = values.server ?? (await embedded!.listen()).acp;
-  const maxMessageBytes = intOption('max-message-bytes', values['max-message-bytes'], embedded?.options.maxPayload ?? DEFAULT_MAX_MESSAGE_BYTES);
+  const maxMessageBytes = intOption('max-message-bytes', values['max-message-bytes'], (embedded?.options ?? defaultServerOptions).maxPayload);
 
   const bridge = new StdioBridge({
     input: process.stdin,
