@@ -37,6 +37,13 @@ describe('server liveness, limits and shutdown', () => {
     assert.equal(idle.reason, 'idle timeout');
   });
 
+  it('never negotiates permessage-deflate, even when the client offers it', async () => {
+    server = await startServer();
+    const client = await RawClient.connect(server.urls().ws, { perMessageDeflate: true });
+    assert.equal(client.socket.extensions, '');
+    client.close();
+  });
+
   it('closes with 1009 on a message over maxPayload', async () => {
     server = await startServer({ maxPayload: 1024 });
     const client = await RawClient.connect(server.urls().ws);

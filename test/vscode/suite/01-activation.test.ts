@@ -2,19 +2,11 @@ import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import { EXTENSION_ID, punie } from './helpers';
 
-const COMMANDS = [
-  'punie.ask',
-  'punie.openChat',
-  'punie.newSession',
-  'punie.cancel',
-  'punie.connectRemote',
-  'punie.useLocal',
-  'punie.reconnect',
-  'punie.restartLocalServer',
-  'punie.showLogs',
-  'punie.copyLocalServerInfo',
-  'punie.statusMenu',
-];
+/** Every command the manifest contributes must be registered (package.json is the contract with VS Code). */
+function contributedCommands(): string[] {
+  const manifest = vscode.extensions.getExtension(EXTENSION_ID)!.packageJSON as { contributes: { commands: { command: string }[] } };
+  return manifest.contributes.commands.map((c) => c.command);
+}
 
 describe('activation', () => {
   it('is lazy: nothing is active before first use, activation is fast and starts no server', async () => {
@@ -30,7 +22,9 @@ describe('activation', () => {
 
   it('registers every command', async () => {
     const all = new Set(await vscode.commands.getCommands(true));
-    for (const id of COMMANDS) assert.ok(all.has(id), `${id} registered`);
+    const contributed = contributedCommands();
+    assert.ok(contributed.length >= 10);
+    for (const id of contributed) assert.ok(all.has(id), `${id} registered`);
   });
 
   it('answers commands with nothing to act on with a message instead of failing', async () => {
