@@ -21,6 +21,8 @@ export interface AgentSessionOptions {
   maxHistoryChars: number;
   /** Most updates kept in the transcript replayed by `session/load`. */
   maxTranscriptUpdates: number;
+  /** Most characters kept in that transcript (bounds memory and what a reload resends). */
+  maxTranscriptChars: number;
   turn: TurnOptions;
 }
 
@@ -28,6 +30,7 @@ export const defaultAgentSessionOptions: AgentSessionOptions = {
   maxHistoryMessages: 200,
   maxHistoryChars: 400_000,
   maxTranscriptUpdates: 5000,
+  maxTranscriptChars: 4 * 1024 * 1024,
   turn: defaultTurnOptions,
 };
 
@@ -48,7 +51,7 @@ export class AgentSession {
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
   ) {
     this.history = new History({ maxMessages: options.maxHistoryMessages, maxChars: options.maxHistoryChars });
-    this.transcript = new Transcript(options.maxTranscriptUpdates);
+    this.transcript = new Transcript(options.maxTranscriptUpdates, options.maxTranscriptChars);
   }
 
   get isRunning(): boolean {

@@ -1,7 +1,8 @@
 /**
  * What `session/load` replays: the session's updates in order, kept compact — consecutive text chunks of
  * one kind are merged, and a `tool_call_update` is folded into its `tool_call`, so a replayed tool call
- * arrives once, in its final state. Bounded: the oldest entries go first.
+ * arrives once, in its final state. Bounded by entries and by characters (what a reload must resend): the
+ * oldest entries go first.
  */
 import type { SessionUpdate, ToolCallUpdateFields } from '../protocol/acp';
 
@@ -12,11 +13,21 @@ const MERGE_LIMIT = 64 * 1024;
 const TOOL_LOOKBACK = 256;
 
 export class Transcript {
-  private readonly entries: SessionUpdate[] = [];
+  private entries: SessionUpdate[] = [];
+  /** Characters of each entry (its text, or its JSON for tool calls and others), and their sum. */
+  private sizes: number[] = [];
+  private chars = 0;
   /** The last entry is a merged copy of ours (not an update object that was also sent), so it may grow in place. */
   private lastIsOwnCopy = false;
 
-  constructor(private readonly maxEntries: number) {}
+  constructor(
+    private readonly maxEntries: number,
+    private readonly maxChars: number,
+  ) {}
+
+  get size(): number {
+    return this.chars;
+  }
 
   get updates(): readonly SessionUpdate[] {
     return this.entries;
@@ -33,11 +44,30 @@ export class Transcript {
         this.entries[this.entries.length - 1] = { ...last, content: { ...content, text: content.text + text } } as SessionUpdate;
         this.lastIsOwnCopy = true;
       }
-      return;
+      this.resize(this.entries.length - 1, this.sizes[this.sizes.length - 1] + text.length);
+    } else {
+      this.lastIsOwnCopy = false;
+      this.entries.push(update);
+      this.sizes.push(0);
+      this.resize(this.entries.length - 1, sizeOf(update));
     }
-    this.lastIsOwnCopy = false;
-    this.entries.push(update);
-    if (this.entries.length > this.maxEntries) this.entries.shift();
+    this.trim();
+  }
+
+  private resize(index: number, size: number): void {
+    this.chars += size - this.sizes[index];
+    this.sizes[index] = size;
+  }
+
+  /** Drops the oldest entries past either bound (the newest one always stays). */
+  private trim(): void {
+    let drop = 0;
+    let chars = this.chars;
+    while (this.entries.length - drop > 1 && (this.entries.length - drop > this.maxEntries || chars > this.maxChars)) chars -= this.sizes[drop++];
+    if (drop === 0) return;
+    this.entries = this.entries.slice(drop);
+    this.sizes = this.sizes.slice(drop);
+    this.chars = chars;
   }
 
   private foldToolUpdate(update: ToolUpdate): boolean {
@@ -47,6 +77,8 @@ export class Transcript {
       if (entry.sessionUpdate !== 'tool_call' || entry.toolCallId !== update.toolCallId) continue;
       const changed = Object.fromEntries(Object.entries(update).filter(([key, value]) => key !== 'sessionUpdate' && value !== undefined && value !== null));
       this.entries[i] = { ...entry, ...changed, sessionUpdate: 'tool_call' } as SessionUpdate;
+      this.resize(i, sizeOf(this.entries[i]));
+      this.trim();
       return true;
     }
     return false;
@@ -61,4 +93,9 @@ function mergeableText(a: SessionUpdate, b: SessionUpdate): string | undefined {
   const right = (b as typeof a).content;
   if (left.type !== 'text' || right.type !== 'text' || left.text.length + right.text.length > MERGE_LIMIT) return undefined;
   return right.text;
+}
+
+function sizeOf(update: SessionUpdate): number {
+  if ('content' in update && !Array.isArray(update.content) && update.content?.type === 'text') return update.content.text.length;
+  return JSON.stringify(update).length;
 }

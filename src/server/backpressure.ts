@@ -47,6 +47,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
   private readonly openRuns = new Map<string, Entry>();
   private slowTimer: NodeJS.Timeout | undefined;
   private retryTimer: NodeJS.Timeout | undefined;
+  private readonly drainWaiters: (() => void)[] = [];
   private closed = false;
   /** Chunks merged into an earlier queued chunk, over the connection's life. */
   coalesced = 0;
@@ -89,6 +90,19 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
 
   end(): void {}
 
+  /**
+   * Resolves once the backlog is under the low watermark (or the queue is closed), for senders of bulk
+   * output such as a transcript reload, so they go at the client's pace instead of tripping the slow-client
+   * close.
+   */
+  whenDrained(): Promise<void> {
+    if (this.closed || this.backlog < this.options.lowWatermark) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.drainWaiters.push(resolve);
+      this.scheduleRetry();
+    });
+  }
+
   /** Drops the queue and refuses further writes (the socket is closing). */
   override dispose(): void {
     this.closed = true;
@@ -99,6 +113,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     if (this.slowTimer) clearTimeout(this.slowTimer);
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.slowTimer = this.retryTimer = undefined;
+    for (const wake of this.drainWaiters.splice(0)) wake();
     super.dispose();
   }
 
@@ -164,6 +179,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
 
   /** Called after each completed send: refills the socket once it is below the low watermark. */
   private drain(): void {
+    this.wakeDrainWaiters();
     if (this.closed || this.queuedCount === 0) return this.checkBacklog();
     if (this.inflight > 0 && this.socket.bufferedAmount > this.options.lowWatermark) return;
     while (this.queuedCount > 0 && this.socket.bufferedAmount < this.options.highWatermark && !this.closed) {
@@ -171,13 +187,24 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
       this.send(entry.text ?? JSON.stringify(runMessage(entry.run!)));
     }
     // Still queued with no send callback to come: look again shortly rather than stall.
-    if (this.queuedCount > 0 && this.inflight === 0 && !this.closed) {
-      this.retryTimer ??= setTimeout(() => {
-        this.retryTimer = undefined;
-        this.drain();
-      }, 10);
-    }
+    if (this.queuedCount > 0 && this.inflight === 0) this.scheduleRetry();
+    this.wakeDrainWaiters();
     this.checkBacklog();
+  }
+
+  private scheduleRetry(): void {
+    if (this.closed) return;
+    this.retryTimer ??= setTimeout(() => {
+      this.retryTimer = undefined;
+      this.drain();
+      // Waiters on a socket buffer that drains without send callbacks are woken by polling.
+      if (this.drainWaiters.length > 0) this.scheduleRetry();
+    }, 10);
+  }
+
+  private wakeDrainWaiters(): void {
+    if (this.drainWaiters.length === 0 || this.backlog >= this.options.lowWatermark) return;
+    for (const wake of this.drainWaiters.splice(0)) wake();
   }
 
   private checkBacklog(): void {

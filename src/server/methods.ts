@@ -126,16 +126,22 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
  * Replays the transcript as `session/update`s before answering, as ACP requires. `_meta.seq` of the answer
  * is the last update the transcript includes; waiting agent→client requests are sent again after it.
  */
-function loadSession(ctx: MethodContext, params: unknown): object {
+async function loadSession(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(LoadSessionRequest, params, Methods.sessionLoad);
   const token = request._meta?.[META_RESUME_TOKEN];
   const session =
     typeof token === 'string'
       ? ctx.store.resume(request.sessionId, token, ctx.connection.clientId)
       : ctx.store.owned(request.sessionId, ctx.connection.clientId);
-  for (const update of session.agent.replayTranscript()) {
-    ctx.connection.notify(Methods.sessionUpdate, { sessionId: session.id, update, _meta: { replay: true } });
-  }
+  // A long transcript goes at the client's pace: dumped at once it could trip the slow-client close.
+  const transcript = [...session.agent.replayTranscript()];
+  await session.sendBefore(async () => {
+    for (const update of transcript) {
+      await ctx.connection.outbound.whenDrained();
+      if (!ctx.connection.isOpen) return;
+      ctx.connection.notify(Methods.sessionUpdate, { sessionId: session.id, update, _meta: { replay: true } });
+    }
+  });
   session.outbound.resend(ctx.connection);
   return { modes: { currentModeId: session.agent.mode, availableModes: MODES }, _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq } };
 }

@@ -53,6 +53,8 @@ export class ServerSession implements AgentHost {
   previousToken: string | undefined;
   updatedAt: number;
   title: string | undefined;
+  /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
+  private held: { method: string; params: unknown }[] | undefined;
 
   constructor(
     readonly id: string,
@@ -77,7 +79,24 @@ export class ServerSession implements AgentHost {
     const seq = ++this.seq;
     const numbered = { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } };
     this.replay.push({ seq, method, params: numbered, bytes });
-    this.store.linkOf(this.ownerId)?.notify(method, numbered);
+    if (this.held) this.held.push({ method, params: numbered });
+    else this.store.linkOf(this.ownerId)?.notify(method, numbered);
+  }
+
+  /**
+   * Sends what `replay` yields (a transcript, at the client's pace) with the live events of a running turn
+   * held back meanwhile, then those events: the client sees the transcript first and every event once.
+   */
+  async sendBefore(replay: () => Promise<void>): Promise<void> {
+    this.held = [];
+    try {
+      await replay();
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      const link = this.store.linkOf(this.ownerId);
+      for (const event of held) link?.notify(event.method, event.params);
+    }
   }
 
   /** Waits through a dropped connection: the request is sent again to the connection that resumes. */

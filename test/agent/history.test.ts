@@ -34,7 +34,7 @@ describe('History', () => {
 
 describe('Transcript', () => {
   it('merges text chunks, folds tool call updates into their call, and stays bounded', () => {
-    const t = new Transcript(3);
+    const t = new Transcript(3, 1_000_000);
     t.record({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'a' } });
     t.record({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'b' } });
     t.record({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Run', status: 'pending' });
@@ -50,8 +50,20 @@ describe('Transcript', () => {
     assert.equal(t.updates[0].sessionUpdate, 'tool_call');
   });
 
+  it('stays within its character bound, dropping the oldest entries and keeping the newest', () => {
+    const t = new Transcript(100, 1000);
+    t.record({ sessionUpdate: 'user_message_chunk', content: { type: 'text', text: 'question' } });
+    for (let i = 0; i < 30; i++) t.record({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'x'.repeat(100) } });
+    assert.equal(t.updates.length, 1, 'the merged answer is the one entry left');
+    assert.equal(t.size, 3000, 'one entry over the bound is kept whole');
+    t.record({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Read', status: 'pending' });
+    assert.equal(t.updates.length, 1);
+    assert.equal(t.updates[0].sessionUpdate, 'tool_call');
+    assert.ok(t.size < 1000);
+  });
+
   it('keeps an update whose call is no longer in the transcript', () => {
-    const t = new Transcript(10);
+    const t = new Transcript(10, 1_000_000);
     t.record({ sessionUpdate: 'tool_call_update', toolCallId: 'gone', status: 'failed' });
     assert.deepEqual(t.updates, [{ sessionUpdate: 'tool_call_update', toolCallId: 'gone', status: 'failed' }]);
   });
