@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
 import { ask } from '../../src/cli/ask';
-import type { PunieServer } from '../../src/server/server';
 import { expectedText, until } from '../helpers/client';
-import { TestProxy } from '../helpers/proxy';
-import { startServer } from '../helpers/server';
+import { useServerBehindProxy } from '../helpers/server';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -21,24 +19,15 @@ describe('punie ask', function () {
   });
 
   describe('through a connection that drops mid-answer', () => {
-    let server: PunieServer;
-    let proxy: TestProxy;
-    beforeEach(async () => {
-      server = await startServer();
-      proxy = await TestProxy.start(server.port);
-    });
-    afterEach(async () => {
-      await proxy.close();
-      await server.close();
-    });
+    const env = useServerBehindProxy();
 
     it('prints the whole answer once, in order, and says it reconnected', async () => {
       const { out, io } = capture();
       const model = 'test?chunks=200&chunkSize=16&delayMs=3';
-      const done = ask(['--server', proxy.url(), '--model', model, 'go'], io);
+      const done = ask(['--server', env.proxy.url(), '--model', model, 'go'], io);
       for (const at of [300, 1500]) {
         await until(() => out.stdout.length >= at, `${at} characters of answer`);
-        proxy.cut();
+        env.proxy.cut();
       }
       await done;
       assert.equal(out.stdout, expectedText(200, 16) + '\n');
@@ -48,17 +37,17 @@ describe('punie ask', function () {
 
     it('fails at once with the reason when the server cannot be reached at all', async () => {
       const { out, io } = capture();
-      proxy.refuseNew = true;
-      await assert.rejects(ask(['--server', proxy.url(), '--retries', '5', 'go'], io), /cannot connect to ws:\/\/127\.0\.0\.1:\d+\/ws/);
+      env.proxy.refuseNew = true;
+      await assert.rejects(ask(['--server', env.proxy.url(), '--retries', '5', 'go'], io), /cannot connect to ws:\/\/127\.0\.0\.1:\d+\/ws/);
       assert.equal(out.stdout, '');
     });
 
     it('fails with the reason when the server goes away mid-answer for good', async () => {
       const { out, io } = capture();
-      const done = ask(['--server', proxy.url(), '--model', 'test?chunks=200&chunkSize=16&delayMs=3', '--retries', '2', 'go'], io);
+      const done = ask(['--server', env.proxy.url(), '--model', 'test?chunks=200&chunkSize=16&delayMs=3', '--retries', '2', 'go'], io);
       await until(() => out.stdout.length >= 300, '300 characters of answer');
-      proxy.refuseNew = true;
-      proxy.cut();
+      env.proxy.refuseNew = true;
+      env.proxy.cut();
       await assert.rejects(done, /gave up after 2 attempt\(s\): cannot connect to ws:\/\/127\.0\.0\.1:\d+\/ws/);
       assert.match(out.stderr, /reconnecting…/);
     });

@@ -2,11 +2,10 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PunieServer } from '../../src/server/server';
 import { expectedText, until } from '../helpers/client';
 import { allowOnce, waitForCancel, type PermissionPolicy } from '../helpers/editorSide';
 import { TestProxy } from '../helpers/proxy';
-import { startServer } from '../helpers/server';
+import { startServer, useServerBehindProxy } from '../helpers/server';
 import { BridgeProcess, cliBundle, SdkEditor } from '../helpers/stdioBridge';
 
 describe('punie stdio driven by the ACP SDK client', function () {
@@ -80,29 +79,20 @@ describe('punie stdio driven by the ACP SDK client', function () {
   });
 
   describe('through a WebSocket that is cut', () => {
-    let server: PunieServer;
-    let proxy: TestProxy;
-    beforeEach(async () => {
-      server = await startServer();
-      proxy = await TestProxy.start(server.port);
-    });
-    afterEach(async () => {
-      await proxy.close();
-      await server.close();
-    });
+    const env = useServerBehindProxy();
 
     it('a cut under a running prompt: the SDK client sees the complete answer, once', async () => {
-      const sdk = await start(['--server', proxy.url('/acp'), '--model', 'test?chunks=300&chunkSize=16&delayMs=3']);
+      const sdk = await start(['--server', env.proxy.url('/acp'), '--model', 'test?chunks=300&chunkSize=16&delayMs=3']);
       await sdk.initialize();
       const sessionId = await sdk.newSession(dir);
       const prompt = sdk.prompt(sessionId, 'go');
       for (const at of [400, 2400]) {
         await until(() => sdk.agentText(sessionId).length >= at, `${at} characters of answer`);
-        proxy.cut();
+        env.proxy.cut();
       }
       assert.equal(await prompt, 'end_turn');
       assert.equal(sdk.agentText(sessionId), expectedText(300, 16));
-      assert.ok(proxy.accepted >= 3, 'it reconnected after each cut');
+      assert.ok(env.proxy.accepted >= 3, 'it reconnected after each cut');
       await until(() => bridge!.stderr.match(/reconnected to punie-agent/g)?.length === 2, 'two reconnects in the log');
     });
 
@@ -112,12 +102,12 @@ describe('punie stdio driven by the ACP SDK client', function () {
         asked++;
         const reconnects = () => bridge!.stderr.match(/reconnected to punie-agent/g)?.length ?? 0;
         const before = reconnects();
-        proxy.cut();
+        env.proxy.cut();
         // The first is answered at once, with no connection; the second only once the bridge is back.
         if (asked === 2) await until(() => reconnects() > before, 'the bridge to reconnect');
         return allowOnce(request, signal);
       };
-      const sdk = await start(['--server', proxy.url('/acp'), '--model', 'test:tools'], permission);
+      const sdk = await start(['--server', env.proxy.url('/acp'), '--model', 'test:tools'], permission);
       await sdk.initialize();
       const sessionId = await sdk.newSession(dir);
       assert.equal(await sdk.prompt(sessionId, 'go'), 'end_turn');
@@ -128,15 +118,15 @@ describe('punie stdio driven by the ACP SDK client', function () {
     });
 
     it('a session the restarted server no longer knows: the prompt in flight and later ones get a clear -32002', async () => {
-      const sdk = await start(['--server', proxy.url('/acp'), '--model', 'test?chunks=300&chunkSize=16&delayMs=5']);
+      const sdk = await start(['--server', env.proxy.url('/acp'), '--model', 'test?chunks=300&chunkSize=16&delayMs=5']);
       await sdk.initialize();
       const sessionId = await sdk.newSession(dir);
       const prompt = sdk.prompt(sessionId, 'go');
       await until(() => sdk.agentText(sessionId).length >= 200, 'some answer');
       const fresh = await startServer();
       try {
-        proxy.targetPort = fresh.port; // "restarted": same address, no sessions
-        proxy.cut();
+        env.proxy.targetPort = fresh.port; // "restarted": same address, no sessions
+        env.proxy.cut();
         const expired = (err: any) => {
           assert.equal(err.code, -32002);
           assert.match(err.message, new RegExp(`session ${sessionId} is gone from the Punie server \\(.*not found or expired.*\\); start a new session`));
@@ -152,21 +142,21 @@ describe('punie stdio driven by the ACP SDK client', function () {
     });
 
     it('when missed output cannot be replayed: no transcript repeated to the editor, and the prompt says its answer is incomplete', async () => {
-      await proxy.close();
-      await server.close();
-      server = await startServer({ replayMaxUpdates: 20 });
-      proxy = await TestProxy.start(server.port);
-      const sdk = await start(['--server', proxy.url('/acp'), '--model', 'test?chunks=600&chunkSize=16&delayMs=3']);
+      await env.proxy.close();
+      await env.server.close();
+      env.server = await startServer({ replayMaxUpdates: 20 });
+      env.proxy = await TestProxy.start(env.server.port);
+      const sdk = await start(['--server', env.proxy.url('/acp'), '--model', 'test?chunks=600&chunkSize=16&delayMs=3']);
       await sdk.initialize();
       const sessionId = await sdk.newSession(dir);
       const prompt = sdk.prompt(sessionId, 'go');
       await until(() => sdk.agentText(sessionId).length >= 160, 'some answer');
-      const serverSession = server.store.owned(sessionId, 'client-0');
-      proxy.refuseNew = true;
-      proxy.cut();
+      const serverSession = env.server.store.owned(sessionId, 'client-0');
+      env.proxy.refuseNew = true;
+      env.proxy.cut();
       const seqAtCut = serverSession.seq;
       await until(() => serverSession.seq > seqAtCut + 30, 'more output than the replay buffer holds');
-      proxy.refuseNew = false;
+      env.proxy.refuseNew = false;
       await assert.rejects(prompt, (err: any) => {
         assert.equal(err.code, -32603);
         assert.match(err.message, /the turn ended \(end_turn\) but part of its output was lost while the connection to the Punie server was down \(missed updates could not be replayed: .*\); the session goes on/);

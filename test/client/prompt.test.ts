@@ -3,34 +3,22 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PunieClient } from '../../src/client/manager';
-import type { PunieServer } from '../../src/server/server';
 import { RequestTimeoutError } from '../../src/transport/errors';
 import { Recorder, testClient, text, until } from '../helpers/client';
 import { EditorSide, FULL_CAPABILITIES, allowOnce } from '../helpers/editorSide';
-import { TestProxy } from '../helpers/proxy';
-import { startServer } from '../helpers/server';
+import { useServerBehindProxy } from '../helpers/server';
 
 describe('client prompts: inactivity timeout, total cap, cancel, errors', function () {
   this.timeout(10_000);
-  let server: PunieServer;
-  let proxy: TestProxy;
   let client: PunieClient;
-
-  beforeEach(async () => {
-    server = await startServer();
-    proxy = await TestProxy.start(server.port);
-  });
-  afterEach(async () => {
-    await client.dispose();
-    await proxy.close();
-    await server.close();
-  });
+  afterEach(() => client.dispose());
+  const env = useServerBehindProxy();
 
   async function session(model: string, options: Parameters<typeof testClient>[1] = {}) {
-    client = testClient(proxy.url(), options);
+    client = testClient(env.proxy.url(), options);
     await client.start();
     const { sessionId } = await client.newSession('/w', { model });
-    return { sessionId, agent: server.store.owned(sessionId, 'client-0').agent };
+    return { sessionId, agent: env.server.store.owned(sessionId, 'client-0').agent };
   }
 
   it('fails a prompt whose session shows no activity for the inactivity timeout, and cancels the turn', async () => {
@@ -62,8 +50,8 @@ describe('client prompts: inactivity timeout, total cap, cancel, errors', functi
     const { sessionId } = await session('test?chunks=50&chunkSize=8&delayMs=20', { promptInactivityTimeoutMs: 200 });
     const done = client.prompt(sessionId, text('go'));
     await new Promise((r) => setTimeout(r, 50));
-    proxy.refuseNew = true;
-    proxy.cut();
+    env.proxy.refuseNew = true;
+    env.proxy.cut();
     await assert.rejects(done, /timed out: no activity for 200 ms/);
     assert.equal(client.state.kind, 'reconnecting');
   });
@@ -84,15 +72,15 @@ describe('client prompts: inactivity timeout, total cap, cancel, errors', functi
     const { sessionId } = await session('test?chunks=300&chunkSize=8&delayMs=10');
     const done = client.prompt(sessionId, text('go'));
     await new Promise((r) => setTimeout(r, 30));
-    proxy.refuseNew = true;
-    proxy.cut();
+    env.proxy.refuseNew = true;
+    env.proxy.cut();
     await until(() => client.state.kind === 'reconnecting', 'reconnecting');
     const controller = new AbortController();
     const queued = client.prompt(sessionId, text('queued'), { signal: controller.signal });
     controller.abort();
     assert.equal(await queued, 'cancelled', 'a prompt never sent is cancelled on the spot');
     await client.cancel(sessionId);
-    proxy.refuseNew = false;
+    env.proxy.refuseNew = false;
     client.retryNow();
     assert.equal(await done, 'cancelled', 'the owed session/cancel reached the server after the resume');
   });
@@ -113,7 +101,7 @@ describe('client prompts: inactivity timeout, total cap, cancel, errors', functi
     const dir = await mkdtemp(join(tmpdir(), 'punie-hold-'));
     try {
       await writeFile(join(dir, 'README.md'), '# hold\n');
-      client = testClient(proxy.url(), { promptInactivityTimeoutMs: 150, capabilities: FULL_CAPABILITIES });
+      client = testClient(env.proxy.url(), { promptInactivityTimeoutMs: 150, capabilities: FULL_CAPABILITIES });
       const editor = new EditorSide(async (request, signal) => {
         await new Promise((r) => setTimeout(r, 400));
         return signal.aborted ? 'cancelled' : allowOnce(request, signal);

@@ -1,28 +1,16 @@
 import assert from 'node:assert/strict';
 import type { PunieClient } from '../../src/client/manager';
-import type { PunieServer } from '../../src/server/server';
 import { Recorder, expectedText, testClient, text, until } from '../helpers/client';
-import { TestProxy } from '../helpers/proxy';
-import { startServer } from '../helpers/server';
+import { useServerBehindProxy } from '../helpers/server';
 
 describe('client read pause (a consumer that cannot keep up)', function () {
   this.timeout(10_000);
-  let server: PunieServer;
-  let proxy: TestProxy;
   let client: PunieClient;
-
-  beforeEach(async () => {
-    server = await startServer();
-    proxy = await TestProxy.start(server.port);
-  });
-  afterEach(async () => {
-    await client.dispose();
-    await proxy.close();
-    await server.close();
-  });
+  afterEach(() => client.dispose());
+  const env = useServerBehindProxy();
 
   it('stops delivering while paused, is not taken for a dead server, and loses nothing once resumed', async () => {
-    client = testClient(proxy.url(), { heartbeatIntervalMs: 50 });
+    client = testClient(env.proxy.url(), { heartbeatIntervalMs: 50 });
     const recorder = new Recorder(client);
     await client.start();
     const { sessionId } = await client.newSession('/w', { model: 'test?chunks=100&chunkSize=16&delayMs=3' });
@@ -34,22 +22,22 @@ describe('client read pause (a consumer that cannot keep up)', function () {
     await new Promise((r) => setTimeout(r, 300)); // six heartbeat intervals
     assert.equal(recorder.updates.length, seen, 'nothing is read while paused');
     assert.equal(client.state.kind, 'connected', 'silence while paused is not death');
-    assert.equal(proxy.accepted, 1);
+    assert.equal(env.proxy.accepted, 1);
     client.setReadPaused(false);
     assert.equal(await done, 'end_turn');
     assert.equal(recorder.text(sessionId), expectedText(100, 16));
-    assert.equal(proxy.accepted, 1, 'no reconnect was needed');
+    assert.equal(env.proxy.accepted, 1, 'no reconnect was needed');
   });
 
   it('holds across a reconnect: the new connection starts paused once resumed', async () => {
-    client = testClient(proxy.url());
+    client = testClient(env.proxy.url());
     const recorder = new Recorder(client);
     await client.start();
     const { sessionId } = await client.newSession('/w', { model: 'test?chunks=100&chunkSize=16&delayMs=3' });
     const done = client.prompt(sessionId, text('go'));
     await until(() => recorder.updates.length >= 5, 'some output');
     client.setReadPaused(true);
-    proxy.cut();
+    env.proxy.cut();
     await until(() => recorder.kinds().filter((k) => k === 'connected').length === 2, 'the reconnect');
     await new Promise((r) => setTimeout(r, 30));
     const seen = recorder.updates.length;

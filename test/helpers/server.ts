@@ -1,6 +1,7 @@
 /** Test helpers: a real server on an ephemeral 127.0.0.1 port, and a raw frame-level WebSocket client. */
 import WebSocket from 'ws';
 import { PunieServer } from '../../src/server/server';
+import { TestProxy } from './proxy';
 import type { ServerOptions } from '../../src/server/options';
 
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<PunieServer> {
@@ -71,4 +72,21 @@ export async function waitFor(predicate: () => boolean, timeoutMs = 3000): Promi
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/**
+ * Mocha hooks that give each test of the enclosing suite a fresh server behind a TestProxy (to cut, stall or
+ * throttle the connection); read `env.server` and `env.proxy` inside the tests.
+ */
+export function useServerBehindProxy(): { server: PunieServer; proxy: TestProxy } {
+  const env = {} as { server: PunieServer; proxy: TestProxy };
+  beforeEach(async () => {
+    env.server = await startServer();
+    env.proxy = await TestProxy.start(env.server.port);
+  });
+  afterEach(async () => {
+    await env.proxy.close();
+    await env.server.close();
+  });
+  return env;
 }
