@@ -145,7 +145,11 @@ export class PunieServer {
     this.store.connect(connection);
     logger.info(`${connection.clientId} connected to /${dialect === 'punie' ? 'ws' : 'acp'} from ${req.socket.remoteAddress}`);
     const ctx: MethodContext = { connection, store: this.store, models: this.models, options: this.options };
-    ws.on('message', () => (connection.lastInboundAt = this.options.now()));
+    // A client's own pings count as activity: the idle timeout is for connections nobody is watching, and
+    // closing a heartbeating client would only make it reconnect every `idleTimeoutMs`.
+    const active = () => (connection.lastInboundAt = this.options.now());
+    ws.on('message', active);
+    ws.on('ping', active);
     // ws closes by itself on protocol violations (1007 bad UTF-8, 1008 too many fragments, 1009 too big).
     ws.on('error', (err) => logger.info(`${connection.clientId} socket error: ${err.message}`));
     ws.on('close', (code, reason) => {

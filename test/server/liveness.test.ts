@@ -44,6 +44,21 @@ describe('server liveness, limits and shutdown', () => {
     client.close();
   });
 
+  it('counts a client\'s own pings as activity, so a heartbeating client is not closed as idle', async () => {
+    server = await startServer({ heartbeatIntervalMs: 20, idleTimeoutMs: 60 });
+    const pinging = await RawClient.connect(server.urls().ws);
+    const silent = await RawClient.connect(server.urls().ws);
+    const timer = setInterval(() => pinging.socket.ping(), 15);
+    try {
+      assert.equal((await silent.closed).reason, 'idle timeout');
+      await new Promise((r) => setTimeout(r, 150));
+      assert.equal(pinging.socket.readyState, WebSocket.OPEN);
+    } finally {
+      clearInterval(timer);
+      pinging.close();
+    }
+  });
+
   it('closes with 1009 on a message over maxPayload', async () => {
     server = await startServer({ maxPayload: 1024 });
     const client = await RawClient.connect(server.urls().ws);
