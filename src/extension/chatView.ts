@@ -6,10 +6,10 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type RenderReport, type WebviewMessage } from '../webview/protocol';
 import { OpBatcher } from './batcher';
+import { CHAT_VIEW_ID } from './ids';
 import type { Services } from './services';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
 
-import { CHAT_VIEW_ID } from './ids';
 const PROBE_TIMEOUT_MS = 10_000;
 
 export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
