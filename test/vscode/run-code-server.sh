@@ -48,6 +48,8 @@ rc=0
 [ -n "${SKIP_EXTTESTS:-}" ] || OUT="$OUT" SCHEME_PREFIX="vscode-remote://127.0.0.1:$PORT" node test/vscode/exttests.mjs "http://127.0.0.1:$PORT/" "$ROOT" "$ROOT/out/test/vscode/index.js" "$RUN/ws" || rc=1
 log "extension-host suite done (rc=$rc)"
 mkdir -p "$RUN/ws2"
+# The UI checks use a paced test model, so that an answer is still streaming when Escape stops it.
+sed -i 's/^{ /{ "punie.model": "test?delayMs=25", /' "$RUN/ud/User/settings.json"
 [ -n "${SKIP_UI:-}" ] || node test/vscode/ui.mjs "http://127.0.0.1:$PORT/?folder=$RUN/ws2" "$OUT" || rc=1
 log "UI checks done (rc=$rc); artifacts in $OUT"
 exit $rc

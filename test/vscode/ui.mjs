@@ -1,7 +1,8 @@
 // UI checks in a real VS Code (code-server) through headless Chromium, on the packaged extension:
 //  1. F1 → "Punie: Ask" → type a question → Enter → the streamed answer is visible in the Punie chat view.
 //  2. An answer quoting <img onerror>, <script> and a javascript: link renders inert (nothing runs, nothing loads).
-//  3. Screenshots of the chat in a dark and a high-contrast theme.
+//  3. Escape in the chat view while an answer streams stops it (the punie.cancel keybinding).
+//  4. Screenshots of the chat in a dark and a high-contrast theme.
 // Screenshots go to <outDir>. Usage: node ui.mjs <workbenchUrl> <outDir>
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -115,6 +116,18 @@ try {
   if (!inert.text.includes('<script>window.__pwned=1</script>')) throw new Error('the payload should be shown as text');
   if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
   if (requests.some((r) => /\/x$|attacker/.test(r))) throw new Error(`the answer loaded something: ${requests.join(', ')}`);
+
+  await ask('Please stop me');
+  const stopped = chat().locator('.item.agent').last();
+  await stopped.filter({ hasText: 'You asked: Please stop me' }).waitFor({ timeout: 60_000 });
+  await chat().locator('.composer-input').click(); // the chat view has focus: the keybinding's `when`
+  await page.keyboard.press('Escape');
+  await chat().locator('.item.notice', { hasText: 'Stopped.' }).last().waitFor({ timeout: 10_000 });
+  await page.waitForTimeout(1500); // the whole reply would have streamed by now
+  const partial = (await stopped.textContent()) ?? '';
+  if (partial.includes('once a real model asks')) throw new Error('Escape did not stop the answer: it streamed to the end');
+  t(`Escape stopped the answer after ${partial.length} characters`);
+
   for (const [theme, file] of [['Dark Modern', 'theme-dark.png'], ['Dark High Contrast', 'theme-high-contrast.png']]) {
     await setTheme(theme);
     await page.screenshot({ path: path.join(out, file) });
