@@ -7,6 +7,7 @@ import type { AskContext } from './chat';
 import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
 import type { Services } from './services';
+import { statusMenuItems } from './statusMenuItems';
 
 export type CommandHandlers = Record<string, (...args: unknown[]) => unknown>;
 
@@ -119,20 +120,7 @@ async function connectRemote(services: Services, urlArg: unknown, tokenArg: unkn
 async function statusMenu(services: Services): Promise<void> {
   const state = services.connection.state.kind;
   const mode = readConfig().mode;
-  const items: (vscode.QuickPickItem & { command: string })[] = [
-    { label: '$(comment-discussion) Open Chat', command: 'punie.openChat' },
-    { label: '$(question) Ask…', command: 'punie.ask' },
-  ];
-  if (services.chat.busy) items.push({ label: '$(debug-stop) Cancel the running answer', command: 'punie.cancel' });
-  if (state !== 'connected') items.push({ label: '$(refresh) Reconnect Now', command: 'punie.reconnect' });
-  if (mode === 'local') {
-    items.push({ label: '$(debug-restart) Restart Local Server', command: 'punie.restartLocalServer' });
-    items.push({ label: '$(remote) Connect to Remote Server…', command: 'punie.connectRemote' });
-  } else {
-    items.push({ label: '$(home) Use Local Server', command: 'punie.useLocal' });
-    items.push({ label: '$(remote) Change Remote Server…', command: 'punie.connectRemote' });
-  }
-  items.push({ label: '$(add) New Session', command: 'punie.newSession' }, { label: '$(output) Show Logs', command: 'punie.showLogs' });
+  const items = statusMenuItems(state, mode, services.chat.busy);
   const choice = await vscode.window.showQuickPick(items, { title: `Punie (${mode} server: ${state})` });
   if (choice) await vscode.commands.executeCommand(choice.command);
 }

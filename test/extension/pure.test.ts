@@ -3,6 +3,7 @@ import type { ConnectionState } from '../../src/client/types';
 import { connectionView, statusBarText } from '../../src/extension/connectionView';
 import { OutputBuffer } from '../../src/extension/outputBuffer';
 import { autoDecision } from '../../src/extension/permissionPolicy';
+import { statusMenuItems } from '../../src/extension/statusMenuItems';
 import { sliceLines } from '../../src/extension/textLines';
 import type { RequestPermissionRequest } from '../../src/protocol/acp';
 import { bannerContent } from '../../src/webview/banner';
@@ -84,5 +85,23 @@ describe('connection texts', () => {
     assert.match(bannerContent(connectionView(failed, 'remote', false, now), 0, 0)!.text, /Cannot reach/);
     assert.match(statusBarText({ kind: 'closed', reason: 'bye' }, 'local', now).text, /offline/);
     assert.match(statusBarText({ kind: 'connected', since: 0, serverName: 'p', reason: 'connected' } as ConnectionState, 'local', now).text, /Punie \(local\): connected/);
+  });
+});
+
+describe('status bar menu', () => {
+  const commands = (...args: Parameters<typeof statusMenuItems>) => statusMenuItems(...args).map((i) => i.command);
+
+  it('offers reconnect only when not connected, and cancel only while an answer runs', () => {
+    assert.ok(!commands('connected', 'local', false).includes('punie.reconnect'));
+    for (const state of ['reconnecting', 'failed', 'closed', 'idle', 'connecting'] as const) assert.ok(commands(state, 'local', false).includes('punie.reconnect'), state);
+    assert.ok(!commands('connected', 'local', false).includes('punie.cancel'));
+    assert.ok(commands('connected', 'local', true).includes('punie.cancel'));
+  });
+
+  it('offers the way to the other kind of server', () => {
+    const local = commands('connected', 'local', false);
+    assert.ok(local.includes('punie.restartLocalServer') && local.includes('punie.connectRemote') && !local.includes('punie.useLocal'));
+    const remote = commands('connected', 'remote', false);
+    assert.ok(remote.includes('punie.useLocal') && !remote.includes('punie.restartLocalServer'));
   });
 });
