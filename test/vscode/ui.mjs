@@ -117,6 +117,8 @@ try {
   if (dialogs.length) throw new Error(`dialogs opened: ${dialogs.join(', ')}`);
   if (requests.some((r) => /\/x$|attacker/.test(r))) throw new Error(`the answer loaded something: ${requests.join(', ')}`);
 
+  // The paced answer above must end first: Ask while an answer runs is refused with a message.
+  await xss.filter({ hasText: 'once a real model asks' }).waitFor({ timeout: 30_000 });
   await ask('Please stop me');
   const stopped = chat().locator('.item.agent').last();
   await stopped.filter({ hasText: 'You asked: Please stop me' }).waitFor({ timeout: 60_000 });
