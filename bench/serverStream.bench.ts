@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net';
 import WebSocket, { WebSocketServer } from 'ws';
 import { numberedChunk } from '../src/agent/models/testModel';
 import { PunieServer } from '../src/server/server';
-import { fmt, median } from './stats';
+import { fmt, median } from './report';
 
 const CHUNKS = 50_000;
 const CHUNK_SIZE = 64;

@@ -11,7 +11,7 @@ import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { RenderBenchResult } from './webviewRenderPage';
 import { ms, ratio, type BenchResult } from './report';
-import { fmt, median, percentile } from './stats';
+import { fmt, median, percentile } from './report';
 
 const ANSWER_BYTES = 1024 * 1024;
 const CHUNK = 32;
