@@ -65,15 +65,6 @@ export class RawClient {
   }
 }
 
-/** Polls a condition every 5 ms; fails after `timeoutMs`. */
-export async function waitFor(predicate: () => boolean, timeoutMs = 3000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!predicate()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}
-
 /**
  * Mocha hooks that give each test of the enclosing suite a fresh server behind a TestProxy (to cut, stall or
  * throttle the connection); read `env.server` and `env.proxy` inside the tests.

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import WebSocket from 'ws';
 import type { PunieServer } from '../../src/server/server';
-import { RawClient, startServer, waitFor } from '../helpers/server';
+import { until } from '../helpers/client';
+import { RawClient, startServer } from '../helpers/server';
 
 describe('server liveness, limits and shutdown', () => {
   let server: PunieServer;
@@ -126,9 +127,9 @@ describe('server liveness, limits and shutdown', () => {
   it('reports connections on /health as they come and go', async () => {
     server = await startServer();
     const a = await RawClient.connect(server.urls().ws);
-    await waitFor(() => server.connectionCount === 1);
+    await until(() => server.connectionCount === 1, '1 connection(s)');
     a.close();
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     const body = (await (await fetch(server.urls().health)).json()) as { connections: number };
     assert.equal(body.connections, 0);
   });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import type { PunieServer } from '../../src/server/server';
-import { RawClient, startServer, waitFor } from '../helpers/server';
+import { until } from '../helpers/client';
+import { RawClient, startServer } from '../helpers/server';
 
 async function newSession(client: RawClient, id: string | number) {
   const reply = await client.call(id, 'new_session', { cwd: '/w', mcp_servers: [] });
@@ -55,7 +56,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     const s = await newSession(a, 1);
     a.close();
     await a.closed;
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     const b = await connect();
     const resumed = await b.call(2, 'resume_session', { cwd: '/w', session_id: s.sessionId, resume_token: s.token });
     const rotated = resumed.result._meta.resume_token;
@@ -64,13 +65,13 @@ describe('server sessions: ownership, resume, expiry', () => {
     assert.equal(prompt.result.stopReason, 'end_turn');
     b.close();
     await b.closed;
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     const c = await connect();
     const fresh = await c.call(4, 'session/resume', { cwd: '/w', sessionId: s.sessionId, _meta: { resume_token: rotated } });
     assert.ok(fresh.result, 'the rotated token works, also from _meta');
     c.close();
     await c.closed;
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     const d = await connect();
     const stale = await d.call(5, 'session/resume', { cwd: '/w', sessionId: s.sessionId, resumeToken: s.token });
     assert.equal(stale.error.code, -32602);
@@ -97,7 +98,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     const s1 = await newSession(a, 1);
     const s2 = await newSession(a, 2);
     a.close();
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     const b = await connect();
     assert.ok((await b.call(3, 'resume_session', { cwd: '/w', session_id: s1.sessionId, resume_token: s1.token })).result);
     assert.ok((await b.call(4, 'resume_session', { cwd: '/w', session_id: s2.sessionId, resume_token: s2.token })).result);
@@ -107,7 +108,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     const a = await connect();
     const s = await newSession(a, 1);
     a.close();
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     now += 299_000;
     assert.equal(server.store.sweep(), 0);
     now += 2_000;
@@ -122,7 +123,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     const s1 = await newSession(a, 1);
     const s2 = await newSession(a, 2);
     a.close();
-    await waitFor(() => server.connectionCount === 0);
+    await until(() => server.connectionCount === 0, '0 connection(s)');
     const store = server.store;
     const original = store.delete.bind(store);
     let calls = 0;
