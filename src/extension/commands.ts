@@ -15,15 +15,11 @@ export function commandHandlers(services: () => Services, view: ChatViewProvider
   return {
     'punie.ask': async (question?: unknown) => {
       const context = selectionContext();
-      const text =
-        typeof question === 'string'
-          ? question
-          : await vscode.window.showInputBox({
-              title: 'Punie: Ask',
-              prompt: context ? `Ask about ${context.label}` : 'Ask Punie about your code',
-              placeHolder: 'What does this function do?',
-              ignoreFocusOut: true,
-            });
+      const text = await argumentOrInput(question, {
+        title: 'Punie: Ask',
+        prompt: context ? `Ask about ${context.label}` : 'Ask Punie about your code',
+        placeHolder: 'What does this function do?',
+      });
       if (!text?.trim()) return;
       await view.reveal(false);
       await services().chat.ask(text.trim(), context);
@@ -81,33 +77,30 @@ function selectionContext(): AskContext | undefined {
   };
 }
 
+/** The command's string argument (tests, other extensions), else what the user types; undefined if dismissed. */
+async function argumentOrInput(arg: unknown, options: vscode.InputBoxOptions): Promise<string | undefined> {
+  return typeof arg === 'string' ? arg : vscode.window.showInputBox({ ...options, ignoreFocusOut: true });
+}
+
 async function connectRemote(services: Services, urlArg: unknown, tokenArg: unknown): Promise<void> {
   const config = readConfig();
-  const url =
-    typeof urlArg === 'string'
-      ? urlArg
-      : await vscode.window.showInputBox({
-          title: 'Punie: Connect to Remote Server (1/2)',
-          prompt: 'The server URL, as printed by "punie serve"',
-          value: config.remoteUrl,
-          ignoreFocusOut: true,
-          validateInput: (v) => checkServerUrl(v.trim()),
-        });
+  const url = await argumentOrInput(urlArg, {
+    title: 'Punie: Connect to Remote Server (1/2)',
+    prompt: 'The server URL, as printed by "punie serve"',
+    value: config.remoteUrl,
+    validateInput: (v) => checkServerUrl(v.trim()),
+  });
   if (url === undefined) return;
   const problem = checkServerUrl(url.trim());
   if (problem) {
     void vscode.window.showErrorMessage(`Punie: ${problem}`);
     return;
   }
-  const token =
-    typeof tokenArg === 'string'
-      ? tokenArg
-      : await vscode.window.showInputBox({
-          title: 'Punie: Connect to Remote Server (2/2)',
-          prompt: 'The server token (stored in VS Code secret storage). Leave empty if the server needs none.',
-          password: true,
-          ignoreFocusOut: true,
-        });
+  const token = await argumentOrInput(tokenArg, {
+    title: 'Punie: Connect to Remote Server (2/2)',
+    prompt: 'The server token (stored in VS Code secret storage). Leave empty if the server needs none.',
+    password: true,
+  });
   if (token === undefined) return;
   await services.servers.setRemoteToken(url.trim(), token.trim() || undefined);
   const settings = vscode.workspace.getConfiguration(SECTION);
