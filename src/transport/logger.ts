@@ -13,7 +13,6 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, off: 5 };
 
-export const LOG_LEVELS = Object.keys(order) as LogLevel[];
 
 export function isLogLevel(value: string): value is LogLevel {
   return value in order;
