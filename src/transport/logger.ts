@@ -13,9 +13,8 @@ export interface Logger {
 
 const order: Record<LogLevel, number> = { trace: 0, debug: 1, info: 2, warn: 3, error: 4, off: 5 };
 
-
 export function isLogLevel(value: string): value is LogLevel {
-  return value in order;
+  return Object.prototype.hasOwnProperty.call(order, value);
 }
 
 export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
