@@ -1,5 +1,12 @@
 import assert from 'node:assert/strict';
-import { createLogger, frameText, redact } from '../../src/transport/logger';
+import { createLogger, frameText, isLogLevel, redact } from '../../src/transport/logger';
+
+describe('log levels', () => {
+  it('accepts the level names and nothing inherited from Object', () => {
+    for (const level of ['trace', 'debug', 'info', 'warn', 'error', 'off']) assert.ok(isLogLevel(level), level);
+    for (const bad of ['toString', 'constructor', '__proto__', 'verbose']) assert.ok(!isLogLevel(bad), bad);
+  });
+});
 
 describe('protocol frame tracing', () => {
   it('is enabled only at trace level', () => {
