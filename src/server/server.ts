@@ -16,7 +16,11 @@ import { resolveServerOptions, type ServerOptions } from './options';
 import { checkUpgrade } from './security';
 import { SessionStore } from './sessions';
 
-const PATHS: Record<string, Dialect> = { '/ws': 'punie', '/acp': 'acp' };
+/** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
+const PATHS = new Map<string, Dialect>([
+  ['/ws', 'punie'],
+  ['/acp', 'acp'],
+]);
 
 export interface ServerUrls {
   ws: string;
@@ -114,7 +118,7 @@ export class PunieServer {
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }
-    if (PATHS[path]) {
+    if (PATHS.has(path)) {
       res.writeHead(426, { 'content-type': 'text/plain', upgrade: 'websocket' }).end('This endpoint speaks JSON-RPC over WebSocket\n');
       return;
     }
@@ -124,7 +128,7 @@ export class PunieServer {
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
     socket.on('error', () => socket.destroy());
     const path = (req.url ?? '/').split('?')[0];
-    const dialect = PATHS[path];
+    const dialect = PATHS.get(path);
     const refuse = (status: number, reason: string) => {
       this.options.logger.warn(`refused upgrade to ${path} from ${req.socket.remoteAddress}: ${reason}`);
       socket.end(`HTTP/1.1 ${status} ${httpStatusText(status)}\r\nConnection: close\r\nContent-Type: text/plain\r\n\r\n${reason}\n`);
