@@ -23,7 +23,6 @@ export interface ModelRegistryOptions {
 
 export class ModelRegistry {
   private readonly factories = new Map<string, ModelFactory>();
-  private readonly selfAborting = new Set(['test']);
 
   constructor(options: Partial<ModelRegistryOptions> = {}) {
     const env = options.env ?? process.env;
@@ -60,6 +59,6 @@ export class ModelRegistry {
     // Models of other code (network SDKs, the extension's provider) are guarded so that a cancel ends their
     // stream even while they are stuck; the built-in test models check the signal on every chunk themselves
     // and skip the per-chunk cost of that guard on long streams.
-    return this.selfAborting.has(prefix) ? model : abortGuarded(model);
+    return prefix === 'test' ? model : abortGuarded(model);
   }
 }
