@@ -11,7 +11,7 @@ import { isAbortError } from './models/abortable';
 import type { ChatMessage, ChatModel } from './models/types';
 import { promptText } from './text';
 import { PermissionGate } from './tools/permission';
-import { Transcript } from './transcript';
+import { Transcript } from './loadTranscript';
 import { defaultTurnOptions, runTurn, type TurnOptions } from './turn';
 
 export interface AgentSessionOptions {

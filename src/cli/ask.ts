@@ -6,7 +6,7 @@
 import { PunieClient } from '../client';
 import { AGENT_VERSION } from '../server/methods';
 import { PunieServer } from '../server/server';
-import { createLogger, isLogLevel } from '../transport/logger';
+import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 
 export const askHelp = `Usage: punie ask [options] "question"

@@ -1,5 +1,5 @@
 /** A minimal typed event: listeners are called in order, and one that throws is logged, never fatal. */
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import type { Disposable } from './types';
 
 export class Emitter<T> {

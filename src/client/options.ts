@@ -1,5 +1,5 @@
 /** The client manager's defaults (reliability-perf.md §0) and how partial options are completed. */
-import { silentLogger } from '../transport/logger';
+import { silentLogger } from '../util/logger';
 import type { ClientManagerOptions, ReconnectOptions } from './types';
 
 export type ClientOptionsInput = Partial<Omit<ClientManagerOptions, 'reconnect'>> & {

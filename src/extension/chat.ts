@@ -9,7 +9,7 @@ import type { ContentBlock, SessionNotification } from '../protocol/acp';
 import type { SessionLost } from '../client/types';
 import type { ChatStatus } from '../webview/protocol';
 import { readConfig } from './config';
-import type { Connection } from './connection';
+import type { Connection } from './clientLifecycle';
 import { connectionView } from './connectionView';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';

@@ -5,10 +5,10 @@
 import * as vscode from 'vscode';
 import type { ModelRegistry } from '../agent/models/registry';
 import type { AgentRequestHandler } from '../client/types';
-import { createAgentRequestHandler } from './agentRequests';
+import { createAgentRequestHandler } from './agentRequestHandler';
 import { ChatController } from './chat';
 import { CONNECTION_KEYS, readConfig } from './config';
-import { Connection, type ClientFactory } from './connection';
+import { Connection, type ClientFactory } from './clientLifecycle';
 import { WorkspaceFiles } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';

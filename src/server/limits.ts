@@ -3,10 +3,10 @@
  * them, and the refusals a client sees when one is reached (docs/limits.md lists them with defaults).
  */
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import type { OutboundOptions } from './backpressure';
+import type { OutboundOptions } from './outboundQueue';
 import type { ServerOptions } from './options';
 import type { RateLimitOptions } from './rateLimit';
-import type { SessionStore } from './sessions';
+import type { SessionStore } from './sessionStore';
 
 /** Issues named in a -32602 answer; a 1 MB array of wrong items would otherwise make a 100 MB answer. */
 export const MAX_REPORTED_ISSUES = 10;

@@ -24,10 +24,10 @@ import {
 } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
-import type { ClientConnection } from './connection';
+import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
 import type { ServerOptions } from './options';
-import type { ServerSession, SessionStore } from './sessions';
+import type { ServerSession, SessionStore } from './sessionStore';
 
 export const AGENT_VERSION = '0.1.0';
 

@@ -1,6 +1,6 @@
 /** Every setting of the Punie server, with the defaults documented in the README. */
 import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/session';
-import { silentLogger, type Logger } from '../transport/logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { checkLimits } from './limits';
 
 export interface ServerOptions {

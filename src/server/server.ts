@@ -9,12 +9,12 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRegistry } from '../agent/models/registry';
 import { describeRequest } from '../protocol/jsonrpc';
-import { ClientConnection, type Dialect } from './connection';
+import { ClientConnection, type Dialect } from './clientConnection';
 import { connectionLimits, connectionRefusal, type ConnectionLimits } from './limits';
 import { AGENT_VERSION, dispatch, type MethodContext } from './methods';
 import { resolveServerOptions, type ServerOptions } from './options';
 import { checkUpgrade } from './security';
-import { SessionStore } from './sessions';
+import { SessionStore } from './sessionStore';
 
 /** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
 const PATHS = new Map<string, Dialect>([

@@ -9,7 +9,7 @@ import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMes
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors';
-import { frameText, silentLogger, type Logger } from './logger';
+import { frameText, silentLogger, type Logger } from '../util/logger';
 import type { ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { StdioBridge } from '../../src/cli/bridge/bridge';
 import type { PunieServer } from '../../src/server/server';
-import { silentLogger } from '../../src/transport/logger';
+import { silentLogger } from '../../src/util/logger';
 import { until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';
 import { startServer } from '../helpers/server';

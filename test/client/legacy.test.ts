@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { PromptLostError } from '../../src/client/errors';
 import type { PunieClient } from '../../src/client/manager';
-import { createLogger } from '../../src/transport/logger';
+import { createLogger } from '../../src/util/logger';
 import { Recorder, testClient, text, until } from '../helpers/client';
 import { LegacyServer } from '../helpers/legacyServer';
 import { TestProxy } from '../helpers/proxy';

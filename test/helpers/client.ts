@@ -4,7 +4,7 @@ import { PunieClient } from '../../src/client/manager';
 import type { ClientOptionsInput } from '../../src/client/options';
 import type { ConnectionState, SessionLost } from '../../src/client/types';
 import type { SessionNotification } from '../../src/protocol/acp';
-import { createLogger } from '../../src/transport/logger';
+import { createLogger } from '../../src/util/logger';
 
 /** Short intervals so a test never waits on the production defaults (PUNIE_TEST_LOG=debug shows the client log). */
 export function testClient(url: string, options: Partial<ClientOptionsInput> = {}): PunieClient {

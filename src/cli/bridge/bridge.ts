@@ -14,7 +14,7 @@ import { Methods, type ClientCapabilities, type InitializeResponse } from '../..
 import { ErrorCodes, RpcError, describeRequest } from '../../protocol/jsonrpc';
 import { AGENT_VERSION } from '../../server/methods';
 import { RpcEndpoint, type IncomingRequest } from '../../transport/endpoint';
-import type { Logger } from '../../transport/logger';
+import type { Logger } from '../../util/logger';
 import { NdjsonMessageReader, NdjsonMessageWriter } from '../../transport/stdioTransport';
 import { defaultFlowOptions, Flow, type FlowOptions } from './flow';
 import { notification, route, type RouteContext } from './routes';

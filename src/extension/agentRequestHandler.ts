@@ -14,7 +14,7 @@ import {
   WriteTextFileRequest,
 } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import type { WorkspaceFiles } from './fileSystem';
 import type { PermissionBroker } from './permissions';
 import type { TerminalManager } from './terminals';

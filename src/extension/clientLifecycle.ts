@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { SessionNotification } from '../protocol/acp';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, PunieClientApi, SessionLost } from '../client/types';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import { readConfig, type PunieConfig } from './config';
 import type { ServerEndpoint, ServerHost } from './serverHost';
 
