@@ -12,7 +12,7 @@ import { OutboundQueue } from './outboundQueue';
 import { InboundGate } from './inboundGate';
 import type { ConnectionLimits } from './limits';
 import { RateLimiter } from './rateLimit';
-import type { ClientLink } from './sessionStore';
+import type { ClientLink } from './clientLink';
 
 /** A client closed for being slow may not read our close frame soon; it is cut off after this long. */
 const SLOW_CLOSE_TERMINATE_MS = 2_000;

@@ -112,7 +112,7 @@ function createModel(ctx: MethodContext, spec: string) {
 
 function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
-  ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
+  ensureSessionCapacity({ own: ctx.store.list(ctx.connection.clientId).length, total: ctx.store.sessionCount }, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
   return {
