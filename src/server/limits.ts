@@ -2,6 +2,7 @@
  * The server's resource limits in one place: their validation, the per-connection settings derived from
  * them, and the refusals a client sees when one is reached (docs/limits.md lists them with defaults).
  */
+import { summarizeIssues, type Issue } from '../protocol/issues';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { OutboundOptions } from './outboundQueue';
 import type { ServerLimitKey } from './limitTable';
@@ -9,9 +10,6 @@ import type { RateLimitOptions } from './rateLimit';
 
 /** The limit values of the server options (ServerOptions has them all). */
 export type ServerLimits = Record<ServerLimitKey, number>;
-
-/** Issues named in a -32602 answer; a 1 MB array of wrong items would otherwise make a 100 MB answer. */
-export const MAX_REPORTED_ISSUES = 10;
 
 /**
  * Most values (objects, arrays, primitives) in the params of one inbound request. Validation cost grows
@@ -73,12 +71,10 @@ export function connectionRefusal(open: number, options: Pick<ServerLimits, 'max
 }
 
 /** The -32602 error for params that failed validation: the first issues, and how many there were. */
-export function invalidParams(method: string, issues: readonly { path: PropertyKey[]; message: string }[]): RpcError {
-  const shown = issues.slice(0, MAX_REPORTED_ISSUES);
-  const text = shown.map((i) => `${i.path.map(String).join('.') || '(params)'}: ${i.message}`).join('; ');
-  const more = issues.length - shown.length;
-  const data = more > 0 ? { issues: shown, issueCount: issues.length } : { issues: shown };
-  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${text}${more > 0 ? `; and ${more} more` : ''}`, data);
+export function invalidParams(method: string, issues: readonly Issue[]): RpcError {
+  const { text, shown } = summarizeIssues(issues, '(params)');
+  const data = shown.length < issues.length ? { issues: shown, issueCount: issues.length } : { issues: shown };
+  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${text}`, data);
 }
 
 /**
