@@ -46,7 +46,7 @@ export class AgentSession {
   constructor(
     readonly id: string,
     readonly cwd: string,
-    private model: ChatModel,
+    private readonly model: ChatModel,
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
   ) {
@@ -56,14 +56,6 @@ export class AgentSession {
 
   get isRunning(): boolean {
     return this.running !== undefined;
-  }
-
-  get modelId(): string {
-    return this.model.id;
-  }
-
-  setModel(model: ChatModel): void {
-    this.model = model;
   }
 
   /** The transcript as updates, in order, for `session/load`. */
