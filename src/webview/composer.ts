@@ -53,6 +53,14 @@ export class Composer {
     this.input.focus();
   }
 
+  /** Puts a question that could not be sent back, unless the user has started typing another one. */
+  restore(text: string): void {
+    if (this.input.value.trim()) return;
+    this.input.value = text;
+    this.resize();
+    this.input.focus();
+  }
+
   private submit(): void {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
