@@ -95,9 +95,7 @@ export class Connection extends Disposable {
   async ensure(signal?: AbortSignal): Promise<PunieClientApi> {
     const timeoutMs = readConfig().connectTimeoutMs;
     const deadline = performance.now() + timeoutMs;
-    let attempt = this.attempt;
-    if (attempt?.failure) await this.stop();
-    attempt = this.attempt ?? this.begin();
+    let attempt = this.attempt && !this.attempt.failure ? this.attempt : this.connectNow();
     for (;;) {
       const outcome = await this.settle(attempt, Math.max(0, deadline - performance.now()), timeoutMs, signal);
       if (outcome === 'connected' && attempt.client) return attempt.client;
@@ -106,9 +104,11 @@ export class Connection extends Disposable {
     }
   }
 
-  /** Connects in the background (a failure shows in the state and, for a remote server, as a notification). */
-  connect(): void {
-    if (!this.attempt || this.attempt.failure) runInBackground('connect', this.ensure(), this.deps.log);
+  /** Starts an attempt now unless one is under way (a failed one is replaced); its outcome shows in the state. */
+  private connectNow(): Attempt {
+    if (this.attempt && !this.attempt.failure) return this.attempt;
+    runInBackground('closing the failed client', this.stop(), this.deps.log);
+    return this.begin();
   }
 
   /**
@@ -131,7 +131,7 @@ export class Connection extends Disposable {
   retryNow(): void {
     const attempt = this.attempt;
     if (attempt?.client && !attempt.failure) attempt.client.retryNow();
-    else this.connect();
+    else this.connectNow();
   }
 
   /** Drops the attempt at once (the state is `idle` right away); resolves once its client is closed. */

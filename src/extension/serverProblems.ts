@@ -12,6 +12,8 @@ import { serverProblemActions, serverProblemText } from './failureText';
 export interface ShownProblem {
   text: string;
   actions: string[];
+  /** When it was reported (Date.now()). */
+  at: number;
 }
 
 export class ServerProblems {
@@ -28,7 +30,7 @@ export class ServerProblems {
   report(err: ServerCheckError): void {
     const text = serverProblemText(err);
     const actions = serverProblemActions(err);
-    this.lastShown = { text, actions: actions.map((a) => a.label) };
+    this.lastShown = { text, actions: actions.map((a) => a.label), at: Date.now() };
     if (this.open.has(text)) return;
     this.open.add(text);
     runInBackground(

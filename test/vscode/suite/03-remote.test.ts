@@ -60,7 +60,7 @@ describe('remote mode against a `punie serve` child process', () => {
     await vscode.commands.executeCommand('punie.connectRemote', serve.url, 'wrong-token');
     await vscode.commands.executeCommand('punie.ask', 'will this work?');
     const report = await api.probe();
-    assert.match(lastOf(report, 'notice')!.text, /401/);
+    assert.match(lastOf(report, 'notice')!.text, /refused the token/);
     assert.match(api.services().statusBar.text, /failed/);
     assert.match(report.banner, /Cannot reach the Punie server/);
   });

@@ -1,0 +1,137 @@
+/**
+ * Issue 10 §3: an unreachable server must never wedge the extension. The newest server choice wins within a
+ * second, a remote server is checked before it is dialled (the problem shown at once, with its fix), and a
+ * question asked while the server is out of reach fails after the connect timeout and stays in the composer.
+ */
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import * as vscode from 'vscode';
+import { lastOf, punie, settings, startServe, TcpProxy, waitFor, type ServeProcess } from './helpers';
+
+const TOKEN = 'unreachable-test-token-0123456789';
+const CONNECT_MS = 1500;
+
+/** A ws:// URL on a loopback port where nothing listens. */
+async function deadUrl(): Promise<string> {
+  const server = net.createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as net.AddressInfo;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return `ws://127.0.0.1:${port}/ws`;
+}
+
+describe('an unreachable server never wedges the extension', () => {
+  let serve: ServeProcess | undefined;
+  let proxy: TcpProxy | undefined;
+
+  before(async () => {
+    await settings({
+      'punie.server.mode': 'local',
+      'punie.model': 'test',
+      'punie.timeouts.connectMs': CONNECT_MS,
+      'punie.heartbeat.intervalMs': 1000,
+      'punie.reconnect.initialDelayMs': 200,
+      'punie.reconnect.maxDelayMs': 1000,
+      // Unlimited attempts: the client never gives up on a dead URL by itself.
+      'punie.reconnect.maxAttempts': 0,
+    });
+  });
+
+  afterEach(async () => {
+    await proxy?.stop();
+    await serve?.stop('SIGKILL');
+    proxy = serve = undefined;
+  });
+
+  after(async () => {
+    await vscode.commands.executeCommand('punie.useLocal');
+    await settings({
+      'punie.timeouts.connectMs': undefined,
+      'punie.heartbeat.intervalMs': undefined,
+      'punie.reconnect.initialDelayMs': undefined,
+      'punie.reconnect.maxDelayMs': undefined,
+      'punie.reconnect.maxAttempts': undefined,
+    });
+  });
+
+  it('reports a dead remote URL at once with "Edit URL…", and "Use Local Server" then wins within a second', async () => {
+    const api = await punie();
+    const s = api.services();
+    await vscode.commands.executeCommand('punie.ask', 'connected first');
+    assert.equal(s.connection.state.kind, 'connected');
+    const dead = await deadUrl();
+    const started = Date.now();
+    await vscode.commands.executeCommand('punie.connectRemote', dead, TOKEN);
+    const problem = await waitFor('the problem notification', () => s.problems.last?.text.includes(dead) && s.problems.last, 3000);
+    assert.ok(Date.now() - started < 3000, `told within ${Date.now() - started} ms`);
+    assert.match(problem.text, /cannot reach a server/);
+    assert.deepEqual(problem.actions, ['Edit URL…', 'Use Local Server']);
+    assert.equal(s.connection.state.kind, 'failed');
+    const switched = Date.now();
+    await vscode.commands.executeCommand('punie.useLocal');
+    await waitFor('connected to the local server', () => s.connection.endpoint?.mode === 'local' && s.connection.state.kind === 'connected', 1000);
+    assert.ok(Date.now() - switched <= 1000, `local within ${Date.now() - switched} ms`);
+    await vscode.commands.executeCommand('punie.ask', 'after the dead URL');
+    assert.match(lastOf(await api.probe(), 'agent')!.text, /You asked: after the dead URL/);
+  });
+
+  it('after a dead URL, "Reconnect Now" checks again at once and a correct URL and token connect', async () => {
+    const api = await punie();
+    const s = api.services();
+    serve = await startServe(['--port', '0', '--token', TOKEN]);
+    const dead = await deadUrl();
+    await vscode.commands.executeCommand('punie.connectRemote', dead, TOKEN);
+    const first = await waitFor('the dead URL to fail its check', () => s.connection.state.kind === 'failed' && s.problems.last?.text.includes(dead) && s.problems.last, 3000);
+    await vscode.commands.executeCommand('punie.reconnect');
+    await waitFor('Reconnect Now to check again and fail at once', () => s.connection.state.kind === 'failed' && s.problems.last!.at > first.at, 3000);
+    const switched = Date.now();
+    await vscode.commands.executeCommand('punie.connectRemote', serve.url, TOKEN);
+    await waitFor('connected to the right server', () => s.connection.endpoint?.url === serve!.url && s.connection.state.kind === 'connected', 3000);
+    assert.ok(Date.now() - switched <= 3000);
+    await vscode.commands.executeCommand('punie.ask', 'right server now');
+    assert.match(lastOf(await api.probe(), 'agent')!.text, /You asked: right server now/);
+  });
+
+  it('reports a refused token with "Set token…", and setting the right one connects', async () => {
+    const api = await punie();
+    const s = api.services();
+    serve = await startServe(['--port', '0', '--token', TOKEN]);
+    await vscode.commands.executeCommand('punie.connectRemote', serve.url, 'not-the-token');
+    const problem = await waitFor('the token problem', () => s.problems.last?.text.includes('refused the token') && s.problems.last, 3000);
+    assert.deepEqual(problem.actions, ['Set token…', 'Use Local Server']);
+    // What "Set token…" runs (punie.connectRemote with the URL), with the token the user types given as the argument.
+    await vscode.commands.executeCommand('punie.connectRemote', serve.url, TOKEN);
+    await waitFor('connected with the right token', () => s.connection.state.kind === 'connected', 3000);
+  });
+
+  it('fails a question after the connect timeout when the server is out of reach, and keeps it in the composer', async () => {
+    const api = await punie();
+    const s = api.services();
+    serve = await startServe(['--port', '0', '--token', TOKEN]);
+    proxy = new TcpProxy(serve.port);
+    const port = await proxy.start(0);
+    await vscode.commands.executeCommand('punie.connectRemote', `ws://127.0.0.1:${port}/ws`, TOKEN);
+    await vscode.commands.executeCommand('punie.ask', 'while it is up');
+    await vscode.commands.executeCommand('punie.openChat');
+    await proxy.stop();
+    await waitFor('the reconnecting state', () => s.connection.state.kind === 'reconnecting');
+    const asked = Date.now();
+    api.view.receive({ type: 'send', text: 'are you there?' });
+    const failed = await waitFor('the question to fail', async () => {
+      const r = await api.probe();
+      return !r.busy && /could not reach the remote server/.test(lastOf(r, 'notice')?.text ?? '') ? r : undefined;
+    }, CONNECT_MS + 5000);
+    const waited = Date.now() - asked;
+    assert.ok(waited >= CONNECT_MS - 200 && waited < CONNECT_MS + 4000, `failed after ${waited} ms (connect timeout ${CONNECT_MS} ms)`);
+    assert.match(lastOf(failed, 'notice')!.text, /Use Local Server.*send your question again/);
+    assert.equal(failed.draft, 'are you there?', 'the question is back in the composer');
+    // The client keeps reconnecting forever meanwhile; the newest choice still wins at once.
+    assert.equal(s.connection.state.kind === 'reconnecting' || s.connection.state.kind === 'connecting', true);
+    const switched = Date.now();
+    await vscode.commands.executeCommand('punie.useLocal');
+    await waitFor('connected to the local server', () => s.connection.endpoint?.mode === 'local' && s.connection.state.kind === 'connected', 1000);
+    assert.ok(Date.now() - switched <= 1000);
+    api.view.receive({ type: 'send', text: failed.draft });
+    await waitFor('the answer to the question sent again', async () => /You asked: are you there\?/.test(lastOf(await api.probe(), 'agent')?.text ?? ''));
+  });
+});
