@@ -7,6 +7,8 @@ export class Composer {
   private readonly send: HTMLButtonElement;
   private readonly stop: HTMLButtonElement;
   private busy = false;
+  /** The last question handed back, while the input still holds it unchanged. */
+  private restored: string | undefined;
 
   constructor(document: Document, private readonly post: Post) {
     this.element = el(document, 'form', 'composer');
@@ -53,9 +55,10 @@ export class Composer {
     this.input.focus();
   }
 
-  /** Puts a question that could not be sent back, unless the user has started typing another one. */
+  /** Puts a question that could not be sent back, unless the user has typed something else there. */
   restore(text: string): void {
-    if (this.input.value.trim()) return;
+    if (this.input.value.trim() && this.input.value !== this.restored) return;
+    this.restored = text;
     this.input.value = text;
     this.resize();
     this.input.focus();
@@ -66,6 +69,7 @@ export class Composer {
     if (!text || this.busy) return;
     this.post({ type: 'send', text });
     this.input.value = '';
+    this.restored = undefined;
     this.resize();
   }
 

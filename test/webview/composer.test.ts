@@ -33,4 +33,14 @@ describe('Composer', () => {
     composer.restore('the old question');
     assert.equal(composer.input.value, 'something else');
   });
+
+  it('replaces a question it handed back earlier that is still untouched', () => {
+    const { composer } = setup();
+    composer.restore('first unsent');
+    composer.restore('second unsent');
+    assert.equal(composer.input.value, 'second unsent');
+    composer.input.value = 'second unsent, edited';
+    composer.restore('third unsent');
+    assert.equal(composer.input.value, 'second unsent, edited');
+  });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import { lastOf, punie, settings, startServe, TcpProxy, waitFor, type ServeProcess } from './helpers';
+import { lastOf, punie, remoteFixture, settings, settingsForSuite, startServe, TcpProxy, waitFor } from './helpers';
 
 const TOKEN = 'unreachable-test-token-0123456789';
 const CONNECT_MS = 1500;
@@ -21,37 +21,18 @@ async function deadUrl(): Promise<string> {
 }
 
 describe('an unreachable server never wedges the extension', () => {
-  let serve: ServeProcess | undefined;
-  let proxy: TcpProxy | undefined;
-
-  before(async () => {
-    await settings({
-      'punie.server.mode': 'local',
-      'punie.model': 'test',
-      'punie.timeouts.connectMs': CONNECT_MS,
-      'punie.heartbeat.intervalMs': 1000,
-      'punie.reconnect.initialDelayMs': 200,
-      'punie.reconnect.maxDelayMs': 1000,
-      // Unlimited attempts: the client never gives up on a dead URL by itself.
-      'punie.reconnect.maxAttempts': 0,
-    });
-  });
-
-  afterEach(async () => {
-    await proxy?.stop();
-    await serve?.stop('SIGKILL');
-    proxy = serve = undefined;
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('punie.useLocal');
-    await settings({
-      'punie.timeouts.connectMs': undefined,
-      'punie.heartbeat.intervalMs': undefined,
-      'punie.reconnect.initialDelayMs': undefined,
-      'punie.reconnect.maxDelayMs': undefined,
-      'punie.reconnect.maxAttempts': undefined,
-    });
+  const remote = remoteFixture();
+  // Registered first, so it runs before the settings are reset.
+  after(() => vscode.commands.executeCommand('punie.useLocal'));
+  before(() => settings({ 'punie.server.mode': 'local' }));
+  settingsForSuite({
+    'punie.model': 'test',
+    'punie.timeouts.connectMs': CONNECT_MS,
+    'punie.heartbeat.intervalMs': 1000,
+    'punie.reconnect.initialDelayMs': 200,
+    'punie.reconnect.maxDelayMs': 1000,
+    // Unlimited attempts: the client never gives up on a dead URL by itself.
+    'punie.reconnect.maxAttempts': 0,
   });
 
   it('reports a dead remote URL at once with "Edit URL…", and "Use Local Server" then wins within a second', async () => {
@@ -78,15 +59,15 @@ describe('an unreachable server never wedges the extension', () => {
   it('after a dead URL, "Reconnect Now" checks again at once and a correct URL and token connect', async () => {
     const api = await punie();
     const s = api.services();
-    serve = await startServe(['--port', '0', '--token', TOKEN]);
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN]);
     const dead = await deadUrl();
     await vscode.commands.executeCommand('punie.connectRemote', dead, TOKEN);
     const first = await waitFor('the dead URL to fail its check', () => s.connection.state.kind === 'failed' && s.problems.last?.text.includes(dead) && s.problems.last, 3000);
     await vscode.commands.executeCommand('punie.reconnect');
     await waitFor('Reconnect Now to check again and fail at once', () => s.connection.state.kind === 'failed' && s.problems.last!.at > first.at, 3000);
     const switched = Date.now();
-    await vscode.commands.executeCommand('punie.connectRemote', serve.url, TOKEN);
-    await waitFor('connected to the right server', () => s.connection.endpoint?.url === serve!.url && s.connection.state.kind === 'connected', 3000);
+    await vscode.commands.executeCommand('punie.connectRemote', remote.serve.url, TOKEN);
+    await waitFor('connected to the right server', () => s.connection.endpoint?.url === remote.serve!.url && s.connection.state.kind === 'connected', 3000);
     assert.ok(Date.now() - switched <= 3000);
     await vscode.commands.executeCommand('punie.ask', 'right server now');
     assert.match(lastOf(await api.probe(), 'agent')!.text, /You asked: right server now/);
@@ -95,25 +76,25 @@ describe('an unreachable server never wedges the extension', () => {
   it('reports a refused token with "Set token…", and setting the right one connects', async () => {
     const api = await punie();
     const s = api.services();
-    serve = await startServe(['--port', '0', '--token', TOKEN]);
-    await vscode.commands.executeCommand('punie.connectRemote', serve.url, 'not-the-token');
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN]);
+    await vscode.commands.executeCommand('punie.connectRemote', remote.serve.url, 'not-the-token');
     const problem = await waitFor('the token problem', () => s.problems.last?.text.includes('refused the token') && s.problems.last, 3000);
     assert.deepEqual(problem.actions, ['Set token…', 'Use Local Server']);
     // What "Set token…" runs (punie.connectRemote with the URL), with the token the user types given as the argument.
-    await vscode.commands.executeCommand('punie.connectRemote', serve.url, TOKEN);
+    await vscode.commands.executeCommand('punie.connectRemote', remote.serve.url, TOKEN);
     await waitFor('connected with the right token', () => s.connection.state.kind === 'connected', 3000);
   });
 
   it('fails a question after the connect timeout when the server is out of reach, and keeps it in the composer', async () => {
     const api = await punie();
     const s = api.services();
-    serve = await startServe(['--port', '0', '--token', TOKEN]);
-    proxy = new TcpProxy(serve.port);
-    const port = await proxy.start(0);
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN]);
+    remote.proxy = new TcpProxy(remote.serve.port);
+    const port = await remote.proxy.start(0);
     await vscode.commands.executeCommand('punie.connectRemote', `ws://127.0.0.1:${port}/ws`, TOKEN);
     await vscode.commands.executeCommand('punie.ask', 'while it is up');
     await vscode.commands.executeCommand('punie.openChat');
-    await proxy.stop();
+    await remote.proxy.stop();
     await waitFor('the reconnecting state', () => s.connection.state.kind === 'reconnecting');
     const asked = Date.now();
     api.view.receive({ type: 'send', text: 'are you there?' });
