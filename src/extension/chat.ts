@@ -7,6 +7,7 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { ContentBlock, SessionNotification } from '../protocol/acp';
 import type { SessionLost } from '../client/types';
+import type { Logger } from '../transport/logger';
 import { runInBackground } from '../util/background';
 import type { ChatStatus } from '../webview/protocol';
 import { readConfig } from './config';
@@ -49,6 +50,8 @@ export class ChatController extends Disposable {
   constructor(
     private readonly transcript: TranscriptStore,
     private readonly connection: ChatConnection,
+    /** The whole error goes here (method, request id); the chat shows plain words. */
+    private readonly log: Pick<Logger, 'warn'>,
   ) {
     super();
     this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
@@ -75,7 +78,7 @@ export class ChatController extends Disposable {
   /** Runs one turn; resolves when it has ended (however it ended). */
   async ask(question: string, context?: AskContext): Promise<void> {
     if (this.turn) {
-      runInBackground('a notification', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'));
+      runInBackground('a notification', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'), this.log);
       return;
     }
     const turn = new AbortController();
@@ -96,6 +99,7 @@ export class ChatController extends Disposable {
     } catch (err) {
       if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
       else {
+        this.log.warn(`the question failed${sent ? '' : ' before it was sent'}: ${err instanceof Error ? err.message : String(err)}`);
         if (sessionGone(err)) this.forgetSession();
         // A lost session was already explained by onSessionLost.
         if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err));
@@ -105,7 +109,7 @@ export class ChatController extends Disposable {
       this.turn = undefined;
       this.promptSessionId = undefined;
       this.setBusy(false);
-      runInBackground('saving the transcript', this.transcript.save());
+      runInBackground('saving the transcript', this.transcript.save(), this.log);
     }
   }
 
@@ -196,7 +200,7 @@ export class ChatController extends Disposable {
   }
 
   private setBusy(busy: boolean): void {
-    runInBackground('setting the punie.turnRunning context', vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy));
+    runInBackground('setting the punie.turnRunning context', vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy), this.log);
     this.publishStatus();
   }
 

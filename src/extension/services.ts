@@ -73,7 +73,7 @@ export class Services extends Disposable {
         reportProblem: (problem) => this.problems.report(problem),
       }),
     );
-    this.chat = this.register(new ChatController(this.transcript, this.connection));
+    this.chat = this.register(new ChatController(this.transcript, this.connection, log));
     this.statusBar = this.register(new StatusBar(this.connection));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);
     this.register(
