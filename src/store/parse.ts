@@ -1,0 +1,74 @@
+/**
+ * Reads a session's JSONL bytes back into records, surviving what crashes leave behind (as seen in VS Code's
+ * and Claude Code's chat logs): a torn last line, runs of NUL bytes, and a stub line with the next record
+ * appended onto it. Damaged text is dropped, whole records are kept, and the caller is told whether the
+ * file needs rewriting. A file whose first record is not a meta record is corrupt.
+ */
+import { STORE_VERSION, type MetaRecord, type StoredRecord } from './types';
+
+export interface ParsedLog {
+  records: StoredRecord[];
+  /** Something was dropped or split: the file should be rewritten from `records`. */
+  damaged: boolean;
+  /** Lines (or pieces of lines) that could not be read. */
+  dropped: number;
+}
+
+const KINDS = new Set(['meta', 'prompt', 'u', 'e', 'history', 'turn_end', 'info']);
+
+export function parseLog(bytes: Buffer): ParsedLog {
+  const text = bytes.toString('utf8');
+  const records: StoredRecord[] = [];
+  let damaged = !text.endsWith('\n') && text.length > 0;
+  let dropped = 0;
+  for (const raw of text.split('\n')) {
+    if (raw === '') continue;
+    const line = raw.includes('\0') ? raw.replace(/\0+/g, '') : raw;
+    if (line !== raw) damaged = true;
+    if (line.trim() === '') continue;
+    const one = parseRecord(line);
+    if (one) {
+      records.push(one);
+      continue;
+    }
+    damaged = true;
+    // Two records run together: `{…torn{"k":…}` — keep every piece that is a whole record.
+    const pieces = line.split(/(?=\{"k":")/);
+    for (const piece of pieces) {
+      const record = parseRecord(piece);
+      if (record) records.push(record);
+      else dropped++;
+    }
+  }
+  return { records, damaged, dropped };
+}
+
+function parseRecord(line: string): StoredRecord | undefined {
+  let value: unknown;
+  try {
+    value = JSON.parse(line);
+  } catch {
+    return undefined;
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const kind = (value as { k?: unknown }).k;
+  return typeof kind === 'string' && KINDS.has(kind) ? (value as StoredRecord) : undefined;
+}
+
+export function isMeta(record: StoredRecord | undefined): record is MetaRecord {
+  return (
+    record?.k === 'meta' &&
+    record.v === STORE_VERSION &&
+    typeof record.id === 'string' &&
+    typeof record.owner === 'string' &&
+    typeof record.cwd === 'string' &&
+    typeof record.model === 'string' &&
+    typeof record.createdAt === 'number'
+  );
+}
+
+export function serialize(records: readonly StoredRecord[]): string {
+  let out = '';
+  for (const r of records) out += JSON.stringify(r) + '\n';
+  return out;
+}
