@@ -47,6 +47,9 @@ export const SESSION_TAKEN = '_punie/session_taken';
 export const SET_SESSION_TITLE = '_punie/set_session_title';
 export const SetSessionTitleRequest = z.looseObject({ sessionId: z.string(), title: z.string().trim().min(1).max(200) });
 
+/** Extension request: `{sessionId}` → `{sessionId, cwd, title, updatedAt, updates}`: a session's transcript, read only (nothing is attached or displaced). */
+export const READ_SESSION = '_punie/read_session';
+
 /** Extension notification: `{sessionId, message}` — the server cannot write the session to disk (it stays in memory). */
 export const STORAGE_FAILED = '_punie/storage_failed';
 

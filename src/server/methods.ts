@@ -29,6 +29,7 @@ import {
   META_REPLAY,
   META_RESUME_TOKEN,
   META_SEQ,
+  READ_SESSION,
   SET_SESSION_TITLE,
   SetSessionTitleRequest,
   camelizeParams,
@@ -70,6 +71,7 @@ const handlers: Record<string, Handler> = {
   [Methods.sessionClose]: closeSession,
   [Methods.sessionDelete]: deleteSession,
   [SET_SESSION_TITLE]: setTitle,
+  [READ_SESSION]: readSession,
 };
 
 /** Runs one request or notification; throws RpcError for the caller to answer. */
@@ -281,10 +283,22 @@ function retitle(session: ServerSession, title: string, now: number): void {
   session.emit({ sessionUpdate: 'session_info_update', title, updatedAt: new Date(now).toISOString() });
 }
 
+/** A session of the caller, from memory or the store, without attaching it; else "not found". */
+async function usersSession(ctx: MethodContext, sessionId: string): Promise<ServerSession> {
+  const session = await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec));
+  if (!session) throw new RpcError(ErrorCodes.ResourceNotFound, `Session ${sessionId} not found or expired`, { sessionId });
+  return session;
+}
+
+async function readSession(ctx: MethodContext, params: unknown): Promise<object> {
+  const request = parse(SessionIdOnly, params, READ_SESSION);
+  const session = await usersSession(ctx, request.sessionId);
+  return { sessionId: session.id, cwd: session.cwd, title: session.title ?? null, updatedAt: new Date(session.updatedAt).toISOString(), updates: session.agent.replayTranscript() };
+}
+
 async function setTitle(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SetSessionTitleRequest, params, SET_SESSION_TITLE);
-  const session = await ctx.store.find(request.sessionId, ctx.connection.user, (spec) => createModel(ctx, spec));
-  if (!session) throw new RpcError(ErrorCodes.ResourceNotFound, `Session ${request.sessionId} not found or expired`, { sessionId: request.sessionId });
+  const session = await usersSession(ctx, request.sessionId);
   retitle(session, request.title, ctx.options.now());
   await session.sync();
   return {};
