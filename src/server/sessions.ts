@@ -378,7 +378,10 @@ export class SessionStore {
     session.agent.restore(state);
     session.seq = state.seq;
     session.replay.lostThrough(state.lostThrough);
-    for (const event of state.events) session.replay.push({ seq: event.seq, method: event.method, params: event.params, bytes: JSON.stringify(event.params).length });
+    for (const event of state.events) {
+      const update = event.method === Methods.sessionUpdate ? (event.params.update as SessionUpdate) : undefined;
+      session.replay.push({ seq: event.seq, method: event.method, params: event.params, bytes: update ? estimateBytes(update) : 200 });
+    }
     // Updates after the last one written may have reached the client: a resume from beyond is a gap.
     for (const [rid, status] of state.prompts) {
       if (status.status === 'running') session.prompts.started(rid);
