@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Methods, PROTOCOL_VERSION, type ContentBlock, type InitializeResponse, type NewSessionResponse, type PromptResponse, type SessionNotification, type StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import { META_RESUME_TOKEN, META_SEQ, PROMPT_FINISHED } from '../protocol/punie';
+import { META_RESUME_TOKEN, META_SEQ, PROMPT_FINISHED, SESSION_TAKEN } from '../protocol/punie';
 import { ConnectionClosedError } from '../transport/errors';
 import { AgentRequests } from './agentRequests';
 import { Backoff } from './backoff';
@@ -17,7 +17,7 @@ import { Emitter } from './events';
 import { LiveConnection, comesBackAtOnce, noRetryReason } from './live';
 import { resolveClientOptions, type ClientOptionsInput } from './options';
 import { PromptCall, PromptCalls } from './prompts';
-import { resumeSession, type ResumeContext } from './resume';
+import { letGo, resumeSession, type ResumeContext } from './resume';
 import { SessionTable, type PromptFinishedParams } from './sessions';
 import { ConnectError, openSocket } from './socket';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
@@ -251,6 +251,8 @@ export class PunieClient implements PunieClientApi {
     if (!this.wanted) live.drop('local', 'the client was closed');
     endpoint.onNotification((method, params) => {
       if (!live.isOver && (method === Methods.sessionUpdate || method === PROMPT_FINISHED)) this.sessions.receive(method, params);
+      const taken = method === SESSION_TAKEN ? (params as { sessionId?: unknown } | undefined)?.sessionId : undefined;
+      if (typeof taken === 'string') letGo({ sessions: this.sessions, prompts: this.prompts, agentRequests: this.agentRequests, lost: (e) => this.lostEvents.fire(e) }, taken, 'the server moved it to a newer connection');
     });
     endpoint.onRequest((request) => this.agentRequests.handle(request, () => endpoint.isClosed));
     try {

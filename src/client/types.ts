@@ -83,8 +83,11 @@ export interface NewSessionOptions {
 export interface SessionLost {
   sessionId: string;
   reason: string;
-  /** The session was reloaded with `session/load` (transcript replayed) or replaced by a fresh one. */
-  recovery: 'reloaded' | 'new-session' | 'none';
+  /**
+   * The session was reloaded with `session/load` (transcript replayed) or replaced by a fresh one; `taken`:
+   * a newer connection of the same user (another window) opened it, and this client leaves it alone.
+   */
+  recovery: 'reloaded' | 'new-session' | 'none' | 'taken';
   replacementSessionId?: string;
 }
 

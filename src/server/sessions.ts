@@ -68,6 +68,11 @@ export class ServerSession implements AgentHost {
   readonly displaced = new Set<string>();
   /** Tokens of displaced clients: their automatic resume is told the session was taken, not that the token is wrong. */
   readonly retiredTokens: string[] = [];
+  /**
+   * False for a session restored from the store until its first attach: tokens are not stored, so the token
+   * a Punie client held before the restart is accepted once (the connection's user already proves ownership).
+   */
+  tokensKnown = true;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
 
@@ -269,6 +274,8 @@ export class SessionStore {
     const session = this.sessions.get(sessionId);
     const user = this.clients.get(clientId)?.user;
     if (!session || session.owner !== user) throw notFound(sessionId);
+    if (token !== undefined && !session.tokensKnown) session.previousToken = token;
+    session.tokensKnown = true;
     if (token !== undefined) {
       const used = [session.token, session.previousToken].find((t) => t !== undefined && tokenMatches(token, t));
       if (!used) {
@@ -374,6 +381,7 @@ export class SessionStore {
     const { meta } = state;
     const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, newToken(), models(meta.model), this, this.options);
     session.title = state.title;
+    session.tokensKnown = false;
     session.updatedAt = this.durable?.summary(meta.id)?.updatedAt ?? meta.createdAt;
     session.agent.restore(state);
     session.seq = state.seq;
