@@ -8,7 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { Methods, PROTOCOL_VERSION, type ContentBlock, type InitializeResponse, type NewSessionResponse, type PromptResponse, type SessionNotification, type StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import { META_RESUME_TOKEN, PROMPT_FINISHED } from '../protocol/punie';
+import { META_RESUME_TOKEN, META_SEQ, PROMPT_FINISHED, SESSION_TAKEN } from '../protocol/punie';
 import { ConnectionClosedError } from '../transport/errors';
 import { AgentRequests } from './agentRequestTracker';
 import { Backoff } from './backoff';
@@ -17,7 +17,7 @@ import { Emitter } from './events';
 import { LiveConnection, comesBackAtOnce, noRetryReason } from './live';
 import { resolveClientOptions, type ClientOptionsInput } from './options';
 import { PromptCall, PromptCalls } from './prompts';
-import { resumeSession, type ResumeContext } from './resume';
+import { letGo, resumeSession, type ResumeContext } from './resume';
 import { SessionTable, type PromptFinishedParams } from './sessionTable';
 import { ConnectError, openSocket } from './socket';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
@@ -111,6 +111,19 @@ export class PunieClient implements PunieClientApi {
     const token = response._meta?.[META_RESUME_TOKEN];
     this.sessions.add({ id: response.sessionId, cwd, model: options.model, mcpServers, token: typeof token === 'string' ? token : undefined });
     return { sessionId: response.sessionId, cwd, response };
+  }
+
+  /**
+   * Attaches an existing session of this user (from `session/list`, an earlier run, another window) without
+   * replaying it; from then on it is resumed like one this client created.
+   */
+  async openSession(sessionId: string, cwd: string): Promise<SessionHandle> {
+    const response = await this.request<{ _meta?: Record<string, unknown> | null }>(Methods.sessionResume, { sessionId, cwd, mcpServers: [] });
+    const token = response._meta?.[META_RESUME_TOKEN];
+    const entry = this.sessions.add({ id: sessionId, cwd, model: undefined, mcpServers: [], token: typeof token === 'string' ? token : undefined });
+    const seq = response._meta?.[META_SEQ];
+    if (typeof seq === 'number') entry.lastSeq = seq;
+    return { sessionId, cwd, response: { ...response, sessionId } };
   }
 
   prompt(sessionId: string, prompt: ContentBlock[], options: { signal?: AbortSignal } = {}): Promise<StopReason> {
@@ -238,6 +251,8 @@ export class PunieClient implements PunieClientApi {
     if (!this.wanted) live.drop('local', 'the client was closed');
     endpoint.onNotification((method, params) => {
       if (!live.isOver && (method === Methods.sessionUpdate || method === PROMPT_FINISHED)) this.sessions.receive(method, params);
+      const taken = method === SESSION_TAKEN ? (params as { sessionId?: unknown } | undefined)?.sessionId : undefined;
+      if (typeof taken === 'string') letGo({ sessions: this.sessions, prompts: this.prompts, agentRequests: this.agentRequests, lost: (e) => this.lostEvents.fire(e) }, taken, 'the server moved it to a newer connection');
     });
     endpoint.onRequest((request) => this.agentRequests.handle(request, () => endpoint.isClosed));
     try {

@@ -70,7 +70,7 @@ export const AgentCapabilities = z.object({
   promptCapabilities: z.object({ image: z.boolean(), audio: z.boolean(), embeddedContext: z.boolean() }).optional(),
   mcpCapabilities: z.object({ http: z.boolean(), sse: z.boolean() }).optional(),
   sessionCapabilities: z
-    .object({ list: z.object({}).optional(), resume: z.object({}).optional(), close: z.object({}).optional() })
+    .object({ list: z.object({}).optional(), resume: z.object({}).optional(), close: z.object({}).optional(), delete: z.object({}).optional() })
     .optional(),
   _meta: meta,
 });
@@ -277,6 +277,7 @@ export const Methods = {
   sessionSetMode: 'session/set_mode',
   sessionSetConfigOption: 'session/set_config_option',
   sessionClose: 'session/close',
+  sessionDelete: 'session/delete',
   sessionUpdate: 'session/update',
   requestPermission: 'session/request_permission',
   fsRead: 'fs/read_text_file',
