@@ -34,6 +34,8 @@ export class ChatController implements vscode.Disposable {
   /** The session the running turn's prompt was sent to. */
   private promptSessionId: string | undefined;
   private lostDuringTurn = false;
+  /** The transcript id of the running turn's question. */
+  private turnItemId: string | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
   readonly onDidChangeStatus = this.statusEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -41,8 +43,9 @@ export class ChatController implements vscode.Disposable {
   constructor(
     readonly transcript: TranscriptStore,
     private readonly connection: Connection,
+    rejected?: (sessionId: string, toolCallId: string) => boolean,
   ) {
-    this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
+    this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix), rejected);
     this.sessionExpired = transcript.restored;
     this.disposables.push(
       connection.onUpdate((n) => this.onUpdate(n)),
@@ -60,6 +63,11 @@ export class ChatController implements vscode.Disposable {
     return this.sessionId;
   }
 
+  /** The running turn (its session and question), once its prompt was sent. */
+  get currentTurn(): { sessionId: string; turnId: string } | undefined {
+    return this.promptSessionId && this.turnItemId ? { sessionId: this.promptSessionId, turnId: this.turnItemId } : undefined;
+  }
+
   status(): ChatStatus {
     const mode = this.connection.endpoint?.mode ?? readConfig().mode;
     return { busy: this.busy, connection: connectionView(this.connection.state, mode, this.sessionExpired, Date.now()) };
@@ -75,7 +83,8 @@ export class ChatController implements vscode.Disposable {
     this.turn = turn;
     this.lostDuringTurn = false;
     this.setBusy(true);
-    this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: context ? `${question}\n\n(with ${context.label})` : question });
+    this.turnItemId = this.transcript.newId('user');
+    this.transcript.add({ kind: 'user', id: this.turnItemId, text: context ? `${question}\n\n(with ${context.label})` : question });
     this.mapper.startTurn();
     try {
       const client = await this.connection.ensure(turn.signal);
@@ -93,7 +102,7 @@ export class ChatController implements vscode.Disposable {
       }
     } finally {
       this.turn = undefined;
-      this.promptSessionId = undefined;
+      this.promptSessionId = this.turnItemId = undefined;
       this.setBusy(false);
       void this.transcript.save();
     }

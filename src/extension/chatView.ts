@@ -154,6 +154,9 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
       case 'permission':
         services.permissions.answer(message.id, message.optionId);
         return;
+      case 'review':
+      case 'restoreCheckpoint':
+        return services.review.handle(message);
       case 'copy':
         return vscode.env.clipboard.writeText(message.text);
       case 'openLocation': {

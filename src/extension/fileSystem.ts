@@ -10,6 +10,9 @@ import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { sliceLines } from './textLines';
 
 export class WorkspaceFiles {
+  /** `onWritten` sees each landed write in its editor, with the text before it (null: a new file). */
+  constructor(private readonly onWritten?: (editor: vscode.TextEditor, oldText: string | null) => void) {}
+
   async read(request: ReadTextFileRequest): Promise<{ content: string }> {
     const uri = this.resolve(request.path, 'read');
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -32,8 +35,10 @@ export class WorkspaceFiles {
       () => true,
       () => false,
     );
+    let oldText: string | null = null;
     if (exists) {
       const document = await vscode.workspace.openTextDocument(uri);
+      oldText = document.getText();
       const all = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
       edit.replace(uri, all, request.content);
     } else {
@@ -48,7 +53,8 @@ export class WorkspaceFiles {
     if (document.isDirty && !(await document.save())) {
       throw new RpcError(ErrorCodes.InternalError, `the edit to ${request.path} was applied but could not be saved`);
     }
-    await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
+    const editor = await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
+    this.onWritten?.(editor, oldText);
     return null;
   }
 

@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import type { ModelRegistry } from '../agent/models/registry';
 import type { AgentRequestHandler } from '../client/types';
 import { createAgentRequestHandler } from './agentRequests';
+import { ChangeReview } from './changeReview';
 import { ChatController } from './chat';
 import { CONNECTION_KEYS, readConfig } from './config';
 import { Connection, type ClientFactory } from './connection';
@@ -29,7 +30,7 @@ export interface ServicesDeps {
 export class Services implements vscode.Disposable {
   readonly log: PunieLog;
   readonly servers: ServerHost;
-  readonly files = new WorkspaceFiles();
+  readonly files = new WorkspaceFiles((editor, oldText) => this.review.highlighter.show(editor, oldText));
   readonly terminals: TerminalManager;
   readonly transcript: TranscriptStore;
   readonly permissions: PermissionBroker;
@@ -38,6 +39,8 @@ export class Services implements vscode.Disposable {
   /** Answers the agent's fs, terminal and permission requests. */
   readonly agentRequests: AgentRequestHandler;
   readonly statusBar: StatusBar;
+  /** Diff review of proposed writes, checkpoints, highlights of landed changes. */
+  readonly review: ChangeReview;
   private readonly disposables: vscode.Disposable[] = [];
   private applying: Promise<void> = Promise.resolve();
   private wasBusy = false;
@@ -48,15 +51,17 @@ export class Services implements vscode.Disposable {
     this.servers = new ServerHost(context.secrets, log, deps.createModels);
     this.terminals = new TerminalManager(log, () => readConfig().terminalOutputByteLimit);
     this.transcript = new TranscriptStore(context.workspaceState);
-    this.permissions = new PermissionBroker(this.transcript, {
-      autoApprove: () => readConfig().autoApprove,
-      isTrusted: () => vscode.workspace.isTrusted,
-      chatVisible: deps.chatVisible,
-    });
-    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, log });
+    this.review = new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log);
+    this.permissions = new PermissionBroker(
+      this.transcript,
+      { autoApprove: () => readConfig().autoApprove, isTrusted: () => vscode.workspace.isTrusted, chatVisible: deps.chatVisible },
+      this.review.reviews,
+    );
+    this.review.reviews.connect((id, optionId, meta) => this.permissions.answer(id, optionId, meta));
+    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, review: this.review, log });
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
     this.connection = new Connection(this.servers, deps.createClient, this.agentRequests, log, version);
-    this.chat = new ChatController(this.transcript, this.connection);
+    this.chat = new ChatController(this.transcript, this.connection, (session, call) => this.permissions.wasRejected(session, call));
     this.statusBar = new StatusBar(this.connection);
     this.disposables.push(
       // Settings apply live: a changed server, port, timeout or reconnect policy rebuilds the connection.
@@ -103,6 +108,7 @@ export class Services implements vscode.Disposable {
     for (const d of this.disposables) d.dispose();
     this.chat.dispose();
     this.permissions.dispose();
+    this.review.dispose();
     this.connection.dispose();
     this.terminals.dispose();
     this.statusBar.dispose();
