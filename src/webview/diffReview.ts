@@ -13,12 +13,13 @@ export function renderReview(document: Document, item: ItemOf<'permission'>, rev
   const header = el(document, 'div', 'permission-header');
   const counts = el(document, 'span', 'review-counts');
   counts.append(el(document, 'span', 'review-added', `+${review.added}`), el(document, 'span', 'review-removed', `−${review.removed}`));
-  header.append(icon(document, review.newFile ? 'new-file' : 'edit'), el(document, 'span', 'permission-title review-path', review.path), counts);
+  header.append(icon(document, review.newFile ? 'new-file' : 'edit'), el(document, 'span', 'permission-title review-title', item.title), counts);
   const open = button(document, 'secondary review-open', 'Open diff', () => post({ type: 'review', id: item.id, action: 'openDiff' }));
   open.title = waiting ? 'Open in the diff editor; you can edit the proposal there before accepting' : 'Open in the diff editor';
   open.prepend(icon(document, 'diff'));
   header.append(open);
   root.append(header);
+  if (!item.title.includes(review.path)) root.append(el(document, 'div', 'review-path muted', review.path));
   if (review.edited) root.append(el(document, 'div', 'review-note muted', 'You edited this proposal; accepting writes your version.'));
   const several = review.hunks.length > 1;
   const body = el(document, 'div', 'review-diff');
@@ -27,10 +28,14 @@ export function renderReview(document: Document, item: ItemOf<'permission'>, rev
   root.append(body);
   if (waiting) {
     const actions = el(document, 'div', 'permission-actions');
-    actions.append(
-      button(document, 'primary', several ? 'Accept all' : 'Accept', () => post({ type: 'review', id: item.id, action: 'accept' })),
-      button(document, 'secondary', several ? 'Reject all' : 'Reject', () => post({ type: 'review', id: item.id, action: 'reject' })),
-    );
+    const accept = button(document, 'primary', several ? 'Accept all' : 'Accept', () => post({ type: 'review', id: item.id, action: 'accept' }));
+    const reject = button(document, 'secondary', several ? 'Reject all' : 'Reject', () => post({ type: 'review', id: item.id, action: 'reject' }));
+    // The option each stands for (tests click options by id).
+    for (const [b, kind] of [[accept, 'allow_once'], [reject, 'reject_once']] as const) {
+      const option = item.options.find((o) => o.kind === kind);
+      if (option) b.dataset.optionId = option.optionId;
+    }
+    actions.append(accept, reject);
     for (const option of item.options.filter((o) => o.kind === 'allow_always' || o.kind === 'reject_always')) {
       const always = button(document, 'secondary', option.name, () => post({ type: 'permission', id: item.id, optionId: option.optionId }));
       always.dataset.optionId = option.optionId;

@@ -19,7 +19,8 @@ describe('review card', () => {
     const { document } = domWindow();
     const posted: WebviewMessage[] = [];
     const card = renderReview(document, item(null), review, (m) => posted.push(m));
-    assert.equal(card.querySelector('.review-path')?.textContent, 'src/a.ts');
+    assert.equal(card.querySelector('.review-title')?.textContent, 'Edit src/a.ts');
+    assert.equal(card.querySelector('.review-path'), null, 'the title names the path already');
     assert.equal(card.querySelector('.review-counts')?.textContent, '+2−2');
     assert.equal(card.querySelectorAll('.review-hunk').length, 2);
     const added = [...card.querySelectorAll('.line-add')].map((r) => [...r.children].map((c) => c.textContent));
