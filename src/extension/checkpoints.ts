@@ -126,6 +126,12 @@ export class Checkpoints {
 
 /** The file's text as the user has it (an unsaved editor's included); null when it does not exist. */
 async function readText(uri: vscode.Uri): Promise<string | null> {
+  // A document can outlive its file (deleted on disk while open): the disk decides whether it exists.
+  const exists = await vscode.workspace.fs.stat(uri).then(
+    () => true,
+    () => false,
+  );
+  if (!exists) return null;
   const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (open) return open.getText();
   try {

@@ -42,8 +42,11 @@ export class WorkspaceFiles {
       const all = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
       edit.replace(uri, all, request.content);
     } else {
-      // Created with its content on disk (Undo deletes it again); parent folders are created as needed.
-      edit.createFile(uri, { overwrite: false, contents: new TextEncoder().encode(request.content) });
+      // Created empty and filled in the same edit (Undo deletes it again; parent folders are created as
+      // needed). Written through the document rather than straight to disk, so that an edit that follows
+      // at once saves against the document's own stamp instead of failing as "changed on disk".
+      edit.createFile(uri, { overwrite: false });
+      edit.insert(uri, new vscode.Position(0, 0), request.content);
     }
     if (!(await vscode.workspace.applyEdit(edit))) {
       throw new RpcError(ErrorCodes.InternalError, `VS Code did not apply the edit to ${request.path} (is the file read-only?)`);

@@ -37,7 +37,7 @@ export function renderReview(document: Document, item: ItemOf<'permission'>, rev
     }
     actions.append(accept, reject);
     for (const option of item.options.filter((o) => o.kind === 'allow_always' || o.kind === 'reject_always')) {
-      const always = button(document, 'secondary', option.name, () => post({ type: 'permission', id: item.id, optionId: option.optionId }));
+      const always = button(document, 'link-button', option.name, () => post({ type: 'permission', id: item.id, optionId: option.optionId }));
       always.dataset.optionId = option.optionId;
       actions.append(always);
     }

@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { applyTextEdits, describeEdits } from './editText';
 import { displayPath, resolvePath } from './paths';
-import { currentText, proposeWrite } from './proposeWrite';
+import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
 import type { AgentTool } from './types';
 
 const Edit = z.object({ old_text: z.string(), new_text: z.string() });
@@ -50,8 +50,8 @@ export const editFileTool: AgentTool<Args> = {
   },
   async run(args, ctx) {
     const path = resolvePath(ctx.cwd, args.path);
-    const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
-    if (early && !early.allowed) return { output: `The edit of ${path} was not done: ${early.reason}.`, failed: true };
+    const refused = refusedUpFront(ctx, `The edit of ${path}`);
+    if (refused) return refused;
     const oldText = await currentText(path, ctx);
     if (oldText === null) return { output: `Error: ${path} could not be read (does it exist?). Use write_file to create a new file.`, failed: true };
     const result = applyTextEdits(oldText, args.edits.map((e) => ({ oldText: e.old_text, newText: e.new_text })));

@@ -44,6 +44,12 @@ export async function proposeWrite(proposal: Proposal, ctx: ToolContext): Promis
   return { output, content: [final] };
 }
 
+/** A refusal that needs no question (read-only mode, "always reject"): given before even reading the file. */
+export function refusedUpFront(ctx: ToolContext, what: string): ToolResult | undefined {
+  const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
+  return early && !early.allowed ? { output: `${what} was not done: ${early.reason}.`, failed: true } : undefined;
+}
+
 /** The file's current text; null when it does not exist or cannot be read (`required` turns that into an error). */
 export async function currentText(path: string, ctx: ToolContext): Promise<string | null> {
   const caps = ctx.host.clientCapabilities();

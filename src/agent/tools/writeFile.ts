@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { displayPath, resolvePath } from './paths';
-import { currentText, proposeWrite } from './proposeWrite';
+import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
 import type { AgentTool } from './types';
 
 const Args = z.object({ path: z.string().min(1), content: z.string() });
@@ -34,9 +34,8 @@ export const writeFileTool: AgentTool<Args> = {
   },
   async run(args, ctx) {
     const path = resolvePath(ctx.cwd, args.path);
-    // Refused up front (read-only, always-reject) without even reading the file for the diff.
-    const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
-    if (early && !early.allowed) return { output: `The write to ${path} was not done: ${early.reason}.`, failed: true };
+    const refused = refusedUpFront(ctx, `The write to ${path}`);
+    if (refused) return refused;
     const oldText = await currentText(path, ctx);
     return proposeWrite({ path, oldText, newText: args.content, title: `Write ${displayPath(ctx.cwd, path)}`, done: `Wrote ${args.content.length} characters to ${path}${oldText === null ? ' (a new file)' : ''}.` }, ctx);
   },
