@@ -66,7 +66,8 @@ export class Checkpoints {
     for (const file of checkpoint.files) texts.set(file.path, await readText(vscode.Uri.parse(file.path)));
     const plan = restorePlan(checkpoint.files, (path) => texts.get(path) ?? null);
     const changed = plan.filter((p) => p.changed).length;
-    const lines = plan.map((p) => `${vscode.workspace.asRelativePath(vscode.Uri.parse(p.path))}${p.before === null ? ' (will be deleted)' : ''}${p.changed ? ' — changed since; those changes will be lost' : ''}`);
+    const names = plan.map((p) => vscode.workspace.asRelativePath(vscode.Uri.parse(p.path)));
+    const lines = plan.map((p, i) => `${names[i]}${p.before === null ? ' (will be deleted)' : ''}${p.changed ? ' — changed since; those changes will be lost' : ''}`);
     const message = `Restore ${plan.length} file${plan.length === 1 ? '' : 's'} to how ${plan.length === 1 ? 'it was' : 'they were'} before this turn?`;
     const detail = `${changed > 0 ? `${changed} of them changed after the turn.\n\n` : ''}${lines.join('\n')}`;
     if (!(await confirm(message, detail))) return 0;
@@ -86,7 +87,7 @@ export class Checkpoints {
       const document = vscode.workspace.textDocuments.find((d) => d.uri.toString() === p.path);
       if (document?.isDirty) await document.save();
     }
-    this.transcript.notice('info', `Restored ${plan.length} file${plan.length === 1 ? '' : 's'} from the checkpoint: ${lines.map((l) => l.split(' ')[0]).join(', ')}.`);
+    this.transcript.notice('info', `Restored ${plan.length} file${plan.length === 1 ? '' : 's'} from the checkpoint: ${names.join(', ')}.`);
     return plan.length;
   }
 

@@ -50,7 +50,8 @@ export const Review = z.object({
   removed: z.number().int().nonnegative(),
   /** The user changed the proposal in the diff editor. */
   edited: z.boolean(),
-  hunks: z.array(ReviewHunk).max(1000),
+  /** Every hunk is sent (each is decided); past the shown-lines budget they carry no lines, only `hidden`. */
+  hunks: z.array(ReviewHunk).max(20_000),
 });
 export type Review = z.infer<typeof Review>;
 

@@ -109,6 +109,15 @@ describe('edit_file tool', () => {
     assert.deepEqual([last.status, last.content[0].newText], ['completed', 'a\nBee\n']);
   });
 
+  it('ignores a malformed review answer and writes the proposal', async () => {
+    const files = { '/w/f.txt': 'a\n' };
+    const answer = { outcome: { outcome: 'selected', optionId: 'allow_once' }, _meta: { 'punie/review': { content: 42 } } };
+    const { agent, model } = run([[editCall([{ old_text: 'a', new_text: 'b' }])], [text('ok')]], files, () => answer);
+    await agent.prompt(prompt);
+    assert.equal(files['/w/f.txt'], 'b\n');
+    assert.match(model.requests[1].messages.at(-1)!.content, /^Edited \/w\/f\.txt/);
+  });
+
   it('fails without asking when the old text does not match, or the file does not exist', async () => {
     const files = { '/w/f.txt': 'a\n' };
     const { agent, model, host } = run([[editCall([{ old_text: 'zzz', new_text: 'y' }]), call('edit_file', { path: 'nope.txt', edits: [{ old_text: 'a', new_text: 'b' }] }, 'm2')], [text('ok')]], files);
