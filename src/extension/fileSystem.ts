@@ -42,20 +42,15 @@ export class WorkspaceFiles {
       const all = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
       edit.replace(uri, all, request.content);
     } else {
-      // Created empty and filled in the same edit (Undo deletes it again; parent folders are created as
-      // needed). Written through the document rather than straight to disk, so that an edit that follows
-      // at once saves against the document's own stamp instead of failing as "changed on disk".
-      edit.createFile(uri, { overwrite: false });
-      edit.insert(uri, new vscode.Position(0, 0), request.content);
+      // Created with its content on disk (Undo deletes it again); parent folders are created as needed.
+      edit.createFile(uri, { overwrite: false, contents: new TextEncoder().encode(request.content) });
     }
     if (!(await vscode.workspace.applyEdit(edit))) {
       throw new RpcError(ErrorCodes.InternalError, `VS Code did not apply the edit to ${request.path} (is the file read-only?)`);
     }
     const document = await vscode.workspace.openTextDocument(uri);
     // Saved so that commands the agent runs next see the new content; Undo in the editor still reverts it.
-    if (document.isDirty && !(await document.save())) {
-      throw new RpcError(ErrorCodes.InternalError, `the edit to ${request.path} was applied but could not be saved`);
-    }
+    if (document.isDirty) await save(document);
     const editor = await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
     this.onWritten?.(editor, oldText);
     return null;
@@ -75,4 +70,14 @@ export class WorkspaceFiles {
     }
     throw new RpcError(ErrorCodes.InvalidParams, `cannot ${action} ${filePath}: it is outside the workspace folders, which is all Punie may ${action}`);
   }
+}
+
+/**
+ * Saves the document. A document opened right after its file was created can refuse to save as "changed on
+ * disk" (its stamp is older than the file's, seen when the agent edits a file it has just created); its text
+ * is then written to the file directly, so the file has what was accepted (the editor may still show the
+ * document as modified, with the same text).
+ */
+async function save(document: vscode.TextDocument): Promise<void> {
+  if (!(await document.save())) await vscode.workspace.fs.writeFile(document.uri, new TextEncoder().encode(document.getText()));
 }
