@@ -18,7 +18,7 @@ export class ChangeReview implements vscode.Disposable {
   readonly highlighter = new ChangeHighlighter();
   private readonly proposals = new ProposalDocuments();
 
-  constructor(context: vscode.ExtensionContext, transcript: TranscriptStore, turn: () => TurnRef | undefined, log: PunieLog) {
+  constructor(context: Pick<vscode.ExtensionContext, 'workspaceState' | 'storageUri' | 'globalStorageUri'>, transcript: TranscriptStore, turn: () => TurnRef | undefined, log: PunieLog) {
     this.reviews = new ReviewManager(transcript, this.proposals, (file) => vscode.workspace.asRelativePath(file), log);
     this.checkpoints = new Checkpoints(context.workspaceState, context.storageUri ?? context.globalStorageUri, transcript, turn, log);
   }

@@ -43,10 +43,6 @@ export class PermissionBroker implements vscode.Disposable {
     private readonly reviews?: ReviewHook,
   ) {}
 
-  get pendingIds(): string[] {
-    return [...this.pending.keys()];
-  }
-
   /** Whether the user (or the trust policy) rejected this tool call's permission request. */
   wasRejected(sessionId: string, toolCallId: string): boolean {
     return this.rejected.has(`${sessionId}:${toolCallId}`);
