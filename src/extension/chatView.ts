@@ -9,7 +9,7 @@ import { parseWebviewMessage, type HostMessage, type RenderReport, type WebviewM
 import { OpBatcher } from './batcher';
 import type { ChatController } from './chat';
 import type { ChangeReview } from './changeReview';
-import type { Connection } from './connection';
+import type { Connection } from './clientLifecycle';
 import { Disposable } from './disposable';
 import type { WorkspaceFiles } from './fileSystem';
 import { CHAT_VIEW_ID } from './ids';

@@ -6,7 +6,7 @@
 import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
 import type { ItemOf, TranscriptOp } from '../webview/protocol';
-import type { TranscriptModel } from '../webview/transcript';
+import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
 

@@ -8,41 +8,28 @@ import { z } from 'zod';
 import { applyTextEdits, describeEdits } from './editText';
 import { displayPath, resolvePath } from './paths';
 import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
-import type { AgentTool } from './types';
+import { toolSpec, type AgentTool } from './types';
 
-const Edit = z.object({ old_text: z.string(), new_text: z.string() });
-const Args = z.object({ path: z.string().min(1), edits: z.array(Edit).min(1).max(100) });
+const Edit = z.object({
+  old_text: z.string().describe('Exact text to replace, unique in the file'),
+  new_text: z.string().describe('The text to put in its place'),
+});
+const Args = z.object({
+  path: z.string().min(1).describe('File path, relative to the workspace root or absolute'),
+  edits: z.array(Edit).min(1).max(100).describe('The replacements, applied together to the current file'),
+});
 type Args = z.infer<typeof Args>;
 
 export const editFileTool: AgentTool<Args> = {
   kind: 'edit',
   args: Args,
-  spec: {
-    name: 'edit_file',
-    description:
-      'Change parts of an existing text file: each edit replaces old_text, which must occur exactly once in the file ' +
+  spec: toolSpec(
+    'edit_file',
+    'Change parts of an existing text file: each edit replaces old_text, which must occur exactly once in the file ' +
       '(copy it exactly, with indentation, and include enough lines to make it unique), by new_text. ' +
       'Several edits may be given in one call; they must not overlap. The user sees a diff and must approve it.',
-    parameters: {
-      type: 'object',
-      properties: {
-        path: { type: 'string', description: 'File path, relative to the workspace root or absolute' },
-        edits: {
-          type: 'array',
-          description: 'The replacements, applied together to the current file',
-          items: {
-            type: 'object',
-            properties: {
-              old_text: { type: 'string', description: 'Exact text to replace, unique in the file' },
-              new_text: { type: 'string', description: 'The text to put in its place' },
-            },
-            required: ['old_text', 'new_text'],
-          },
-        },
-      },
-      required: ['path', 'edits'],
-    },
-  },
+    Args,
+  ),
   available: (caps) => caps.fs?.writeTextFile === true && caps.fs.readTextFile === true,
   present(args, { cwd }) {
     const path = resolvePath(cwd, args.path);
