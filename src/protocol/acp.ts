@@ -230,6 +230,18 @@ export const RequestPermissionResponse = z.looseObject({
 });
 export type RequestPermissionResponse = z.infer<typeof RequestPermissionResponse>;
 
+/**
+ * Punie's extension of an allow answer to a proposed write (`_meta["punie/review"]`): the client reviewed
+ * the diff and the user changed the proposal (edited it, or rejected some hunks). `content` is then the
+ * exact text to write instead of the proposal; `note` says in words what the user changed.
+ */
+export const REVIEW_META = 'punie/review';
+export const ReviewMeta = z.looseObject({
+  content: z.string(),
+  note: z.string().max(4096),
+});
+export type ReviewMeta = z.infer<typeof ReviewMeta>;
+
 export const ReadTextFileRequest = z.object({
   sessionId: z.string(),
   path: z.string(),
