@@ -8,6 +8,7 @@ import { AGENT_VERSION } from '../server/methods';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
+import { givenToken, newToken } from './token';
 
 export const askHelp = `Usage: punie ask [options] "question"
 
@@ -15,6 +16,7 @@ Streams the agent's answer to stdout (status and errors go to stderr). A dropped
 without losing or repeating any of the answer.
   --server <url>       a Punie server, e.g. ws://127.0.0.1:8000/ws (default: start one in this process)
   --token <t>          bearer token for --server (default: $PUNIE_TOKEN)
+  --token-file <path>  read that token from a file (keeps it out of the process list)
   --model <spec>       model of the embedded server or of the new session (default test)
   --cwd <dir>          working directory of the session (default: current directory)
   --retries <n>        reconnect attempts in a row before giving up (default 10, about a minute)
@@ -32,6 +34,7 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
     {
       server: { type: 'string' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       model: { type: 'string' },
       cwd: { type: 'string' },
       retries: { type: 'string' },
@@ -46,11 +49,13 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const logger = createLogger(level, (line) => io.stderr.write(line + '\n'));
   const retries = intOption('retries', values.retries, 10);
 
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model: values.model ?? 'test', logger });
+  // The embedded server is for this process alone: a fresh token keeps other local processes out.
+  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
+  const embedded = values.server ? undefined : new PunieServer({ port: 0, model: values.model ?? 'test', token, logger });
   const url = values.server ?? (await embedded!.listen()).ws;
   const client = new PunieClient({
     url,
-    token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
+    token,
     clientInfo: { name: 'punie-cli', version: AGENT_VERSION },
     logger,
     reconnect: { maxAttempts: Math.max(1, retries) },

@@ -32,6 +32,8 @@ const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
 export class ServerHost implements vscode.Disposable {
   private local: LocalServer | undefined;
   private starting: Promise<LocalServer> | undefined;
+  /** `punie.model` as last read: the one model (besides the built-in ones) the local server lets sessions use. */
+  private model = 'test';
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -41,6 +43,7 @@ export class ServerHost implements vscode.Disposable {
 
   /** The endpoint for these settings; starts the local server if it is needed and not running. */
   async resolve(config: PunieConfig): Promise<ServerEndpoint> {
+    this.model = config.model;
     if (config.mode === 'remote') {
       const problem = checkServerUrl(config.remoteUrl);
       if (problem) throw new Error(`punie.server.url "${config.remoteUrl}" is not usable: ${problem}. Run "Punie: Connect to Remote Server…".`);
@@ -88,6 +91,7 @@ export class ServerHost implements vscode.Disposable {
         port: config.localPort,
         token,
         model: config.model,
+        allowedModels: () => [this.model],
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         ...config.localLimits,
         logger: prefixed(this.log, '[server] '),

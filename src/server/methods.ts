@@ -26,6 +26,7 @@ import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
 import type { ClientConnection } from './connection';
 import { ensureSessionCapacity, invalidParams } from './limits';
+import { ensureModelAllowed } from './modelPolicy';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessions';
 
@@ -114,6 +115,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
   ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
+  ensureModelAllowed(modelSpec, ctx.options);
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
   return {
     sessionId: session.id,
