@@ -88,10 +88,10 @@ async function connectRemote(services: Services, urlArg: unknown, tokenArg: unkn
     title: 'Punie: Connect to Remote Server (1/2)',
     prompt: 'The server URL, as printed by "punie serve"',
     value: config.remoteUrl,
-    validateInput: (v) => checkServerUrl(v.trim()),
+    validateInput: (v) => checkServerUrl(v.trim(), config.allowInsecureRemote),
   });
   if (url === undefined) return;
-  const problem = checkServerUrl(url.trim());
+  const problem = checkServerUrl(url.trim(), config.allowInsecureRemote);
   if (problem) {
     void vscode.window.showErrorMessage(`Punie: ${problem}`);
     return;

@@ -1,7 +1,7 @@
 /** The `punie.*` settings, read into one typed value. `package.json` documents each of them. */
 import * as vscode from 'vscode';
 import { SERVER_LIMITS, type ServerLimitKey } from '../server/limitTable';
-import { defaultServerOptions } from '../server/options';
+import { defaultServerOptions, isLoopbackHost } from '../server/options';
 
 export type ServerMode = 'local' | 'remote';
 export type AutoApprove = 'never' | 'reads' | 'all';
@@ -9,6 +9,8 @@ export type AutoApprove = 'never' | 'reads' | 'all';
 export interface PunieConfig {
   mode: ServerMode;
   remoteUrl: string;
+  /** `punie.server.allowInsecureRemote`: plain ws:// to a host other than loopback. */
+  allowInsecureRemote: boolean;
   localPort: number;
   model: string;
   connectTimeoutMs: number;
@@ -23,7 +25,11 @@ export interface PunieConfig {
   reconnectMaxAttempts: number;
   reconnectMinUptimeMs: number;
   autoApprove: AutoApprove;
+  /** The agent's own read-only searches run without a prompt. */
+  allowSearches: boolean;
   terminalOutputByteLimit: number;
+  /** 0 = no limit. */
+  terminalTimeoutMs: number;
   /** `punie.localServer.*`: the in-process server's limits. */
   localLimits: Record<ServerLimitKey, number>;
 }
@@ -35,6 +41,7 @@ export const CONNECTION_KEYS = [
   'server.mode',
   'server.url',
   'server.localPort',
+  'server.allowInsecureRemote',
   'localServer',
   'timeouts',
   'heartbeat',
@@ -53,6 +60,7 @@ export function readConfig(): PunieConfig {
   return {
     mode: mode === 'remote' ? 'remote' : 'local',
     remoteUrl: c.get<string>('server.url', 'ws://127.0.0.1:8000/ws').trim(),
+    allowInsecureRemote: c.get<boolean>('server.allowInsecureRemote', false) === true,
     localPort: Math.min(int(c, 'server.localPort', 0), 65535),
     model: c.get<string>('model', 'test').trim() || 'test',
     connectTimeoutMs: int(c, 'timeouts.connectMs', 10_000, 100),
@@ -65,13 +73,18 @@ export function readConfig(): PunieConfig {
     reconnectMaxAttempts: int(c, 'reconnect.maxAttempts', 0),
     reconnectMinUptimeMs: int(c, 'reconnect.minUptimeMs', 5_000, 0),
     autoApprove: autoApprove === 'reads' || autoApprove === 'all' ? autoApprove : 'never',
+    allowSearches: c.get<boolean>('permissions.allowSearches', true) !== false,
     terminalOutputByteLimit: int(c, 'terminal.outputByteLimit', 1024 * 1024, 1024),
+    terminalTimeoutMs: int(c, 'terminal.timeoutMs', 600_000),
     localLimits: Object.fromEntries(SERVER_LIMITS.map(({ key }) => [key, int(c, `localServer.${key}`, defaultServerOptions[key])])) as Record<ServerLimitKey, number>,
   };
 }
 
-/** A ws:// or wss:// URL, or why not. */
-export function checkServerUrl(value: string): string | undefined {
+/**
+ * A ws:// or wss:// URL, or why not. Plain ws:// only to loopback: elsewhere anyone on the path reads the
+ * token and the code, and can answer as the server (unless the user's machine setting allows it).
+ */
+export function checkServerUrl(value: string, allowInsecure = false): string | undefined {
   let url: URL;
   try {
     url = new URL(value);
@@ -80,5 +93,8 @@ export function checkServerUrl(value: string): string | undefined {
   }
   if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return 'The URL must start with ws:// or wss://';
   if (url.username || url.password) return 'Put the token in the token field, not in the URL';
+  if (url.protocol === 'ws:' && !isLoopbackHost(url.hostname) && !allowInsecure) {
+    return `Use wss:// for ${url.hostname}: plain ws:// is only for this machine (127.0.0.1, localhost), or set punie.server.allowInsecureRemote`;
+  }
   return undefined;
 }

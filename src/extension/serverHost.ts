@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { ModelRegistry } from '../agent/models/registry';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../transport/logger';
+import { runInBackground } from '../util/background';
 import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
 
 export interface ServerEndpoint {
@@ -45,8 +46,13 @@ export class ServerHost implements vscode.Disposable {
   async resolve(config: PunieConfig): Promise<ServerEndpoint> {
     this.model = config.model;
     if (config.mode === 'remote') {
-      const problem = checkServerUrl(config.remoteUrl);
+      const problem = checkServerUrl(config.remoteUrl, config.allowInsecureRemote);
       if (problem) throw new Error(`punie.server.url "${config.remoteUrl}" is not usable: ${problem}. Run "Punie: Connect to Remote Server…".`);
+      if (config.allowInsecureRemote && checkServerUrl(config.remoteUrl)) {
+        const warning = `Punie connects to ${config.remoteUrl} over plain ws:// (punie.server.allowInsecureRemote): the token and your code cross the network unencrypted.`;
+        this.log.warn(warning);
+        runInBackground('the insecure-connection warning', vscode.window.showWarningMessage(warning), this.log);
+      }
       return { mode: 'remote', url: config.remoteUrl, token: (await this.secrets.get(remoteTokenKey(config.remoteUrl))) || undefined };
     }
     const local = await this.ensureLocal(config);
