@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { Methods, ReadTextFileResponse, type ToolCallContent } from '../../protocol/acp';
-import { displayPath, resolvePath } from './paths';
+import { confinedPath, displayPath, resolvePath } from './paths';
 import type { AgentTool, ToolContext } from './types';
 
 const Args = z.object({ path: z.string().min(1), content: z.string() });
@@ -33,7 +33,9 @@ export const writeFileTool: AgentTool<Args> = {
     return { title: `Write ${displayPath(cwd, path)}`, locations: [{ path }], rawInput: { path: args.path, characters: args.content.length } };
   },
   async run(args, ctx) {
-    const path = resolvePath(ctx.cwd, args.path);
+    const where = confinedPath(ctx.cwd, args.path);
+    if (!where.ok) return { output: `The write was not done: ${where.reason}.`, failed: true };
+    const path = where.path;
     // Refused up front (read-only, always-reject) without even reading the file for the diff.
     const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
     if (early && !early.allowed) return { output: `The write to ${path} was not done: ${early.reason}.`, failed: true };
