@@ -9,7 +9,7 @@ import { createAgentRequestHandler } from './agentRequests';
 import { ChatController } from './chat';
 import { CONNECTION_KEYS, readConfig } from './config';
 import { Connection, type ClientFactory } from './connection';
-import { WorkspaceFiles } from './fileSystem';
+import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
 import { ServerHost } from './serverHost';
@@ -46,14 +46,16 @@ export class Services implements vscode.Disposable {
     const { context, log } = deps;
     this.log = log;
     this.servers = new ServerHost(context.secrets, log, deps.createModels);
-    this.terminals = new TerminalManager(log, () => readConfig().terminalOutputByteLimit);
+    this.terminals = new TerminalManager(log, () => readConfig().terminalOutputByteLimit, () => readConfig().terminalTimeoutMs);
     this.transcript = new TranscriptStore(context.workspaceState);
     this.permissions = new PermissionBroker(this.transcript, {
       autoApprove: () => readConfig().autoApprove,
+      allowSearches: () => readConfig().allowSearches,
       isTrusted: () => vscode.workspace.isTrusted,
+      roots: workspaceRoots,
       chatVisible: deps.chatVisible,
     });
-    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, log });
+    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, log, notice: (text) => this.transcript.notice('warning', text) });
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
     this.connection = new Connection(this.servers, deps.createClient, this.agentRequests, log, version);
     this.chat = new ChatController(this.transcript, this.connection);

@@ -12,6 +12,8 @@ export const ErrorCodes = {
   RateLimited: -32029,
   /** Punie extension: a server limit was reached (sessions per client or per server); `data.limit` names it. */
   LimitExceeded: -32030,
+  /** Punie extension: the client refused a side effect the user did not approve (or outside the workspace). */
+  NotApproved: -32031,
 } as const;
 
 export type RequestId = string | number;

@@ -27,6 +27,16 @@ export type PermissionChoice = z.infer<typeof PermissionChoice>;
 
 export const Location = z.object({ path: Short, line: z.number().int().nonnegative().optional() });
 
+/** A command a permission card asks about, as the client will run it (see webview/commandView.ts). */
+export const CommandView = z.object({
+  /** The shell that runs `line` (`sh -c`), or null when `line` is the program and its arguments. */
+  shell: Short.nullable(),
+  line: Text,
+  cwd: Text.nullable(),
+  env: z.array(z.object({ name: Text, value: Text })).max(1000),
+});
+export type CommandView = z.infer<typeof CommandView>;
+
 export const TranscriptItem = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('user'), id: Id, text: Text }),
   z.object({ kind: z.literal('agent'), id: Id, text: Text }),
@@ -48,6 +58,8 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     id: Id,
     title: Short,
     detail: Text,
+    /** Set when the request runs a command: shown in full, whatever the title says. */
+    command: CommandView.optional(),
     options: z.array(PermissionChoice).max(10),
     /** The chosen optionId, `cancelled`, or null while waiting for the user. */
     outcome: z.string().max(256).nullable(),
