@@ -79,9 +79,11 @@ export function guardAgentRequests(inner: AgentRequestHandler, policy: ApprovalP
     policy.notice(`Refused: the agent tried to ${what} ${why}.`);
     throw new RpcError(ErrorCodes.NotApproved, `${method} refused: ${what} ${why}`);
   };
+  // A relative path is left to the inner handler, which refuses it as such.
   const inside = (p: string | null | undefined, what: string, method: string) => {
-    if (p && !confiningRoot(policy.roots(), p)) refuse(what, `outside the workspace (${p})`, method);
+    if (p && path.isAbsolute(p) && !confiningRoot(policy.roots(), p)) refuse(what, 'outside the workspace folders (symbolic links resolved)', method);
   };
+  const relative = (p: string) => !path.isAbsolute(p);
   return async (method, params, signal, id) => {
     switch (method) {
       case Methods.requestPermission: {
@@ -99,7 +101,7 @@ export function guardAgentRequests(inner: AgentRequestHandler, policy: ApprovalP
         const request = WriteTextFileRequest.safeParse(params);
         if (request.success) {
           inside(request.data.path, `write ${request.data.path}`, method);
-          if (!ledger.takeWrite(request.data.sessionId, request.data.path)) refuse(`write ${request.data.path}`, 'without your approval', method);
+          if (!relative(request.data.path) && !ledger.takeWrite(request.data.sessionId, request.data.path)) refuse(`write ${request.data.path}`, 'without your approval', method);
         }
         break;
       }

@@ -17,10 +17,35 @@ function permissionRequest(title: string, kind: string) {
   };
 }
 
+type Api = Awaited<ReturnType<typeof punie>>;
+
+/** The user's approval, asked as the agent asks it (the `all` policy answers it without a card). */
+async function approved(api: Api, toolCall: object): Promise<void> {
+  await settings({ 'punie.permissions.autoApprove': 'all' });
+  try {
+    const answer = await api.agentRequest('session/request_permission', { ...permissionRequest('approved', 'other'), toolCall: { toolCallId: `call-${Math.random()}`, title: 'approved', ...toolCall } });
+    assert.deepEqual(answer, { outcome: { outcome: 'selected', optionId: 'allow' } });
+  } finally {
+    await settings({ 'punie.permissions.autoApprove': undefined });
+  }
+}
+
+const diff = (file: string, newText: string) => ({ kind: 'edit', content: [{ type: 'diff', path: file, newText }] });
+
 describe('the ACP client side: files, permissions, terminals', () => {
+  it('refuses a write or a command nobody approved, with -32031 and a notice in the chat', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'unapproved.txt');
+    await assert.rejects(api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'x' }), (err: { code?: number }) => err.code === -32031);
+    await assert.rejects(api.agentRequest('terminal/create', { sessionId: SESSION, command: 'touch', args: [file] }), (err: { code?: number }) => err.code === -32031);
+    assert.equal(existsSync(file), false);
+    await waitFor('the notice', async () => (await api.probe()).items.some((i) => i.kind === 'notice' && /Refused: the agent tried to run `touch/.test(i.text)));
+  });
+
   it('writes a new file through a WorkspaceEdit, saves it and shows it', async () => {
     const api = await punie();
     const file = path.join(workspaceDir(), 'notes', 'new.md');
+    await approved(api, diff(file, '# Notes\n'));
     assert.equal(await api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: '# Notes\n' }), null);
     assert.equal(readFileSync(file, 'utf8'), '# Notes\n');
     assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === file), 'the file is shown');
@@ -30,6 +55,7 @@ describe('the ACP client side: files, permissions, terminals', () => {
     const api = await punie();
     const file = path.join(workspaceDir(), 'undo.txt');
     writeFileSync(file, 'one\n');
+    await approved(api, diff(file, 'two\n'));
     await api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'two\n' });
     assert.equal(readFileSync(file, 'utf8'), 'two\n');
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file);
@@ -87,7 +113,8 @@ describe('the ACP client side: files, permissions, terminals', () => {
     const api = await punie();
     await settings({ 'punie.permissions.autoApprove': 'reads' });
     try {
-      assert.deepEqual(await api.agentRequest('session/request_permission', permissionRequest('Read a.ts', 'read')), { outcome: { outcome: 'selected', optionId: 'allow' } });
+      const read = { ...permissionRequest('Read a.ts', 'read'), toolCall: { toolCallId: 'call-read', title: 'Read a.ts', kind: 'read', locations: [{ path: path.join(workspaceDir(), 'a.ts') }] } };
+      assert.deepEqual(await api.agentRequest('session/request_permission', read), { outcome: { outcome: 'selected', optionId: 'allow' } });
     } finally {
       await settings({ 'punie.permissions.autoApprove': undefined });
     }
@@ -96,6 +123,9 @@ describe('the ACP client side: files, permissions, terminals', () => {
   it('runs commands with an output limit, waits, kills and releases them', async () => {
     const api = await punie();
     mkdirSync(path.join(workspaceDir(), 'sub'), { recursive: true });
+    await approved(api, { kind: 'execute', rawInput: { command: 'echo hello; echo oops 1>&2; pwd', cwd: path.join(workspaceDir(), 'sub') } });
+    await approved(api, { kind: 'execute', rawInput: { command: 'seq 1 2000' } });
+    await approved(api, { kind: 'execute', rawInput: { command: 'sleep', args: ['30'] } });
     const { terminalId } = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'echo hello; echo oops 1>&2; pwd', cwd: path.join(workspaceDir(), 'sub') })) as { terminalId: string };
     assert.deepEqual(await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId }), { exitCode: 0, signal: null });
     const out = (await api.agentRequest('terminal/output', { sessionId: SESSION, terminalId })) as { output: string; truncated: boolean };
