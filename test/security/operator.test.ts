@@ -4,7 +4,8 @@
  * its logs.
  */
 import assert from 'node:assert/strict';
-import { chmodSync, mkdtempSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { spawn } from 'node:child_process';
 import { createServer, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -43,6 +44,39 @@ describe('security: the server protects its operator', () => {
     assert.deepEqual(storedServerToken(dir), { ...first, created: false });
     chmodSync(first.path, 0o644);
     assert.throws(() => storedServerToken(dir), /can be read by other users \(mode 644\); run chmod 600/);
+  });
+
+  it('punie serve on loopback without --token generates one in a user-only file and refuses clients without it', async function () {
+    this.timeout(60_000); // three CLI processes
+    const config = mkdtempSync(path.join(tmpdir(), 'punie-xdg-'));
+    const root = path.join(__dirname, '../..');
+    const cli = (args: string[]) => {
+      const child = spawn(path.join(root, 'node_modules/.bin/tsx'), [path.join(root, 'src/cli/main.ts'), ...args], {
+        env: { ...process.env, XDG_CONFIG_HOME: config, PUNIE_TOKEN: '' },
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+      const out = { stdout: '', stderr: '' };
+      child.stdout.on('data', (d) => (out.stdout += d));
+      child.stderr.on('data', (d) => (out.stderr += d));
+      return { child, out, exit: new Promise<number | null>((resolve) => child.on('exit', resolve)) };
+    };
+    const serve = cli(['serve', '--port', '0']);
+    try {
+      await new Promise<void>((resolve) => serve.child.stdout.on('data', () => serve.out.stdout.includes('Use it with') && resolve()));
+      const tokenFile = path.join(config, 'punie', 'server-token');
+      assert.match(serve.out.stdout, new RegExp(`generated and stored in ${tokenFile.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+      assert.equal(statSync(tokenFile).mode & 0o777, 0o600);
+      assert.ok(!serve.out.stdout.includes(readFileSync(tokenFile, 'utf8').trim()), 'the token itself is not printed');
+      const ws = /(ws:\/\/127\.0\.0\.1:\d+\/ws)/.exec(serve.out.stdout)![1];
+      const denied = cli(['ask', '--server', ws, 'hi']);
+      assert.equal(await denied.exit, 1);
+      assert.match(denied.out.stderr, /HTTP 401/);
+      const allowed = cli(['ask', '--server', ws, '--token-file', tokenFile, 'hi']);
+      assert.equal(await allowed.exit, 0, allowed.out.stderr);
+    } finally {
+      serve.child.kill('SIGINT');
+      await serve.exit;
+    }
   });
 
   it('a client with the token as HTTP Basic password (ws://punie:TOKEN@host) gets in; a wrong one gets 401', async () => {
