@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import type { AskContext } from './chat';
 import type { ChatViewProvider } from './chatView';
-import { checkServerUrl, readConfig, SECTION } from './config';
+import { readConfig, SECTION } from './config';
+import { checkServerUrl } from './serverUrl';
 import type { Services } from './services';
 import { statusMenuItems } from './statusMenuItems';
 

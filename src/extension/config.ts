@@ -1,7 +1,7 @@
 /** The `punie.*` settings, read into one typed value. `package.json` documents each of them. */
 import * as vscode from 'vscode';
 import { SERVER_LIMITS, type ServerLimitKey } from '../server/limitTable';
-import { defaultServerOptions, isLoopbackHost } from '../server/options';
+import { defaultServerOptions } from '../server/options';
 
 export type ServerMode = 'local' | 'remote';
 export type AutoApprove = 'never' | 'reads' | 'all';
@@ -78,23 +78,4 @@ export function readConfig(): PunieConfig {
     terminalTimeoutMs: int(c, 'terminal.timeoutMs', 600_000),
     localLimits: Object.fromEntries(SERVER_LIMITS.map(({ key }) => [key, int(c, `localServer.${key}`, defaultServerOptions[key])])) as Record<ServerLimitKey, number>,
   };
-}
-
-/**
- * A ws:// or wss:// URL, or why not. Plain ws:// only to loopback: elsewhere anyone on the path reads the
- * token and the code, and can answer as the server (unless the user's machine setting allows it).
- */
-export function checkServerUrl(value: string, allowInsecure = false): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'Enter a URL such as ws://127.0.0.1:8000/ws';
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return 'The URL must start with ws:// or wss://';
-  if (url.username || url.password) return 'Put the token in the token field, not in the URL';
-  if (url.protocol === 'ws:' && !isLoopbackHost(url.hostname) && !allowInsecure) {
-    return `Use wss:// for ${url.hostname}: plain ws:// is only for this machine (127.0.0.1, localhost), or set punie.server.allowInsecureRemote`;
-  }
-  return undefined;
 }

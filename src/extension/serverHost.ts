@@ -9,7 +9,8 @@ import { ModelRegistry } from '../agent/models/registry';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../transport/logger';
 import { runInBackground } from '../util/background';
-import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
+import type { PunieConfig, ServerMode } from './config';
+import { checkServerUrl } from './serverUrl';
 
 export interface ServerEndpoint {
   mode: ServerMode;

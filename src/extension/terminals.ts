@@ -81,7 +81,7 @@ export class TerminalManager implements vscode.Disposable {
     if (limit > 0) {
       const timer = setTimeout(() => {
         if (command.exit) return;
-        const text = `\n[stopped: still running after ${Math.round(limit / 1000)} s (punie.terminal.timeoutMs)]\n`;
+        const text = `\n[stopped: still running after ${limit >= 1000 ? `${Math.round(limit / 1000)} s` : `${limit} ms`} (punie.terminal.timeoutMs)]\n`;
         output.append(text);
         live.fire(text);
         this.kill(id);

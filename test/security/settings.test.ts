@@ -5,6 +5,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { checkServerUrl } from '../../src/extension/serverUrl';
 
 const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
 const properties: Record<string, { scope?: string; markdownDescription?: string }> = pkg.contributes.configuration.properties;
@@ -27,5 +28,17 @@ describe('security: settings a repository must not control', () => {
       if (setting.scope === 'application') assert.match(setting.markdownDescription ?? '', /Application scope: read from your user settings only/, key);
       if (setting.scope === 'machine') assert.match(setting.markdownDescription ?? '', /Machine scope: read from your user or remote settings only/, key);
     }
+  });
+});
+
+describe('security: a remote server over the network needs wss://', () => {
+  it('accepts plain ws:// only for loopback hosts, unless the machine-scoped opt-out is set', () => {
+    assert.equal(checkServerUrl('ws://127.0.0.1:8000/ws'), undefined);
+    assert.equal(checkServerUrl('ws://localhost:8000/ws'), undefined);
+    assert.equal(checkServerUrl('ws://[::1]:8000/ws'), undefined);
+    assert.equal(checkServerUrl('wss://punie.example/ws'), undefined);
+    assert.match(checkServerUrl('ws://punie.example/ws') ?? '', /Use wss:\/\/ for punie\.example: plain ws:\/\/ is only for this machine/);
+    assert.match(checkServerUrl('ws://127.0.0.1.evil.example/ws') ?? '', /Use wss:\/\//);
+    assert.equal(checkServerUrl('ws://punie.example/ws', true), undefined);
   });
 });

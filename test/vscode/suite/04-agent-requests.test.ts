@@ -168,4 +168,19 @@ describe('the ACP client side: files, permissions, terminals', () => {
     await api.agentRequest('terminal/release', { sessionId: SESSION, terminalId: sleeper.terminalId });
     await assert.rejects(api.agentRequest('terminal/output', { sessionId: SESSION, terminalId: 'nope' }), /unknown terminal/);
   });
+
+  it('stops a command that runs past punie.terminal.timeoutMs', async () => {
+    const api = await punie();
+    await settings({ 'punie.terminal.timeoutMs': 300 });
+    try {
+      await approved(api, { kind: 'execute', rawInput: { command: 'sleep', args: ['30'] } });
+      const { terminalId } = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'sleep', args: ['30'] })) as { terminalId: string };
+      const exit = (await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId })) as { signal: string | null };
+      assert.equal(exit.signal, 'SIGTERM');
+      const out = (await api.agentRequest('terminal/output', { sessionId: SESSION, terminalId })) as { output: string };
+      assert.match(out.output, /\[stopped: still running after 300 ms \(punie\.terminal\.timeoutMs\)\]/);
+    } finally {
+      await settings({ 'punie.terminal.timeoutMs': undefined });
+    }
+  });
 });
