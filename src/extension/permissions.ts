@@ -35,10 +35,6 @@ export class PermissionBroker implements vscode.Disposable {
     private readonly env: PermissionEnvironment,
   ) {}
 
-  get pendingIds(): string[] {
-    return [...this.pending.keys()];
-  }
-
   async request(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
     const command = seeRequest(request, this.env.roots()).command;
     // A command card is titled by the client: the server's title could name another command than the one run.
