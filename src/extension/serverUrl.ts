@@ -1,5 +1,5 @@
 /** The remote server URL check, plain code (no vscode) so that it can be tested alone. */
-import { isLoopbackHost } from '../server/options';
+import { isLoopbackHost } from '../server/security';
 
 /**
  * A ws:// or wss:// URL, or why not. Plain ws:// only to loopback: elsewhere anyone on the path reads the

@@ -7,7 +7,7 @@
  * every place, one socket at a time is still read, to be answered 503 or to ask /health.)
  */
 import type { Socket } from 'node:net';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 
 export interface PreAuthOptions {
   preAuthTimeoutMs: number;

@@ -7,13 +7,18 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackHost, type ServerOptions } from './options';
+
+/** The server options an upgrade is checked against. */
+export interface UpgradePolicy {
+  host: string;
+  token?: string;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+}
 
 export type UpgradeVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-type CheckOptions = Pick<ServerOptions, 'host' | 'token' | 'allowedOrigins' | 'allowedHosts'>;
-
-export function checkUpgrade(req: IncomingMessage, options: CheckOptions): UpgradeVerdict {
+export function checkUpgrade(req: IncomingMessage, options: UpgradePolicy): UpgradeVerdict {
   const host = checkHost(req, options);
   if (!host.ok) return host;
   const origin = req.headers.origin;
@@ -27,7 +32,7 @@ export function checkUpgrade(req: IncomingMessage, options: CheckOptions): Upgra
 }
 
 /** The `Host` check alone, for every HTTP route (a rebound name must not even read /health). */
-export function checkHost(req: IncomingMessage, options: Pick<ServerOptions, 'host' | 'allowedHosts'>): UpgradeVerdict {
+export function checkHost(req: IncomingMessage, options: Pick<UpgradePolicy, 'host' | 'allowedHosts'>): UpgradeVerdict {
   const hostHeader = req.headers.host;
   if (!hostHeader || !isAllowedHost(hostHeader, options)) {
     return { ok: false, status: 403, reason: `Host ${JSON.stringify(hostHeader ?? '')} is not allowed` };
@@ -40,7 +45,7 @@ export function isAuthenticated(req: IncomingMessage, token: string | undefined)
   return token === undefined || tokenMatches(presentedToken(req), token);
 }
 
-function isAllowedHost(hostHeader: string, options: Pick<ServerOptions, 'host' | 'allowedHosts'>): boolean {
+function isAllowedHost(hostHeader: string, options: Pick<UpgradePolicy, 'host' | 'allowedHosts'>): boolean {
   const name = hostHeader.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
   if (isLoopbackHost(name)) return true;
   // A wildcard bind is reached under names we cannot know; the mandatory token guards it.
@@ -68,4 +73,9 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

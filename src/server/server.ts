@@ -10,13 +10,14 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRegistry } from '../agent/models/registry';
 import { describeRequest } from '../protocol/jsonrpc';
-import { ClientConnection, type Dialect } from './connection';
+import { ClientConnection, type Dialect } from './clientConnection';
 import { connectionLimits, connectionRefusal, type ConnectionLimits } from './limits';
-import { AGENT_VERSION, dispatch, type MethodContext } from './methods';
+import { PUNIE_VERSION } from '../util/version';
+import { dispatch, type MethodContext } from './methods';
 import { resolveServerOptions, type ServerOptions } from './options';
 import { PreAuthSockets } from './preAuth';
 import { checkHost, checkUpgrade, isAuthenticated } from './security';
-import { SessionStore } from './sessions';
+import { SessionStore } from './sessionStore';
 
 /** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
 const PATHS = new Map<string, Dialect>([
@@ -133,7 +134,7 @@ export class PunieServer {
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       // Counts only for who holds the token: they would tell a stranger whether, and how much, the server is used.
       const counts = isAuthenticated(req, this.options.token) ? { connections: this.connections.size, sessions: this.store.sessionCount } : {};
-      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: AGENT_VERSION, ...counts });
+      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: PUNIE_VERSION, ...counts });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }

@@ -13,7 +13,7 @@ import { ask } from '../../src/cli/ask';
 import { storedServerToken } from '../../src/cli/token';
 import { parseOpenAiSpec } from '../../src/agent/models/openaiSpec';
 import { PunieServer } from '../../src/server/server';
-import { createLogger, type Logger } from '../../src/transport/logger';
+import { createLogger, type Logger } from '../../src/util/logger';
 import { RawClient, startServer } from '../helpers/server';
 
 function get(port: number, urlPath: string, headers: Record<string, string>): Promise<{ status: number; body: string }> {
