@@ -3,7 +3,7 @@
  * showed (see seenRequest.ts), and carries out `fs/write_text_file`, `terminal/create` and reads of likely
  * secrets only when they match such an approval of the same session: an exact command once (or always, if
  * the user said so), a write of a path whose diff was shown. The agent's own read-only searches run without
- * one when the user's policy allows. Everything else is refused with -32031 and a notice, so a remote
+ * one when the user's policy allows. Everything else is refused with -32033 and a notice, so a remote
  * server, a port squatter or a compromised agent cannot write or run anything without the prompt.
  * Every path must also be inside the workspace roots once symlinks are resolved.
  */

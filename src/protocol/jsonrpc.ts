@@ -13,7 +13,7 @@ export const ErrorCodes = {
   /** Punie extension: a server limit was reached (sessions per client or per server); `data.limit` names it. */
   LimitExceeded: -32030,
   /** Punie extension: the client refused a side effect the user did not approve (or outside the workspace). */
-  NotApproved: -32031,
+  NotApproved: -32033,
 } as const;
 
 export type RequestId = string | number;

@@ -33,11 +33,11 @@ async function approved(api: Api, toolCall: object): Promise<void> {
 const diff = (file: string, newText: string) => ({ kind: 'edit', content: [{ type: 'diff', path: file, newText }] });
 
 describe('the ACP client side: files, permissions, terminals', () => {
-  it('refuses a write or a command nobody approved, with -32031 and a notice in the chat', async () => {
+  it('refuses a write or a command nobody approved, with -32033 and a notice in the chat', async () => {
     const api = await punie();
     const file = path.join(workspaceDir(), 'unapproved.txt');
-    await assert.rejects(api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'x' }), (err: { code?: number }) => err.code === -32031);
-    await assert.rejects(api.agentRequest('terminal/create', { sessionId: SESSION, command: 'touch', args: [file] }), (err: { code?: number }) => err.code === -32031);
+    await assert.rejects(api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'x' }), (err: { code?: number }) => err.code === -32033);
+    await assert.rejects(api.agentRequest('terminal/create', { sessionId: SESSION, command: 'touch', args: [file] }), (err: { code?: number }) => err.code === -32033);
     assert.equal(existsSync(file), false);
     await waitFor('the notice', async () => (await api.probe()).items.some((i) => i.kind === 'notice' && /Refused: the agent tried to run `touch/.test(i.text)));
   });
