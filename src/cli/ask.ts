@@ -10,6 +10,7 @@ import { createLogger, isLogLevel } from '../util/logger';
 import { defaultDataDir } from '../util/dataDir';
 import { intOption, parse, UsageError } from './args';
 import { startEmbedded } from './embedded';
+import { givenToken, newToken } from './token';
 
 export const askHelp = `Usage: punie ask [options] "question"
 
@@ -17,6 +18,7 @@ Streams the agent's answer to stdout (status and errors go to stderr). A dropped
 without losing or repeating any of the answer.
   --server <url>       a Punie server, e.g. ws://127.0.0.1:8000/ws (default: start one in this process)
   --token <t>          bearer token for --server (default: $PUNIE_TOKEN)
+  --token-file <path>  read that token from a file (keeps it out of the process list)
   --model <spec>       model of the embedded server or of the new session (default test)
   --cwd <dir>          working directory of the session (default: current directory)
   --session <id>       continue this session (see "punie sessions list") instead of starting one
@@ -36,6 +38,7 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
     {
       server: { type: 'string' },
       token: { type: 'string' },
+      'token-file': { type: 'string' },
       model: { type: 'string' },
       cwd: { type: 'string' },
       session: { type: 'string' },
@@ -52,16 +55,18 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const logger = createLogger(level, (line) => io.stderr.write(line + '\n'));
   const retries = intOption('retries', values.retries, 10);
 
+  // The embedded server is for this process alone: a fresh token keeps other local processes out.
+  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
   let embedded: PunieServer | undefined;
   let url = values.server;
   if (url === undefined) {
-    const started = await startEmbedded({ model: values.model ?? 'test', logger, dataDir: values['data-dir'] ?? defaultDataDir() }, values.session !== undefined);
+    const started = await startEmbedded({ model: values.model ?? 'test', token, logger, dataDir: values['data-dir'] ?? defaultDataDir() }, values.session !== undefined);
     embedded = started.server;
     url = started.urls.ws;
   }
   const client = new PunieClient({
     url,
-    token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
+    token,
     clientInfo: { name: 'punie-cli', version: PUNIE_VERSION },
     logger,
     reconnect: { maxAttempts: Math.max(1, retries) },

@@ -8,6 +8,7 @@ import { defaultDataDir } from '../util/dataDir';
 import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
+import { configDir, givenToken, storedServerToken } from './token';
 
 export const serveHelp = `Usage: punie serve [options]
 
@@ -17,7 +18,11 @@ Runs the Punie agent server.
   --model <spec>         default model (default: $PUNIE_MODEL or test): test, test:tools (scripted tool demo),
                          ollama:<model>, local:http://host:port/v1/<model>, openai:<model> (needs OPENAI_API_KEY)
   --max-steps <n>        most model requests in one prompt turn (default 25)
-  --token <t>            require "Authorization: Bearer <t>" (default: $PUNIE_TOKEN)
+  --token <t>            the token clients must send (default: $PUNIE_TOKEN, else a generated one kept in
+                         a user-only file under your config dir; the server prints where)
+  --token-file <path>    read the token from this file (keeps it out of the process list)
+  --allow-model <p>      a model clients may pick for their sessions; * matches anything (repeatable;
+                         default: --model and the built-in test models)
   --allow-origin <o>     allow browser pages from this exact Origin (repeatable)
   --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
   --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
@@ -39,6 +44,8 @@ export async function serve(argv: string[]): Promise<void> {
     port: { type: 'string' },
     model: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
+    'allow-model': { type: 'string', multiple: true },
     'allow-origin': { type: 'string', multiple: true },
     'heartbeat-ms': { type: 'string' },
     'idle-timeout-ms': { type: 'string' },
@@ -56,11 +63,15 @@ export async function serve(argv: string[]): Promise<void> {
   const model = values.model ?? process.env.PUNIE_MODEL ?? 'test';
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
+  // Every address needs a token, loopback included: any local process could drive the agent otherwise.
+  const given = givenToken({ token: values.token, tokenFile: values['token-file'] });
+  const stored = given === undefined ? storedServerToken(configDir()) : undefined;
   const server = new PunieServer({
     host: values.host,
     port: intOption('port', values.port, 8000),
     model,
-    token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
+    token: given ?? stored?.token,
+    allowedModels: values['allow-model'] ?? [],
     allowedOrigins: values['allow-origin'] ?? [],
     heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
     idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
@@ -81,6 +92,7 @@ export async function serve(argv: string[]): Promise<void> {
   }
   const urls = await server.listen();
   process.stdout.write(`Punie agent server\n  Punie clients: ${urls.ws}\n  ACP clients:   ${urls.acp}\n  Health:        ${urls.health}\n`);
+  if (stored) process.stdout.write(tokenHelp(stored.path, stored.created, urls.ws));
   await new Promise<void>((resolve) => {
     const stop = () => {
       process.stderr.write('shutting down…\n');
@@ -89,4 +101,14 @@ export async function serve(argv: string[]): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+/** Where the generated token is and how clients use it (the token itself is not printed: stdout may be logged). */
+function tokenHelp(path: string, created: boolean, ws: string): string {
+  const basic = ws.replace('ws://', 'ws://punie:<token>@');
+  return (
+    `  Token:         ${created ? 'generated and stored' : 'read'} in ${path} (readable by you only)\n` +
+    `  Use it with:   punie ask --server ${ws} --token-file ${path} "…"\n` +
+    `                 (or PUNIE_TOKEN; Python clients: ${basic}, loopback only: a token in a URL shows in process lists)\n`
+  );
 }

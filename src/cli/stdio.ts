@@ -2,7 +2,6 @@
  * `punie stdio`: the agent command an editor starts (Zed, JetBrains, any ACP stdio client). It bridges ACP
  * on stdin/stdout to a Punie server given by --server, or to one it embeds, through the client manager.
  */
-import { randomBytes } from 'node:crypto';
 import { ModelError } from '../agent/models/types';
 import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
@@ -10,6 +9,7 @@ import { LOCAL_USER } from '../server/users';
 import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { StdioBridge } from './bridge/bridge';
+import { givenToken, newToken } from './token';
 
 export const stdioHelp = `Usage: punie stdio [options]
 
@@ -18,6 +18,7 @@ SDK's client), bridged to a Punie server over WebSocket. A dropped or restarted 
 sessions are resumed underneath the editor. stdout carries only ACP messages; logs go to stderr.
   --server <url>             a Punie server, e.g. ws://127.0.0.1:8000/acp (default: start one in this process)
   --token <t>                bearer token for --server (default: $PUNIE_TOKEN)
+  --token-file <path>        read that token from a file (keeps it out of the process list)
   --model <spec>             model of the embedded server (default: $PUNIE_MODEL or test), or of new sessions
                              on --server (default: the server's); test:tools shows every tool path
   --retries <n>              reconnect attempts in a row before giving up (default: no limit)
@@ -34,6 +35,7 @@ export async function stdio(argv: string[]): Promise<void> {
   const { values } = parse(argv, {
     server: { type: 'string' },
     token: { type: 'string' },
+    'token-file': { type: 'string' },
     model: { type: 'string' },
     retries: { type: 'string' },
     'max-message-bytes': { type: 'string' },
@@ -47,7 +49,7 @@ export async function stdio(argv: string[]): Promise<void> {
   const logger = createLogger(level, write, '[stdio] ');
 
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
-  const token = values.server ? values.token ?? (process.env.PUNIE_TOKEN || undefined) : randomBytes(24).toString('base64url');
+  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
   const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, localUser: LOCAL_USER, logger: createLogger(level, write, '[server] ') });
   if (embedded && model) {

@@ -1,9 +1,11 @@
 /**
  * The client side of ACP: answers the agent's fs, terminal and permission requests. Params are validated;
  * in an untrusted workspace writes and commands are refused with the reason; unknown methods get -32601.
+ * Writes, commands and secret reads happen only as the user approved them (client/approvals.ts).
  */
 import * as vscode from 'vscode';
 import type { z } from 'zod';
+import { guardAgentRequests } from '../client/approvals';
 import type { AgentRequestHandler } from '../client/types';
 import {
   CreateTerminalRequest,
@@ -17,7 +19,8 @@ import { summarizeIssues } from '../protocol/issues';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { Logger } from '../util/logger';
 import type { ChangeReview } from './changeReview';
-import type { WorkspaceFiles } from './fileSystem';
+import { readConfig } from './config';
+import { workspaceRoots, type WorkspaceFiles } from './fileSystem';
 import type { PermissionBroker } from './permissions';
 import type { TerminalManager } from './terminals';
 
@@ -42,9 +45,11 @@ export function createAgentRequestHandler(deps: {
   permissions: PermissionBroker;
   review: Pick<ChangeReview, 'beforeWrite'>;
   log: Logger;
+  /** A notice in the chat (what was refused). */
+  notice(text: string): void;
 }): AgentRequestHandler {
   const { files, terminals, permissions, review, log } = deps;
-  return async (method, params, signal) => {
+  const handler: AgentRequestHandler = async (method, params, signal) => {
     log.debug(`agent request ${method}`);
     switch (method) {
       case Methods.fsRead:
@@ -75,4 +80,10 @@ export function createAgentRequestHandler(deps: {
         throw new RpcError(ErrorCodes.MethodNotFound, `Method not found: ${method} (Punie for VS Code answers fs/*, terminal/* and session/request_permission)`);
     }
   };
+  return guardAgentRequests(handler, {
+    roots: workspaceRoots,
+    allowSearches: () => readConfig().allowSearches,
+    allowSecretReads: () => readConfig().autoApprove === 'all',
+    notice: deps.notice,
+  });
 }

@@ -6,11 +6,12 @@ import * as vscode from 'vscode';
 import { runInBackground } from '../util/background';
 import type { AskContext, ChatController } from './chat';
 import type { ChatViewProvider } from './chatView';
-import { checkServerUrl, readConfig, SECTION } from './config';
+import { readConfig, SECTION } from './config';
 import type { Connection } from './clientLifecycle';
 import type { CommandId } from './ids';
 import type { PunieLog } from './log';
 import type { ServerHost } from './serverHost';
+import { checkServerUrl } from './serverUrl';
 import { statusMenuItems } from './statusMenuItems';
 
 /** One handler per contributed command: a command id without a handler does not compile. */
@@ -110,10 +111,10 @@ async function connectRemote({ servers, connection }: CommandDeps, urlArg: unkno
     title: 'Punie: Connect to Remote Server (1/2)',
     prompt: 'The server URL, as printed by "punie serve"',
     value: config.remoteUrl,
-    validateInput: (v) => checkServerUrl(v.trim()),
+    validateInput: (v) => checkServerUrl(v.trim(), config.allowInsecureRemote),
   });
   if (url === undefined) return;
-  const problem = checkServerUrl(url.trim());
+  const problem = checkServerUrl(url.trim(), config.allowInsecureRemote);
   if (problem) {
     runInBackground('a notification', vscode.window.showErrorMessage(`Punie: ${problem}`));
     return;

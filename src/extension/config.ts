@@ -9,6 +9,8 @@ export type AutoApprove = 'never' | 'reads' | 'all';
 export interface PunieConfig {
   mode: ServerMode;
   remoteUrl: string;
+  /** `punie.server.allowInsecureRemote`: plain ws:// to a host other than loopback. */
+  allowInsecureRemote: boolean;
   localPort: number;
   model: string;
   connectTimeoutMs: number;
@@ -23,7 +25,11 @@ export interface PunieConfig {
   reconnectMaxAttempts: number;
   reconnectMinUptimeMs: number;
   autoApprove: AutoApprove;
+  /** The agent's own read-only searches run without a prompt. */
+  allowSearches: boolean;
   terminalOutputByteLimit: number;
+  /** 0 = no limit. */
+  terminalTimeoutMs: number;
   /** `punie.localServer.*`: the in-process server's limits. */
   localLimits: Record<ServerLimitKey, number>;
 }
@@ -35,6 +41,7 @@ export const CONNECTION_KEYS = [
   'server.mode',
   'server.url',
   'server.localPort',
+  'server.allowInsecureRemote',
   'localServer',
   'timeouts',
   'heartbeat',
@@ -53,6 +60,7 @@ export function readConfig(): PunieConfig {
   return {
     mode: mode === 'remote' ? 'remote' : 'local',
     remoteUrl: c.get<string>('server.url', 'ws://127.0.0.1:8000/ws').trim(),
+    allowInsecureRemote: c.get<boolean>('server.allowInsecureRemote', false) === true,
     localPort: Math.min(int(c, 'server.localPort', 0), 65535),
     model: c.get<string>('model', 'test').trim() || 'test',
     connectTimeoutMs: int(c, 'timeouts.connectMs', 10_000, 100),
@@ -65,20 +73,9 @@ export function readConfig(): PunieConfig {
     reconnectMaxAttempts: int(c, 'reconnect.maxAttempts', 0),
     reconnectMinUptimeMs: int(c, 'reconnect.minUptimeMs', 5_000, 0),
     autoApprove: autoApprove === 'reads' || autoApprove === 'all' ? autoApprove : 'never',
+    allowSearches: c.get<boolean>('permissions.allowSearches', true) !== false,
     terminalOutputByteLimit: int(c, 'terminal.outputByteLimit', 1024 * 1024, 1024),
+    terminalTimeoutMs: int(c, 'terminal.timeoutMs', 600_000),
     localLimits: Object.fromEntries(SERVER_LIMITS.map(({ key }) => [key, int(c, `localServer.${key}`, defaultServerOptions[key])])) as Record<ServerLimitKey, number>,
   };
-}
-
-/** A ws:// or wss:// URL, or why not. */
-export function checkServerUrl(value: string): string | undefined {
-  let url: URL;
-  try {
-    url = new URL(value);
-  } catch {
-    return 'Enter a URL such as ws://127.0.0.1:8000/ws';
-  }
-  if (url.protocol !== 'ws:' && url.protocol !== 'wss:') return 'The URL must start with ws:// or wss://';
-  if (url.username || url.password) return 'Put the token in the token field, not in the URL';
-  return undefined;
 }

@@ -9,6 +9,11 @@ import type { ReadTextFileRequest, WriteTextFileRequest } from '../protocol/acp'
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { sliceLines } from './textLines';
 
+/** The workspace folders on disk, for the checks that resolve symlinks. */
+export function workspaceRoots(): string[] {
+  return (vscode.workspace.workspaceFolders ?? []).filter((f) => f.uri.scheme === 'file').map((f) => f.uri.fsPath);
+}
+
 export class WorkspaceFiles {
   /** `onWritten` sees each landed write in its editor, with the text before it (null: a new file). */
   constructor(private readonly onWritten?: (editor: vscode.TextEditor, oldText: string | null) => void) {}

@@ -5,6 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { RequestPermissionRequest, RequestPermissionResponse } from '../protocol/acp';
+import { seeRequest } from '../client/seenRequest';
+import { commandView } from '../webview/commandView';
 import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
 import { autoDecision } from './permissionPolicy';
@@ -25,7 +27,10 @@ export interface ReviewHook {
 
 export interface PermissionEnvironment {
   autoApprove(): AutoApprove;
+  allowSearches(): boolean;
   isTrusted(): boolean;
+  /** Absolute paths of the workspace folders. */
+  roots(): readonly string[];
   /** Whether the chat view is on screen (else a notification asks too). */
   chatVisible(): boolean;
 }
@@ -49,17 +54,20 @@ export class PermissionBroker implements vscode.Disposable {
   }
 
   async request(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
-    const title = request.toolCall.title ?? 'The agent asks for permission';
+    const command = seeRequest(request, this.env.roots()).command;
+    // A command card is titled by the client: the server's title could name another command than the one run.
+    const title = command ? 'Run this command?' : (request.toolCall.title ?? 'The agent asks for permission');
     const plain: ItemOf<'permission'> = {
       kind: 'permission',
       id: this.transcript.newId('permission'),
       title: title.slice(0, 4096),
-      detail: describe(request),
+      detail: command ? '' : describe(request),
+      ...(command ? { command: commandView(command) } : {}),
       options: request.options.map(({ optionId, name, kind }) => ({ optionId, name, kind })),
       outcome: null,
     };
     const base = this.reviews ? this.reviews.attach(plain, request) : plain;
-    const decided = autoDecision(request, this.env.autoApprove(), this.env.isTrusted());
+    const decided = autoDecision(request, { autoApprove: this.env.autoApprove(), allowSearches: this.env.allowSearches(), trusted: this.env.isTrusted(), roots: this.env.roots() });
     if (decided) {
       this.transcript.add({ ...base, outcome: decided.option.optionId });
       this.reviews?.decidedElsewhere(base.id, decided.option.kind.startsWith('allow') ? 'allowed' : 'rejected');

@@ -10,7 +10,8 @@ import { ModelRegistry } from '../agent/models/registry';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../util/logger';
 import { runInBackground } from '../util/background';
-import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
+import type { PunieConfig, ServerMode } from './config';
+import { checkServerUrl } from './serverUrl';
 
 export interface ServerEndpoint {
   mode: ServerMode;
@@ -34,6 +35,8 @@ const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
 export class ServerHost implements vscode.Disposable {
   private local: LocalServer | undefined;
   private starting: Promise<LocalServer> | undefined;
+  /** `punie.model` as last read: the one model (besides the built-in ones) the local server lets sessions use. */
+  private model = 'test';
   /** A stop in progress: a new server waits for it (a fixed port is free only then). */
   private stopping: Promise<void> | undefined;
 
@@ -45,9 +48,15 @@ export class ServerHost implements vscode.Disposable {
 
   /** The endpoint for these settings; starts the local server if it is needed and not running. */
   async resolve(config: PunieConfig): Promise<ServerEndpoint> {
+    this.model = config.model;
     if (config.mode === 'remote') {
-      const problem = checkServerUrl(config.remoteUrl);
+      const problem = checkServerUrl(config.remoteUrl, config.allowInsecureRemote);
       if (problem) throw new Error(`punie.server.url "${config.remoteUrl}" is not usable: ${problem}. Run "Punie: Connect to Remote Server…".`);
+      if (config.allowInsecureRemote && checkServerUrl(config.remoteUrl)) {
+        const warning = `Punie connects to ${config.remoteUrl} over plain ws:// (punie.server.allowInsecureRemote): the token and your code cross the network unencrypted.`;
+        this.log.warn(warning);
+        runInBackground('the insecure-connection warning', vscode.window.showWarningMessage(warning), this.log);
+      }
       return { mode: 'remote', url: config.remoteUrl, token: (await this.secrets.get(remoteTokenKey(config.remoteUrl))) || undefined };
     }
     const local = await this.ensureLocal(config);
@@ -117,6 +126,7 @@ export class ServerHost implements vscode.Disposable {
         // One local user whatever the fresh token: sessions are the user's, not the token's (data dir: next pass).
         localUser: LOCAL_USER,
         model: config.model,
+        allowedModels: () => [this.model],
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         ...config.localLimits,
         logger: prefixed(this.log, '[server] '),

@@ -13,7 +13,7 @@ import { ChatController } from './chat';
 import { CONNECTION_KEYS, readConfig } from './config';
 import { Connection, type ClientFactory } from './clientLifecycle';
 import { Disposable } from './disposable';
-import { WorkspaceFiles } from './fileSystem';
+import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
 import { ServerHost } from './serverHost';
@@ -55,17 +55,30 @@ export class Services extends Disposable {
     // Registered first, disposed last: the local server outlives the connection to it.
     this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels));
     this.transcript = this.register(new TranscriptStore(context.workspaceState));
-    this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit));
+    this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit, () => readConfig().terminalTimeoutMs));
     this.review = this.register(new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log));
     this.permissions = this.register(
       new PermissionBroker(
         this.transcript,
-        { autoApprove: () => readConfig().autoApprove, isTrusted: () => vscode.workspace.isTrusted, chatVisible: deps.chatVisible },
+        {
+          autoApprove: () => readConfig().autoApprove,
+          allowSearches: () => readConfig().allowSearches,
+          isTrusted: () => vscode.workspace.isTrusted,
+          roots: workspaceRoots,
+          chatVisible: deps.chatVisible,
+        },
         this.review.reviews,
       ),
     );
     this.review.reviews.connect((id, optionId, meta) => this.permissions.answer(id, optionId, meta));
-    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, review: this.review, log });
+    this.agentRequests = createAgentRequestHandler({
+      files: this.files,
+      terminals: this.terminals,
+      permissions: this.permissions,
+      review: this.review,
+      log,
+      notice: (text) => this.transcript.notice('warning', text),
+    });
     this.problems = new ServerProblems(log);
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
     this.connection = this.register(

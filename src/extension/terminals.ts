@@ -1,12 +1,14 @@
 /**
- * `terminal/*`: runs the agent's commands as child processes in the workspace with an output cap, and can
- * show any of them to the user as a VS Code terminal that replays the output so far and follows it live.
+ * `terminal/*`: runs the agent's commands as child processes in the workspace with an output cap and a time
+ * limit (`punie.terminal.timeoutMs`), and can show any of them to the user as a VS Code terminal that
+ * replays the output so far and follows it live.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { CreateTerminalRequest } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
+import { runInBackground } from '../util/background';
 import type { Logger } from '../util/logger';
 import { OutputBuffer } from './outputBuffer';
 
@@ -37,6 +39,8 @@ export class TerminalManager implements vscode.Disposable {
   constructor(
     private readonly log: Logger,
     private readonly defaultLimitBytes: () => number,
+    /** 0: no limit. */
+    private readonly timeoutMs: () => number = () => 0,
   ) {}
 
   create(request: CreateTerminalRequest, defaultCwd: string | undefined): { terminalId: string } {
@@ -73,6 +77,18 @@ export class TerminalManager implements vscode.Disposable {
     });
     this.commands.set(id, command);
     this.log.info(`terminal ${id}: ${commandLine} (cwd ${cwd ?? 'default'})`);
+    const limit = this.timeoutMs();
+    if (limit > 0) {
+      const timer = setTimeout(() => {
+        if (command.exit) return;
+        const text = `\n[stopped: still running after ${limit >= 1000 ? `${Math.round(limit / 1000)} s` : `${limit} ms`} (punie.terminal.timeoutMs)]\n`;
+        output.append(text);
+        live.fire(text);
+        this.kill(id);
+      }, limit);
+      timer.unref();
+      runInBackground('clearing a command time limit', command.exited.then(() => clearTimeout(timer)), this.log);
+    }
     return { terminalId: id };
   }
 

@@ -16,6 +16,8 @@ export const ErrorCodes = {
   TurnInterrupted: -32031,
   /** Punie extension: a newer connection of the same user opened the session; `data.kind` is `taken`. */
   SessionTaken: -32032,
+  /** Punie extension: the client refused a side effect the user did not approve (or outside the workspace). */
+  NotApproved: -32033,
 } as const;
 
 export type RequestId = string | number;

@@ -16,7 +16,8 @@ export type ServerLimitKey =
   | 'outboundLowWatermark'
   | 'slowClientBacklogBytes'
   | 'slowClientTimeoutMs'
-  | 'slowClientMaxBacklogBytes';
+  | 'slowClientMaxBacklogBytes'
+  | 'preAuthTimeoutMs';
 
 export const SERVER_LIMITS: readonly { flag: string; key: ServerLimitKey; arg: string; help: string }[] = [
   { flag: 'max-connections', key: 'maxConnections', arg: '<n>', help: 'WebSocket clients at once; more get HTTP 503' },
@@ -33,4 +34,5 @@ export const SERVER_LIMITS: readonly { flag: string; key: ServerLimitKey; arg: s
   { flag: 'slow-client-backlog', key: 'slowClientBacklogBytes', arg: '<bytes>', help: 'backlog that starts the slow-client timer' },
   { flag: 'slow-client-timeout-ms', key: 'slowClientTimeoutMs', arg: '<n>', help: 'time over that backlog before closing with 1013' },
   { flag: 'slow-client-max-backlog', key: 'slowClientMaxBacklogBytes', arg: '<bytes>', help: 'backlog that closes with 1013 at once' },
+  { flag: 'pre-auth-timeout-ms', key: 'preAuthTimeoutMs', arg: '<n>', help: 'time a socket may take to send its headers and upgrade' },
 ];

@@ -49,7 +49,7 @@ export function connectionLimits(options: ServerLimits & { now: () => number }):
 
 /** Throws on limits that contradict each other, naming the options to fix. */
 export function checkLimits(options: ServerLimits): void {
-  const positive: ServerLimitKey[] = ['maxConnections', 'maxSessionsPerClient', 'maxSessions', 'maxFragments', 'maxBufferedChunks', 'outboundHighWatermark'];
+  const positive: ServerLimitKey[] = ['maxConnections', 'maxSessionsPerClient', 'maxSessions', 'maxFragments', 'maxBufferedChunks', 'outboundHighWatermark', 'preAuthTimeoutMs'];
   for (const key of positive) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`Server option ${key} must be a positive integer, got ${String(value)}`);

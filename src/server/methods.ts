@@ -40,6 +40,7 @@ import {
 import { PUNIE_VERSION } from '../util/version';
 import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
+import { ensureModelAllowed } from './modelPolicy';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessionStore';
 
@@ -130,6 +131,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
   ensureSessionCapacity({ own: ctx.store.list(ctx.connection.clientId).length, total: ctx.store.sessionCount }, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
+  ensureModelAllowed(modelSpec, ctx.options);
   const session = ctx.store.create(ctx.connection, request.cwd, createModel(ctx, modelSpec));
   return {
     sessionId: session.id,

@@ -56,6 +56,13 @@ export interface ServerOptions {
   slowClientTimeoutMs: number;
   /** A client whose backlog reaches this is closed with 1013 at once. */
   slowClientMaxBacklogBytes: number;
+  /** A socket that has not upgraded (with the right token) this long after connecting is closed. */
+  preAuthTimeoutMs: number;
+  /**
+   * Model strings a client may pick (`session/new` `_meta.model`): exact strings, or patterns where `*`
+   * matches anything. Empty: the server's own `model` and the built-in test models.
+   */
+  allowedModels: readonly string[] | (() => readonly string[]);
   /** Graceful shutdown: clients get 1001, and are terminated if still open after this long. */
   shutdownTimeoutMs: number;
   /** Where sessions are kept across restarts (JSONL files); unset: in memory only. */
@@ -104,6 +111,8 @@ export const defaultServerOptions: ServerOptions = {
   slowClientBacklogBytes: 16 * 1024 * 1024,
   slowClientTimeoutMs: 10_000,
   slowClientMaxBacklogBytes: 64 * 1024 * 1024,
+  preAuthTimeoutMs: 10_000,
+  allowedModels: [],
   shutdownTimeoutMs: 5_000,
   sessionRetentionMs: defaultRetention.retentionMs,
   storeMaxBytes: defaultRetention.maxBytes,

@@ -1,7 +1,9 @@
 /**
  * Decides, before the WebSocket upgrade, whether a request may connect: `Host` must name this server
  * (DNS-rebinding defence), `Origin` must be absent or on the allowlist (cross-site WebSocket hijacking),
- * and the bearer token must match when one is configured. Tokens are compared in constant time.
+ * and the token must match when one is configured. The token comes as `Authorization: Bearer <t>`, or as
+ * the password of HTTP Basic auth (Punie's Python clients send that for `ws://punie:<t>@host/ws`).
+ * Tokens are compared in constant time.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
@@ -17,18 +19,30 @@ export interface UpgradePolicy {
 export type UpgradeVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
 export function checkUpgrade(req: IncomingMessage, options: UpgradePolicy): UpgradeVerdict {
-  const hostHeader = req.headers.host;
-  if (!hostHeader || !isAllowedHost(hostHeader, options)) {
-    return { ok: false, status: 403, reason: `Host ${JSON.stringify(hostHeader ?? '')} is not allowed` };
-  }
+  const host = checkHost(req, options);
+  if (!host.ok) return host;
   const origin = req.headers.origin;
   if (origin !== undefined && !options.allowedOrigins.includes(origin)) {
     return { ok: false, status: 403, reason: `Origin ${JSON.stringify(origin)} is not allowed` };
   }
-  if (options.token !== undefined && !tokenMatches(bearerToken(req), options.token)) {
-    return { ok: false, status: 401, reason: 'missing or wrong bearer token' };
+  if (options.token !== undefined && !isAuthenticated(req, options.token)) {
+    return { ok: false, status: 401, reason: 'missing or wrong token' };
   }
   return { ok: true };
+}
+
+/** The `Host` check alone, for every HTTP route (a rebound name must not even read /health). */
+export function checkHost(req: IncomingMessage, options: Pick<UpgradePolicy, 'host' | 'allowedHosts'>): UpgradeVerdict {
+  const hostHeader = req.headers.host;
+  if (!hostHeader || !isAllowedHost(hostHeader, options)) {
+    return { ok: false, status: 403, reason: `Host ${JSON.stringify(hostHeader ?? '')} is not allowed` };
+  }
+  return { ok: true };
+}
+
+/** Whether the request carries the token (a server without a token counts every request as authenticated). */
+export function isAuthenticated(req: IncomingMessage, token: string | undefined): boolean {
+  return token === undefined || tokenMatches(presentedToken(req), token);
 }
 
 function isAllowedHost(hostHeader: string, options: Pick<UpgradePolicy, 'host' | 'allowedHosts'>): boolean {
@@ -40,10 +54,17 @@ function isAllowedHost(hostHeader: string, options: Pick<UpgradePolicy, 'host' |
   return options.allowedHosts.map((h) => h.toLowerCase()).includes(name);
 }
 
-export function bearerToken(req: IncomingMessage): string | undefined {
-  const header = req.headers.authorization;
-  const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
-  return match?.[1];
+/** `Bearer <t>`, or the password of `Basic base64(user:<t>)` (any user name). */
+export function presentedToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization?.trim();
+  if (!header) return undefined;
+  const bearer = /^Bearer\s+(.+)$/i.exec(header);
+  if (bearer) return bearer[1];
+  const basic = /^Basic\s+([A-Za-z0-9+/=]+)$/i.exec(header);
+  if (!basic) return undefined;
+  const decoded = Buffer.from(basic[1], 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  return colon === -1 ? undefined : decoded.slice(colon + 1);
 }
 
 /** Constant-time comparison of secrets of any length (hashing first equalises the lengths). */

@@ -5,6 +5,7 @@
  */
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRegistry } from '../agent/models/registry';
@@ -14,7 +15,8 @@ import { connectionLimits, connectionRefusal, type ConnectionLimits } from './li
 import { PUNIE_VERSION } from '../util/version';
 import { dispatch, type MethodContext } from './methods';
 import { resolveServerOptions, type ServerOptions } from './options';
-import { checkUpgrade } from './security';
+import { PreAuthSockets } from './preAuth';
+import { checkHost, checkUpgrade, isAuthenticated } from './security';
 import { SessionStore } from './sessionStore';
 import { JsonlStore } from '../store/jsonl';
 import { userOf } from './users';
@@ -44,6 +46,7 @@ export class PunieServer {
   private readonly wss: WebSocketServer;
   private readonly connections = new Set<ClientConnection>();
   private readonly limits: ConnectionLimits;
+  private readonly preAuth: PreAuthSockets;
   private heartbeat: NodeJS.Timeout | undefined;
   private boundPort = 0;
   private closing: Promise<void> | undefined;
@@ -55,8 +58,11 @@ export class PunieServer {
     this.limits = connectionLimits(this.options);
     const { maxPayload, maxFragments, maxBufferedChunks } = this.options;
     this.wss = new WebSocketServer({ noServer: true, maxPayload, maxFragments, maxBufferedChunks, perMessageDeflate: false, clientTracking: false });
-    this.http = createServer((req, res) => this.handleHttp(req, res));
+    this.preAuth = new PreAuthSockets(this.options, () => this.connections.size);
+    // Headers are capped well below the 64 KiB an unauthenticated request may make the server hold.
+    this.http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => this.handleHttp(req, res));
     this.http.maxHeadersCount = 100;
+    this.http.on('connection', (socket: Socket) => this.preAuth.admit(socket));
     this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
   }
 
@@ -143,6 +149,7 @@ export class PunieServer {
     await Promise.race([Promise.all(closed), timeout]);
     for (const c of this.connections) c.socket.terminate();
     this.wss.close();
+    this.preAuth.dispose();
     await new Promise<void>((resolve) => {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
@@ -152,9 +159,21 @@ export class PunieServer {
   }
 
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
+    // One request per socket, and a body is never read: the socket closes once the answer is written.
+    res.shouldKeepAlive = false;
+    res.once('finish', () => {
+      if (!req.complete) req.socket.destroy();
+    });
+    const host = checkHost(req, this.options);
+    if (!host.ok) {
+      res.writeHead(host.status, { 'content-type': 'text/plain' }).end(`${host.reason}\n`);
+      return;
+    }
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: PUNIE_VERSION, connections: this.connections.size, sessions: this.store.sessionCount });
+      // Counts only for who holds the token: they would tell a stranger whether, and how much, the server is used.
+      const counts = isAuthenticated(req, this.options.token) ? { connections: this.connections.size, sessions: this.store.sessionCount } : {};
+      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: PUNIE_VERSION, ...counts });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }
@@ -181,6 +200,7 @@ export class PunieServer {
     if (user === undefined) return refuse(401, 'missing or wrong bearer token');
     const full = connectionRefusal(this.connections.size, this.options);
     if (full) return refuse(503, full);
+    this.preAuth.settle(req.socket);
     this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, dialect, user, req));
   }
 
@@ -236,6 +256,9 @@ export class PunieServer {
     }
   }
 }
+
+/** Request line and headers of one request (Node's default; stated so a runtime flag cannot raise it). */
+const MAX_HEADER_BYTES = 16 * 1024;
 
 function httpStatusText(status: number): string {
   return { 401: 'Unauthorized', 403: 'Forbidden', 404: 'Not Found', 503: 'Service Unavailable' }[status] ?? 'Error';

@@ -8,7 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { IncomingMessage } from 'node:http';
 import { z } from 'zod';
-import { bearerToken } from './security';
+import { presentedToken } from './security';
 
 export const DEFAULT_USER = 'default';
 export const LOCAL_USER = 'local';
@@ -47,7 +47,7 @@ export interface UserOptions {
 /** The user a request authenticates as, or undefined (refused with 401) when a users table knows no such token. */
 export function userOf(req: IncomingMessage, options: UserOptions): string | undefined {
   if (!options.users) return options.localUser ?? DEFAULT_USER;
-  const token = bearerToken(req);
+  const token = presentedToken(req);
   if (token === undefined) return undefined;
   const hash = hashToken(token);
   let found: string | undefined;

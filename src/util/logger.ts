@@ -19,10 +19,10 @@ export function isLogLevel(value: string): value is LogLevel {
 
 export const silentLogger: Logger = { trace() {}, debug() {}, info() {}, warn() {}, error() {} };
 
-/** A logger that writes lines at or above `level` through `write`. */
+/** A logger that writes lines at or above `level` through `write`, each redacted first (see `redact`). */
 export function createLogger(level: LogLevel, write: (line: string) => void, prefix = ''): Logger {
   const at = (l: LogLevel) => (message: string) => {
-    if (order[l] >= order[level]) write(`${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${prefix}${message}`);
+    if (order[l] >= order[level]) write(redact(`${new Date().toISOString()} ${l.toUpperCase().padEnd(5)} ${prefix}${message}`));
   };
   return { trace: at('trace'), debug: at('debug'), info: at('info'), warn: at('warn'), error: at('error'), traceEnabled: () => level === 'trace' };
 }
@@ -41,9 +41,10 @@ export function frameText(message: unknown): string {
   return text.length > MAX_FRAME_TRACE ? `${text.slice(0, MAX_FRAME_TRACE)}… (${text.length} chars)` : text;
 }
 
-/** Replaces bearer tokens and resume tokens in a log line. */
+/** Replaces bearer and Basic credentials, tokens in URLs and resume tokens in a log line. */
 export function redact(text: string): string {
   return text
-    .replace(/(Bearer\s+)[^\s"']+/gi, '$1[redacted]')
-    .replace(/("(?:resume_token|resumeToken|token)"\s*:\s*")[^"]*"/g, '$1[redacted]"');
+    .replace(/((?:Bearer|Basic)\s+)[^\s"']+/gi, '$1[redacted]')
+    .replace(/(\b[a-z][a-z0-9+.-]*:\/\/[^\s/:@"']*:)[^\s/@"']+@/gi, '$1[redacted]@')
+    .replace(/("(?:resume_token|resumeToken|token|apiKey|api_key)"\s*:\s*")[^"]*"?/g, '$1[redacted]"');
 }

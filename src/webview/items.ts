@@ -2,6 +2,7 @@
  * DOM for the transcript items that are not streamed markdown: user messages, tool-call cards, plans,
  * permission prompts and notices. Everything from the agent is set as text, never as HTML.
  */
+import { renderCommand } from './commandView';
 import type { ItemOf, WebviewMessage } from './protocol';
 
 export type Post = (message: WebviewMessage) => void;
@@ -113,6 +114,7 @@ export function renderPermission(document: Document, item: ItemOf<'permission'>,
   const header = el(document, 'div', 'permission-header');
   header.append(icon(document, 'shield'), el(document, 'span', 'permission-title', item.title));
   root.append(header);
+  if (item.command) root.append(renderCommand(document, item.command));
   if (item.detail) root.append(el(document, 'pre', 'permission-detail', item.detail));
   const actions = el(document, 'div', 'permission-actions');
   for (const option of item.options) {

@@ -55,6 +55,15 @@ export const Review = z.object({
   hunks: z.array(ReviewHunk).max(20_000),
 });
 export type Review = z.infer<typeof Review>;
+/** A command a permission card asks about, as the client will run it (see webview/commandView.ts). */
+export const CommandView = z.object({
+  /** The shell that runs `line` (`sh -c`), or null when `line` is the program and its arguments. */
+  shell: Short.nullable(),
+  line: Text,
+  cwd: Text.nullable(),
+  env: z.array(z.object({ name: Text, value: Text })).max(1000),
+});
+export type CommandView = z.infer<typeof CommandView>;
 
 export const TranscriptItem = z.discriminatedUnion('kind', [
   /** `checkpoint`: the files this turn changed were saved before, and can be restored. */
@@ -78,6 +87,8 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     id: Id,
     title: Short,
     detail: Text,
+    /** Set when the request runs a command: shown in full, whatever the title says. */
+    command: CommandView.optional(),
     options: z.array(PermissionChoice).max(10),
     /** The chosen optionId, `cancelled`, or null while waiting for the user. */
     outcome: z.string().max(256).nullable(),

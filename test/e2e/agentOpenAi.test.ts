@@ -14,7 +14,7 @@ describe('agent with an OpenAI-compatible model end to end (fake model server, r
   let dir: string;
 
   beforeEach(async () => {
-    server = await startServer();
+    server = await startServer({ allowedModels: ['local:*'] });
     fake = await FakeOpenAi.start();
     client = await TestAcpClient.connect(server.urls().acp);
     dir = await mkdtemp(join(tmpdir(), 'punie-oai-'));

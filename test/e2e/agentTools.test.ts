@@ -20,7 +20,7 @@ describe('agent tools end to end (real server, test ACP client)', () => {
   }
 
   beforeEach(async () => {
-    server = await startServer();
+    server = await startServer({ allowedModels: ['local:*', 'vscode-lm'] });
     dir = await mkdtemp(join(tmpdir(), 'punie-e2e-'));
     await writeFile(join(dir, 'README.md'), '# Demo project\n\nA small workspace.\n');
   });

@@ -1,3 +1,6 @@
+import { mkdtempSync, realpathSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import assert from 'node:assert/strict';
 import type { ConnectionState } from '../../src/client/types';
 import { connectionView, statusBarText } from '../../src/extension/connectionView';
@@ -41,28 +44,30 @@ describe('sliceLines', () => {
 });
 
 describe('permission policy', () => {
-  const request = (kind: string): RequestPermissionRequest =>
+  const root = realpathSync(mkdtempSync(path.join(tmpdir(), 'punie-policy-')));
+  const request = (kind: string, fields: object = { locations: [{ path: path.join(root, 'a.ts') }] }): RequestPermissionRequest =>
     ({
       sessionId: 's',
-      toolCall: { toolCallId: 't', title: 'x', kind },
+      toolCall: { toolCallId: 't', title: 'x', kind, ...fields },
       options: [
         { optionId: 'yes', name: 'Allow', kind: 'allow_once' },
         { optionId: 'no', name: 'Reject', kind: 'reject_once' },
       ],
     }) as RequestPermissionRequest;
+  const view = (autoApprove: 'never' | 'reads' | 'all', trusted = true) => ({ autoApprove, trusted, allowSearches: false, roots: [root] });
 
   it('asks by default, allows reads under "reads", everything under "all"', () => {
-    assert.equal(autoDecision(request('read'), 'never', true), undefined);
-    assert.equal(autoDecision(request('read'), 'reads', true)?.option.optionId, 'yes');
-    assert.equal(autoDecision(request('edit'), 'reads', true), undefined);
-    assert.equal(autoDecision(request('execute'), 'all', true)?.option.optionId, 'yes');
+    assert.equal(autoDecision(request('read'), view('never')), undefined);
+    assert.equal(autoDecision(request('read'), view('reads'))?.option.optionId, 'yes');
+    assert.equal(autoDecision(request('edit'), view('reads')), undefined);
+    assert.equal(autoDecision(request('execute'), view('all'))?.option.optionId, 'yes');
   });
 
   it('refuses edits and commands in an untrusted workspace whatever the setting, with the reason', () => {
-    const decided = autoDecision(request('edit'), 'all', false);
+    const decided = autoDecision(request('edit'), view('all', false));
     assert.equal(decided?.option.optionId, 'no');
     assert.match(decided!.reason, /not trusted/);
-    assert.equal(autoDecision(request('read'), 'reads', false)?.option.optionId, 'yes');
+    assert.equal(autoDecision(request('read'), view('reads', false))?.option.optionId, 'yes');
   });
 });
 

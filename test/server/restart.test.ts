@@ -16,7 +16,7 @@ describe('server restart: durable sessions', function () {
   const clients: RawClient[] = [];
 
   const start = async () => {
-    const proc = await ServerProcess.start({ dataDir: dir, token: 'secret', logLevel: 'info' });
+    const proc = await ServerProcess.start({ dataDir: dir, token: 'secret', logLevel: 'info', allowedModels: ['local:*'] });
     procs.push(proc);
     return proc;
   };

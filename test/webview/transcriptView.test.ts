@@ -71,6 +71,18 @@ describe('TranscriptView', () => {
     assert.match(list.textContent ?? '', /You chose: Reject/);
   });
 
+  it('shows a command card\'s whole command, folder and environment as text, with padding made visible', () => {
+    const { list, view } = setup();
+    const line = `ls${' '.repeat(300)}; rm -rf ~ <b>x</b>`;
+    const command = { shell: 'sh -c', line, cwd: '/w/sub', env: [{ name: 'PATH', value: '/tmp/evil' }] };
+    view.apply([{ op: 'add', item: { kind: 'permission', id: 'c', title: 'Run this command?', detail: '', command, options: [], outcome: null } }]);
+    assert.equal(list.querySelector('.permission-command-line')?.textContent, 'ls␣×300; rm -rf ~ <b>x</b>');
+    assert.equal(list.querySelector('.permission-command b'), null, 'never HTML');
+    assert.match(list.textContent ?? '', /Command \(run by sh -c\)/);
+    assert.match(list.textContent ?? '', /In folder: \/w\/sub/);
+    assert.equal(list.querySelector('.permission-command-env')?.textContent, 'PATH=/tmp/evil');
+  });
+
   it('copies a code block through the host', () => {
     const { list, posted, view } = setup();
     view.reset([{ kind: 'agent', id: 'a', text: '```js\nlet x = 1;\n```\n' }], true);

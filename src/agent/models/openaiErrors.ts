@@ -3,7 +3,8 @@ import { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai'
 import type { OpenAiEndpoint, OpenAiTimeouts } from './openaiSpec';
 import { ModelError } from './types';
 
-const EXCERPT = 300;
+/** A model server's error text reaches the client, so only a short, flattened piece of it. */
+const EXCERPT = 200;
 
 /** Where the model lives, for messages: "Ollama at http://localhost:11434". */
 export function endpointLabel(endpoint: OpenAiEndpoint): string {
@@ -102,7 +103,8 @@ function causeText(err: unknown): string {
 }
 
 function excerpt(text: string): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
+  // Control and bidi characters could forge lines or reorder what the user reads.
+  const flat = text.replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2066-\u2069]+/g, ' ').replace(/\s+/g, ' ').trim();
   return flat.length > EXCERPT ? `${flat.slice(0, EXCERPT)}…` : flat || '(empty body)';
 }
 

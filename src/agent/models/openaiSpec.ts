@@ -1,9 +1,10 @@
 /**
  * Model strings of OpenAI-compatible servers: `ollama:<model>` (http://localhost:11434/v1),
  * `local` / `local:<model>` (LM Studio at http://localhost:1234/v1), `local:http://host:port/v1/<model>`
- * (any server: LM Studio, llama.cpp, vLLM, mlx_lm — Punie's format; PUNIE_LOCAL_API_KEY is sent as the key
- * when set), and `openai:<model>` with OPENAI_API_KEY (and optionally OPENAI_BASE_URL) from the environment.
- * A `?connectTimeoutMs=…&inactivityTimeoutMs=…` suffix tunes the timeouts.
+ * (any server: LM Studio, llama.cpp, vLLM, mlx_lm — Punie's format), and `openai:<model>` with OPENAI_API_KEY (and optionally OPENAI_BASE_URL) from the environment.
+ * A `?connectTimeoutMs=…&inactivityTimeoutMs=…` suffix tunes the timeouts. An API key goes only to the base
+ * URL it was configured for: PUNIE_LOCAL_API_KEY to PUNIE_LOCAL_BASE_URL (default LM Studio's), OPENAI_API_KEY
+ * to OPENAI_BASE_URL; a model string naming another URL gets a placeholder key.
  */
 import { ModelError } from './types';
 
@@ -42,7 +43,12 @@ export function parseOpenAiSpec(spec: string, env: Env): { endpoint: OpenAiEndpo
     if (!rest) throw new ModelError(`"${spec}" needs a model name, e.g. ollama:llama3.2 (see \`ollama list\`)`);
     return { endpoint: { provider, baseURL: OLLAMA_BASE_URL, model: rest, apiKey: 'ollama' }, timeouts };
   }
-  if (provider === 'local') return { endpoint: { provider, ...localTarget(rest, spec), apiKey: env.PUNIE_LOCAL_API_KEY || 'local' }, timeouts };
+  if (provider === 'local') {
+    const target = localTarget(rest, spec);
+    const keyFor = trimSlash(env.PUNIE_LOCAL_BASE_URL || LM_STUDIO_BASE_URL);
+    const apiKey = (target.baseURL === keyFor && env.PUNIE_LOCAL_API_KEY) || 'local';
+    return { endpoint: { provider, ...target, apiKey }, timeouts };
+  }
   if (provider === 'openai') {
     if (!rest) throw new ModelError(`"${spec}" needs a model name, e.g. openai:gpt-4o-mini`);
     const apiKey = env.OPENAI_API_KEY;

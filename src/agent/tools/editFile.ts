@@ -6,7 +6,7 @@
  */
 import { z } from 'zod';
 import { applyTextEdits, describeEdits } from './editText';
-import { displayPath, resolvePath } from './paths';
+import { confinedPath, displayPath, resolvePath } from './paths';
 import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
 import { toolSpec, type AgentTool } from './types';
 
@@ -36,7 +36,9 @@ export const editFileTool: AgentTool<Args> = {
     return { title: `Edit ${displayPath(cwd, path)}`, locations: [{ path }], rawInput: { path: args.path, edits: args.edits.length } };
   },
   async run(args, ctx) {
-    const path = resolvePath(ctx.cwd, args.path);
+    const where = confinedPath(ctx.cwd, args.path);
+    if (!where.ok) return { output: `The edit was not done: ${where.reason}.`, failed: true };
+    const path = where.path;
     const refused = refusedUpFront(ctx, `The edit of ${path}`);
     if (refused) return refused;
     const oldText = await currentText(path, ctx);

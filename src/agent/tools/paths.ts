@@ -2,7 +2,9 @@
  * Paths the model names are resolved against the session's cwd: ACP wants absolute paths, and the
  * client may run on another OS than the server, so the cwd's own style (POSIX or Windows) decides.
  */
-import { posix, win32 } from 'node:path';
+import { existsSync } from 'node:fs';
+import { posix, sep, win32 } from 'node:path';
+import { confiningRoot } from '../../util/confine';
 
 export function isWindowsPath(path: string): boolean {
   return /^[A-Za-z]:[\\/]/.test(path) || path.startsWith('\\\\');
@@ -25,4 +27,19 @@ export function displayPath(cwd: string, path: string): string {
 export function truncateText(text: string, max: number): string {
   if (text.length <= max) return text;
   return `${text.slice(0, max)}\n… [truncated: ${text.length - max} more characters]`;
+}
+
+/**
+ * The path resolved against the session's cwd (the workspace root), or why it may not be used: outside the
+ * root by `..` or an absolute path, or, when the workspace is on this machine, through a symlink.
+ */
+export function confinedPath(cwd: string, path: string): { ok: true; path: string } | { ok: false; reason: string } {
+  const style = isWindowsPath(cwd) ? win32 : posix;
+  const resolved = resolvePath(cwd, path);
+  const relative = style.relative(cwd, resolved);
+  const outside = relative === '..' || relative.startsWith('..' + style.sep) || style.isAbsolute(relative);
+  if (outside) return { ok: false, reason: `${resolved} is outside the workspace (${cwd}); tools only reach files inside it` };
+  const local = style.sep === sep && existsSync(cwd);
+  if (local && !confiningRoot([cwd], resolved)) return { ok: false, reason: `${resolved} leads outside the workspace (${cwd}) through a symbolic link` };
+  return { ok: true, path: resolved };
 }

@@ -2,7 +2,7 @@
  * Asks the client before a write or a command (`session/request_permission`). Only an allow option lets
  * the call run: a reject option, a dismissed request (`cancelled`), an unknown option id or a failed
  * request all deny (Punie ran the call on any `selected` outcome). "Always" answers are remembered per
- * session and tool kind; read-only mode denies without asking.
+ * session and tool kind, for commands per exact command; read-only mode denies without asking.
  */
 import { Methods, REVIEW_META, RequestPermissionResponse, ReviewMeta, type PermissionOption, type PermissionOptionKind, type ToolCallUpdateFields, type ToolKind } from '../../protocol/acp';
 import type { AgentHost } from '../host';
@@ -13,11 +13,11 @@ export type PermissionDecision = { allowed: true; review?: ReviewMeta } | { allo
 export const READ_ONLY_MODE = 'read-only';
 
 export class PermissionGate {
-  private readonly remembered = new Map<ToolKind, 'allow' | 'reject'>();
+  private readonly remembered = new Map<string, 'allow' | 'reject'>();
 
-  /** The remembered "always" answer for a kind, if any. */
-  rememberedFor(kind: ToolKind): 'allow' | 'reject' | undefined {
-    return this.remembered.get(kind);
+  /** The remembered "always" answer for a kind (or a `rememberAs` key), if any. */
+  rememberedFor(key: string): 'allow' | 'reject' | undefined {
+    return this.remembered.get(key);
   }
 
   /** A denial that needs no question (read-only mode, an "always reject" answer), if any. */
@@ -34,11 +34,14 @@ export class PermissionGate {
     kind: ToolKind;
     toolCall: ToolCallUpdateFields;
     signal: AbortSignal;
+    /** What an "always" answer covers (default: the kind); a command is remembered as that exact command. */
+    rememberAs?: string;
   }): Promise<PermissionDecision> {
     const { kind } = request;
+    const key = request.rememberAs ?? kind;
     const denied = this.deniedWithoutAsking(request.mode, kind);
     if (denied) return denied;
-    if (this.remembered.get(kind) === 'allow') return { allowed: true };
+    if (this.remembered.get(key) === 'allow') return { allowed: true };
     const options = permissionOptions(kind);
     let raw: unknown;
     try {
@@ -53,14 +56,14 @@ export class PermissionGate {
     if (outcome.outcome === 'cancelled') return { allowed: false, reason: 'the permission request was dismissed' };
     const chosen = options.find((o) => o.optionId === outcome.optionId);
     if (!chosen) return { allowed: false, reason: `the client chose an unknown option "${outcome.optionId}"` };
-    const decision = this.decide(kind, chosen.kind);
+    const decision = this.decide(kind, key, chosen.kind);
     const review = ReviewMeta.safeParse(parsed.data._meta?.[REVIEW_META]);
     return decision.allowed && review.success ? { allowed: true, review: review.data } : decision;
   }
 
-  private decide(kind: ToolKind, choice: PermissionOptionKind): PermissionDecision {
-    if (choice === 'allow_always') this.remembered.set(kind, 'allow');
-    if (choice === 'reject_always') this.remembered.set(kind, 'reject');
+  private decide(kind: ToolKind, key: string, choice: PermissionOptionKind): PermissionDecision {
+    if (choice === 'allow_always') this.remembered.set(key, 'allow');
+    if (choice === 'reject_always') this.remembered.set(kind, 'reject'); // refusing is never too narrow
     if (choice === 'allow_once' || choice === 'allow_always') return { allowed: true };
     return { allowed: false, reason: 'the user rejected it' };
   }
@@ -68,9 +71,10 @@ export class PermissionGate {
 
 export function permissionOptions(kind: ToolKind): PermissionOption[] {
   const what = kindLabel(kind);
+  const allowed = kind === 'execute' ? 'this exact command' : what;
   return [
     { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' },
-    { optionId: 'allow_always', name: `Always allow ${what} in this session`, kind: 'allow_always' },
+    { optionId: 'allow_always', name: `Always allow ${allowed} in this session`, kind: 'allow_always' },
     { optionId: 'reject_once', name: 'Reject', kind: 'reject_once' },
     { optionId: 'reject_always', name: `Always reject ${what} in this session`, kind: 'reject_always' },
   ];

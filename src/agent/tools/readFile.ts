@@ -1,7 +1,8 @@
 /** `read_file`: reads a text file through the client (`fs/read_text_file`), so unsaved editor buffers count. */
 import { z } from 'zod';
 import { Methods, ReadTextFileResponse } from '../../protocol/acp';
-import { displayPath, resolvePath, truncateText } from './paths';
+import { isLikelySecret } from '../../protocol/toolInput';
+import { confinedPath, displayPath, resolvePath, truncateText } from './paths';
 import { textContent, toolSpec, type AgentTool } from './types';
 
 const Args = z.object({
@@ -30,7 +31,21 @@ export const readFileTool: AgentTool<Args> = {
     return { title: `Read ${displayPath(cwd, path)}${range}`, locations: [{ path, line: args.line ?? null }], rawInput: args };
   },
   async run(args, ctx) {
-    const path = resolvePath(ctx.cwd, args.path);
+    const where = confinedPath(ctx.cwd, args.path);
+    if (!where.ok) return { output: `Not read: ${where.reason}.`, failed: true };
+    const path = where.path;
+    if (isLikelySecret(path)) {
+      const decision = await ctx.permissions.ask({
+        host: ctx.host,
+        sessionId: ctx.sessionId,
+        mode: 'default', // a read, allowed in read-only mode too once the user agrees
+        kind: 'read',
+        toolCall: { toolCallId: ctx.toolCallId, title: `Read ${displayPath(ctx.cwd, path)} (it may hold secrets)`, kind: 'read', locations: [{ path }] },
+        signal: ctx.signal,
+        rememberAs: `read:${path}`,
+      });
+      if (!decision.allowed) return { output: `Not read: ${decision.reason}.`, failed: true };
+    }
     const raw = await ctx.host.request(Methods.fsRead, { sessionId: ctx.sessionId, path, line: args.line, limit: args.limit }, ctx.signal);
     const parsed = ReadTextFileResponse.safeParse(raw);
     if (!parsed.success) return { output: `Error: the client answered fs/read_text_file for ${path} without text content`, failed: true };

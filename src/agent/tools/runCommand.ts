@@ -4,7 +4,7 @@
  * with `args` the program is run directly, without a shell.
  */
 import { z } from 'zod';
-import { isWindowsPath, resolvePath } from './paths';
+import { confinedPath, isWindowsPath, resolvePath } from './paths';
 import { describeResult, runInTerminal, type CommandLine } from './terminal';
 import { textContent, toolSpec, type AgentTool } from './types';
 
@@ -41,16 +41,21 @@ export const runCommandTool: AgentTool<Args> = {
   },
   async run(args, ctx) {
     const label = commandLabel(args);
+    const cwd = confinedPath(ctx.cwd, args.cwd ?? '.');
+    if (!cwd.ok) return { output: `The command \`${label}\` was not run: ${cwd.reason}.`, failed: true };
+    // The client is shown, and holds us to, the exact terminal/create fields.
+    const line = commandLine(args, ctx.cwd);
     const decision = await ctx.permissions.ask({
       host: ctx.host,
       sessionId: ctx.sessionId,
       mode: ctx.mode,
       kind: 'execute',
-      toolCall: { toolCallId: ctx.toolCallId, title: `Run \`${label}\``, kind: 'execute', rawInput: args },
+      toolCall: { toolCallId: ctx.toolCallId, title: `Run \`${label}\``, kind: 'execute', rawInput: line },
       signal: ctx.signal,
+      rememberAs: `execute:${JSON.stringify(line)}`,
     });
     if (!decision.allowed) return { output: `The command \`${label}\` was not run: ${decision.reason}.`, failed: true };
-    const result = await runInTerminal(commandLine(args, ctx.cwd), ctx);
+    const result = await runInTerminal(line, ctx);
     const text = describeResult(label, result);
     return {
       output: text,

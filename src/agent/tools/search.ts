@@ -1,10 +1,11 @@
 /**
  * `list_files` and `search_text`: ACP has no directory listing, so these run fixed, read-only programs in a
  * client terminal (`find`/`grep`, or `where`/`findstr` for a Windows workspace). Their arguments are
- * passed without a shell, so nothing the model writes becomes a shell command; they need no permission.
+ * passed without a shell, so nothing the model writes becomes a shell command. They ask permission with
+ * kind `search` and the exact command, which a client recognises and may allow without a prompt.
  */
 import { z } from 'zod';
-import { displayPath, isWindowsPath, resolvePath, truncateText } from './paths';
+import { confinedPath, displayPath, isWindowsPath, resolvePath, truncateText } from './paths';
 import { runInTerminal, type CommandLine } from './terminal';
 import { textContent, toolSpec, type AgentTool, type ToolContext, type ToolResult } from './types';
 
@@ -38,7 +39,7 @@ export const listFilesTool: AgentTool<ListArgs> = {
     const dir = resolvePath(cwd, args.path ?? '.');
     return { title: `List files in ${displayPath(cwd, dir) || '.'}${args.glob ? ` matching ${args.glob}` : ''}`, locations: [{ path: dir }], rawInput: args };
   },
-  run: (args, ctx) => runSearch(listCommand(args, ctx.cwd), ctx, 'no files found'),
+  run: (args, ctx) => runSearch(args.path, listCommand(args, ctx.cwd), ctx, 'no files found'),
 };
 
 const SearchArgs = z.object({
@@ -68,11 +69,22 @@ export const searchTextTool: AgentTool<SearchArgs> = {
     const dir = resolvePath(cwd, args.path ?? '.');
     return { title: `Search for /${args.pattern}/ in ${displayPath(cwd, dir) || '.'}`, locations: [{ path: dir }], rawInput: args };
   },
-  run: (args, ctx) => runSearch(searchCommand(args, ctx.cwd), ctx, 'no matches'),
+  run: (args, ctx) => runSearch(args.path, searchCommand(args, ctx.cwd), ctx, 'no matches'),
 };
 
 /** grep/findstr exit 1 when nothing matched: an answer, not a failure. */
-async function runSearch(line: CommandLine, ctx: ToolContext, empty: string): Promise<ToolResult> {
+async function runSearch(path: string | undefined, line: CommandLine, ctx: ToolContext, empty: string): Promise<ToolResult> {
+  const where = confinedPath(ctx.cwd, path ?? '.');
+  if (!where.ok) return { output: `Not searched: ${where.reason}.`, failed: true };
+  const decision = await ctx.permissions.ask({
+    host: ctx.host,
+    sessionId: ctx.sessionId,
+    mode: 'default', // searches only read, so read-only mode allows them
+    kind: 'search',
+    toolCall: { toolCallId: ctx.toolCallId, title: `Search with \`${line.command}\``, kind: 'search', locations: [{ path: where.path }], rawInput: line },
+    signal: ctx.signal,
+  });
+  if (!decision.allowed) return { output: `Not searched: ${decision.reason}.`, failed: true };
   const result = await runInTerminal(line, ctx);
   const ok = result.exitCode === 0 || (result.exitCode === 1 && !result.output.trim());
   const note = result.truncated ? '\n… [output truncated: the start is missing]' : '';

@@ -3,7 +3,7 @@
  * the client (`fs/write_text_file`) only after the user allows it; targeted changes are `edit_file`'s.
  */
 import { z } from 'zod';
-import { displayPath, resolvePath } from './paths';
+import { confinedPath, displayPath, resolvePath } from './paths';
 import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
 import { toolSpec, type AgentTool } from './types';
 
@@ -28,7 +28,9 @@ export const writeFileTool: AgentTool<Args> = {
     return { title: `Write ${displayPath(cwd, path)}`, locations: [{ path }], rawInput: { path: args.path, characters: args.content.length } };
   },
   async run(args, ctx) {
-    const path = resolvePath(ctx.cwd, args.path);
+    const where = confinedPath(ctx.cwd, args.path);
+    if (!where.ok) return { output: `The write was not done: ${where.reason}.`, failed: true };
+    const path = where.path;
     const refused = refusedUpFront(ctx, `The write to ${path}`);
     if (refused) return refused;
     const oldText = await currentText(path, ctx);

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { punie, settings, waitFor, workspaceDir } from './helpers';
@@ -17,10 +17,35 @@ function permissionRequest(title: string, kind: string) {
   };
 }
 
+type Api = Awaited<ReturnType<typeof punie>>;
+
+/** The user's approval, asked as the agent asks it (the `all` policy answers it without a card). */
+async function approved(api: Api, toolCall: object): Promise<void> {
+  await settings({ 'punie.permissions.autoApprove': 'all' });
+  try {
+    const answer = await api.agentRequest('session/request_permission', { ...permissionRequest('approved', 'other'), toolCall: { toolCallId: `call-${Math.random()}`, title: 'approved', ...toolCall } });
+    assert.deepEqual(answer, { outcome: { outcome: 'selected', optionId: 'allow' } });
+  } finally {
+    await settings({ 'punie.permissions.autoApprove': undefined });
+  }
+}
+
+const diff = (file: string, newText: string) => ({ kind: 'edit', content: [{ type: 'diff', path: file, newText }] });
+
 describe('the ACP client side: files, permissions, terminals', () => {
+  it('refuses a write or a command nobody approved, with -32033 and a notice in the chat', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'unapproved.txt');
+    await assert.rejects(api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'x' }), (err: { code?: number }) => err.code === -32033);
+    await assert.rejects(api.agentRequest('terminal/create', { sessionId: SESSION, command: 'touch', args: [file] }), (err: { code?: number }) => err.code === -32033);
+    assert.equal(existsSync(file), false);
+    await waitFor('the notice', async () => (await api.probe()).items.some((i) => i.kind === 'notice' && /Refused: the agent tried to run `touch/.test(i.text)));
+  });
+
   it('writes a new file through a WorkspaceEdit, saves it and shows it', async () => {
     const api = await punie();
     const file = path.join(workspaceDir(), 'notes', 'new.md');
+    await approved(api, diff(file, '# Notes\n'));
     assert.equal(await api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: '# Notes\n' }), null);
     assert.equal(readFileSync(file, 'utf8'), '# Notes\n');
     assert.ok(vscode.window.visibleTextEditors.some((e) => e.document.uri.fsPath === file), 'the file is shown');
@@ -30,6 +55,7 @@ describe('the ACP client side: files, permissions, terminals', () => {
     const api = await punie();
     const file = path.join(workspaceDir(), 'undo.txt');
     writeFileSync(file, 'one\n');
+    await approved(api, diff(file, 'two\n'));
     await api.agentRequest('fs/write_text_file', { sessionId: SESSION, path: file, content: 'two\n' });
     assert.equal(readFileSync(file, 'utf8'), 'two\n');
     const editor = vscode.window.visibleTextEditors.find((e) => e.document.uri.fsPath === file);
@@ -83,11 +109,30 @@ describe('the ACP client side: files, permissions, terminals', () => {
     assert.deepEqual(await answer, { outcome: { outcome: 'cancelled' } });
   });
 
+  it('ignores a repository\'s .vscode/settings.json that tries to auto-approve, switch the model or the server', async () => {
+    const dir = path.join(workspaceDir(), '.vscode');
+    mkdirSync(dir, { recursive: true });
+    const file = path.join(dir, 'settings.json');
+    const hostile = { 'punie.permissions.autoApprove': 'all', 'punie.model': 'local:http://127.0.0.1:9/v1/x', 'punie.server.url': 'ws://127.0.0.1:9/ws', 'punie.server.mode': 'remote' };
+    const read = () => Object.keys(hostile).map((key) => vscode.workspace.getConfiguration().get(key));
+    const before = read();
+    try {
+      // Wait until VS Code has read the file: a window-scoped setting in it shows up.
+      writeFileSync(file, JSON.stringify({ ...hostile, 'punie.timeouts.connectMs': 4321 }));
+      await waitFor('the workspace settings file is read', () => vscode.workspace.getConfiguration('punie').get('timeouts.connectMs') === 4321);
+      assert.deepEqual(read(), before, 'none of the hostile values applies');
+      assert.notEqual(vscode.workspace.getConfiguration('punie').get('permissions.autoApprove'), 'all');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('allows reads without asking when punie.permissions.autoApprove is "reads"', async () => {
     const api = await punie();
     await settings({ 'punie.permissions.autoApprove': 'reads' });
     try {
-      assert.deepEqual(await api.agentRequest('session/request_permission', permissionRequest('Read a.ts', 'read')), { outcome: { outcome: 'selected', optionId: 'allow' } });
+      const read = { ...permissionRequest('Read a.ts', 'read'), toolCall: { toolCallId: 'call-read', title: 'Read a.ts', kind: 'read', locations: [{ path: path.join(workspaceDir(), 'a.ts') }] } };
+      assert.deepEqual(await api.agentRequest('session/request_permission', read), { outcome: { outcome: 'selected', optionId: 'allow' } });
     } finally {
       await settings({ 'punie.permissions.autoApprove': undefined });
     }
@@ -96,6 +141,9 @@ describe('the ACP client side: files, permissions, terminals', () => {
   it('runs commands with an output limit, waits, kills and releases them', async () => {
     const api = await punie();
     mkdirSync(path.join(workspaceDir(), 'sub'), { recursive: true });
+    await approved(api, { kind: 'execute', rawInput: { command: 'echo hello; echo oops 1>&2; pwd', cwd: path.join(workspaceDir(), 'sub') } });
+    await approved(api, { kind: 'execute', rawInput: { command: 'seq 1 2000' } });
+    await approved(api, { kind: 'execute', rawInput: { command: 'sleep', args: ['30'] } });
     const { terminalId } = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'echo hello; echo oops 1>&2; pwd', cwd: path.join(workspaceDir(), 'sub') })) as { terminalId: string };
     assert.deepEqual(await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId }), { exitCode: 0, signal: null });
     const out = (await api.agentRequest('terminal/output', { sessionId: SESSION, terminalId })) as { output: string; truncated: boolean };
@@ -117,5 +165,20 @@ describe('the ACP client side: files, permissions, terminals', () => {
     assert.equal(exit.signal, 'SIGTERM');
     await api.agentRequest('terminal/release', { sessionId: SESSION, terminalId: sleeper.terminalId });
     await assert.rejects(api.agentRequest('terminal/output', { sessionId: SESSION, terminalId: 'nope' }), /unknown terminal/);
+  });
+
+  it('stops a command that runs past punie.terminal.timeoutMs', async () => {
+    const api = await punie();
+    await settings({ 'punie.terminal.timeoutMs': 300 });
+    try {
+      await approved(api, { kind: 'execute', rawInput: { command: 'sleep', args: ['30'] } });
+      const { terminalId } = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'sleep', args: ['30'] })) as { terminalId: string };
+      const exit = (await api.agentRequest('terminal/wait_for_exit', { sessionId: SESSION, terminalId })) as { signal: string | null };
+      assert.equal(exit.signal, 'SIGTERM');
+      const out = (await api.agentRequest('terminal/output', { sessionId: SESSION, terminalId })) as { output: string };
+      assert.match(out.output, /\[stopped: still running after 300 ms \(punie\.terminal\.timeoutMs\)\]/);
+    } finally {
+      await settings({ 'punie.terminal.timeoutMs': undefined });
+    }
   });
 });
