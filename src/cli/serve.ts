@@ -1,5 +1,6 @@
 /** `punie serve`: the agent server, standalone, until Ctrl-C. */
 import { ModelError } from '../agent/models/types';
+import { McpPolicy } from '../agent/mcp/policy';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
@@ -16,6 +17,9 @@ Runs the Punie agent server.
   --max-steps <n>        most model requests in one prompt turn (default 25)
   --token <t>            require "Authorization: Bearer <t>" (default: $PUNIE_TOKEN)
   --allow-origin <o>     allow browser pages from this exact Origin (repeatable)
+  --allow-mcp <list>     MCP servers clients may have this server start or call (default none): stdio, http,
+                         sse, all, or <kind>:<pattern> with * wildcards (e.g. http:https://mcp.example.com/*);
+                         stdio servers run as this server's user — see docs/mcp.md
   --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
   --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
   --grace-ms <n>         keep a disconnected client's sessions for resume (default 300000)
@@ -31,6 +35,7 @@ export async function serve(argv: string[]): Promise<void> {
     model: { type: 'string' },
     token: { type: 'string' },
     'allow-origin': { type: 'string', multiple: true },
+    'allow-mcp': { type: 'string', multiple: true },
     'heartbeat-ms': { type: 'string' },
     'idle-timeout-ms': { type: 'string' },
     'grace-ms': { type: 'string' },
@@ -40,6 +45,7 @@ export async function serve(argv: string[]): Promise<void> {
   });
   const maxSteps = intOption('max-steps', values['max-steps'], defaultAgentSessionOptions.turn.maxSteps);
   if (maxSteps < 1) throw new UsageError('--max-steps must be at least 1');
+  const mcp = { ...defaultAgentSessionOptions.mcp, policy: mcpPolicy(values['allow-mcp'] ?? []) };
   const model = values.model ?? process.env.PUNIE_MODEL ?? 'test';
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
@@ -53,7 +59,7 @@ export async function serve(argv: string[]): Promise<void> {
     idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
     gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
     ...limitOptions(values),
-    agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps } },
+    agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps }, mcp },
     logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
   });
   try {
@@ -72,4 +78,12 @@ export async function serve(argv: string[]): Promise<void> {
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
+}
+
+function mcpPolicy(values: string[]): McpPolicy {
+  try {
+    return McpPolicy.parse(values);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

@@ -3,7 +3,9 @@
  * on stdin/stdout to a Punie server given by --server, or to one it embeds, through the client manager.
  */
 import { randomBytes } from 'node:crypto';
+import { McpPolicy } from '../agent/mcp/policy';
 import { ModelError } from '../agent/models/types';
+import { defaultAgentSessionOptions } from '../agent/session';
 import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
@@ -48,7 +50,9 @@ export async function stdio(argv: string[]): Promise<void> {
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
   const token = values.server ? values.token ?? (process.env.PUNIE_TOKEN || undefined) : randomBytes(24).toString('base64url');
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, logger: createLogger(level, write, '[server] ') });
+  // The editor runs its MCP servers as its user anyway: the embedded server may start them.
+  const agent = { ...defaultAgentSessionOptions, mcp: { ...defaultAgentSessionOptions.mcp, policy: McpPolicy.all } };
+  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, agent, logger: createLogger(level, write, '[server] ') });
   if (embedded && model) {
     try {
       embedded.models.create(model); // a bad model fails now, not at the editor's first session/new

@@ -5,7 +5,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { McpPolicy } from '../agent/mcp/policy';
 import { ModelRegistry } from '../agent/models/registry';
+import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../transport/logger';
 import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
@@ -90,6 +92,8 @@ export class ServerHost implements vscode.Disposable {
         model: config.model,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         ...config.localLimits,
+        // The user's own MCP servers, started as the user, as VS Code itself would.
+        agent: { ...defaultAgentSessionOptions, mcp: { ...defaultAgentSessionOptions.mcp, policy: McpPolicy.all } },
         logger: prefixed(this.log, '[server] '),
       },
       this.createModels(),

@@ -93,7 +93,7 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
     agentCapabilities: {
       loadSession: true,
       promptCapabilities: { image: false, audio: false, embeddedContext: true },
-      mcpCapabilities: { http: false, sse: false },
+      mcpCapabilities: { http: ctx.options.agent.mcp.policy.allowsKind('http'), sse: ctx.options.agent.mcp.policy.allowsKind('sse') },
       sessionCapabilities: { list: {}, resume: {}, close: {} },
     },
     authMethods: [],
@@ -115,6 +115,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
+  session.agent.mcp.configure(request.mcpServers);
   return {
     sessionId: session.id,
     modes: { currentModeId: session.agent.mode, availableModes: MODES },
@@ -133,6 +134,7 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
     typeof token === 'string'
       ? ctx.store.resume(request.sessionId, token, ctx.connection.clientId)
       : ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  session.agent.mcp.configure(request.mcpServers);
   // A long transcript goes at the client's pace: dumped at once it could trip the slow-client close.
   const transcript = [...session.agent.replayTranscript()];
   await session.sendBefore(async () => {
@@ -156,6 +158,7 @@ function resumeSession(ctx: MethodContext, params: unknown): object {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
+  if (request.mcpServers) session.agent.mcp.configure(request.mcpServers);
   const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
   const lastSeq = request._meta?.[META_SEQ];
   if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);

@@ -16,6 +16,7 @@ import type { Logger } from '../transport/logger';
 import { OutboundRequests } from './outbound';
 import { PromptLog } from './promptLog';
 import { ReplayBuffer, type ReplayResult } from './replay';
+import { runInBackground } from '../util/background';
 import { tokenMatches } from './security';
 
 /** The connection side of a client, as the store sees it. */
@@ -67,7 +68,7 @@ export class ServerSession implements AgentHost {
   ) {
     this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
     this.updatedAt = options.now();
-    this.agent = new AgentSession(id, cwd, model, this, options.agent);
+    this.agent = new AgentSession(id, cwd, model, this, options.agent, options.logger);
   }
 
   emit(update: SessionUpdate): void {
@@ -116,10 +117,14 @@ export class ServerSession implements AgentHost {
     this.send(PROMPT_FINISHED, { sessionId: this.id, requestId, ...outcome }, 200);
   }
 
-  /** Ends the session: the running turn is cancelled and waiting agent→client requests fail with `reason`. */
-  close(reason: string): void {
-    this.agent.cancel();
+  /**
+   * Ends the session: the running turn is cancelled and waiting agent→client requests fail with `reason`;
+   * resolves once its MCP servers have stopped.
+   */
+  close(reason: string): Promise<void> {
+    const closed = this.agent.close();
     this.outbound.failAll(`session ${this.id} ${reason}`);
+    return closed;
   }
 
   clientCapabilities(): ClientCapabilities {
@@ -213,7 +218,7 @@ export class SessionStore {
   delete(sessionId: string, reason = 'was closed'): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
-    session.close(reason);
+    runInBackground(`closing session ${sessionId}`, session.close(reason), this.options.logger);
     this.sessions.delete(sessionId);
     this.forgetIfEmpty(session.ownerId);
   }
@@ -251,13 +256,14 @@ export class SessionStore {
     this.cleanupTimer.unref();
   }
 
-  /** Cancels every turn and drops every session (server shutdown). */
-  dispose(): void {
+  /** Cancels every turn and drops every session (server shutdown); resolves once their MCP servers stopped. */
+  async dispose(): Promise<void> {
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
-    for (const session of this.sessions.values()) session.close('ended: the server is shutting down');
+    const closing = [...this.sessions.values()].map((session) => session.close('ended: the server is shutting down'));
     this.sessions.clear();
     this.clients.clear();
+    await Promise.all(closing);
   }
 
   private forgetIfEmpty(clientId: string): void {

@@ -2,7 +2,7 @@
  * Asks the client before a write or a command (`session/request_permission`). Only an allow option lets
  * the call run: a reject option, a dismissed request (`cancelled`), an unknown option id or a failed
  * request all deny (Punie ran the call on any `selected` outcome). "Always" answers are remembered per
- * session and tool kind; read-only mode denies without asking.
+ * session and tool kind (or per MCP tool, by its `scope`); read-only mode denies without asking.
  */
 import { Methods, RequestPermissionResponse, type PermissionOption, type PermissionOptionKind, type ToolCallUpdateFields, type ToolKind } from '../../protocol/acp';
 import type { AgentHost } from '../host';
@@ -11,8 +11,14 @@ export type PermissionDecision = { allowed: true } | { allowed: false; reason: s
 
 export const READ_ONLY_MODE = 'read-only';
 
+/** What an "always" answer covers when it is not the whole kind: one MCP tool, say. */
+export interface PermissionScope {
+  key: string;
+  label: string;
+}
+
 export class PermissionGate {
-  private readonly remembered = new Map<ToolKind, 'allow' | 'reject'>();
+  private readonly remembered = new Map<string, 'allow' | 'reject'>();
 
   /** The remembered "always" answer for a kind, if any. */
   rememberedFor(kind: ToolKind): 'allow' | 'reject' | undefined {
@@ -20,9 +26,9 @@ export class PermissionGate {
   }
 
   /** A denial that needs no question (read-only mode, an "always reject" answer), if any. */
-  deniedWithoutAsking(mode: string, kind: ToolKind): PermissionDecision | undefined {
-    if (mode === READ_ONLY_MODE) return { allowed: false, reason: 'the session is in read-only mode; switch the mode to allow writes and commands' };
-    if (this.remembered.get(kind) === 'reject') return { allowed: false, reason: `the user chose to always reject ${kindLabel(kind)} in this session` };
+  deniedWithoutAsking(mode: string, kind: ToolKind, scope?: PermissionScope): PermissionDecision | undefined {
+    if (mode === READ_ONLY_MODE && kind !== 'read') return { allowed: false, reason: 'the session is in read-only mode; switch the mode to allow writes and commands' };
+    if (this.remembered.get(scope?.key ?? kind) === 'reject') return { allowed: false, reason: `the user chose to always reject ${scope?.label ?? kindLabel(kind)} in this session` };
     return undefined;
   }
 
@@ -31,14 +37,15 @@ export class PermissionGate {
     sessionId: string;
     mode: string;
     kind: ToolKind;
+    scope?: PermissionScope;
     toolCall: ToolCallUpdateFields;
     signal: AbortSignal;
   }): Promise<PermissionDecision> {
-    const { kind } = request;
-    const denied = this.deniedWithoutAsking(request.mode, kind);
+    const { kind, scope } = request;
+    const denied = this.deniedWithoutAsking(request.mode, kind, scope);
     if (denied) return denied;
-    if (this.remembered.get(kind) === 'allow') return { allowed: true };
-    const options = permissionOptions(kind);
+    if (this.remembered.get(scope?.key ?? kind) === 'allow') return { allowed: true };
+    const options = permissionOptions(kind, scope?.label);
     let raw: unknown;
     try {
       raw = await request.host.request(Methods.requestPermission, { sessionId: request.sessionId, toolCall: request.toolCall, options }, request.signal);
@@ -52,19 +59,19 @@ export class PermissionGate {
     if (outcome.outcome === 'cancelled') return { allowed: false, reason: 'the permission request was dismissed' };
     const chosen = options.find((o) => o.optionId === outcome.optionId);
     if (!chosen) return { allowed: false, reason: `the client chose an unknown option "${outcome.optionId}"` };
-    return this.decide(kind, chosen.kind);
+    return this.decide(scope?.key ?? kind, chosen.kind);
   }
 
-  private decide(kind: ToolKind, choice: PermissionOptionKind): PermissionDecision {
-    if (choice === 'allow_always') this.remembered.set(kind, 'allow');
-    if (choice === 'reject_always') this.remembered.set(kind, 'reject');
+  private decide(key: string, choice: PermissionOptionKind): PermissionDecision {
+    if (choice === 'allow_always') this.remembered.set(key, 'allow');
+    if (choice === 'reject_always') this.remembered.set(key, 'reject');
     if (choice === 'allow_once' || choice === 'allow_always') return { allowed: true };
     return { allowed: false, reason: 'the user rejected it' };
   }
 }
 
-export function permissionOptions(kind: ToolKind): PermissionOption[] {
-  const what = kindLabel(kind);
+export function permissionOptions(kind: ToolKind, label?: string): PermissionOption[] {
+  const what = label ?? kindLabel(kind);
   return [
     { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' },
     { optionId: 'allow_always', name: `Always allow ${what} in this session`, kind: 'allow_always' },
