@@ -11,6 +11,7 @@ import type { ChatStatus } from '../webview/protocol';
 import { readConfig } from './config';
 import type { Connection } from './connection';
 import { connectionView } from './connectionView';
+import type { AcpMcpServer } from './mcpConfig';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
 
@@ -41,6 +42,7 @@ export class ChatController implements vscode.Disposable {
   constructor(
     readonly transcript: TranscriptStore,
     private readonly connection: Connection,
+    private readonly mcp: { servers(): Promise<AcpMcpServer[]> },
   ) {
     this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
     this.sessionExpired = transcript.restored;
@@ -140,7 +142,8 @@ export class ChatController implements vscode.Disposable {
     if (this.sessionId) return this.sessionId;
     const client = await this.connection.ensure(signal);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
-    const session = await client.newSession(cwd, { model });
+    const mcpServers = await this.mcp.servers();
+    const session = await client.newSession(cwd, { model, mcpServers });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
     if (this.sessionExpired) {

@@ -13,6 +13,7 @@ import { WorkspaceFiles } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
 import { ServerHost } from './serverHost';
+import { McpSources } from './mcpSources';
 import { StatusBar } from './statusBar';
 import { TerminalManager } from './terminals';
 import { TranscriptStore } from './transcriptStore';
@@ -56,7 +57,7 @@ export class Services implements vscode.Disposable {
     this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, log });
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
     this.connection = new Connection(this.servers, deps.createClient, this.agentRequests, log, version);
-    this.chat = new ChatController(this.transcript, this.connection);
+    this.chat = new ChatController(this.transcript, this.connection, new McpSources(context, log));
     this.statusBar = new StatusBar(this.connection);
     this.disposables.push(
       // Settings apply live: a changed server, port, timeout or reconnect policy rebuilds the connection.
