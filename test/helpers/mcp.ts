@@ -13,7 +13,7 @@ export function everythingStdio(name = 'everything') {
 export const testMcpOptions: McpOptions = {
   ...defaultMcpOptions,
   policy: McpPolicy.all,
-  startTimeoutMs: 8000,
+  startTimeoutMs: 20_000,
   restart: { initialDelayMs: 20, maxDelayMs: 40, maxAttempts: 2, minUptimeMs: 60_000 },
   random: () => 1,
 };

@@ -99,6 +99,7 @@ export class McpConnection {
   private async connect(): Promise<void> {
     this.stderrTail = '';
     const sdk = await loadSdk();
+    if (this.stopped) throw new Error('stopped');
     const transport = this.createTransport(sdk);
     const client = new sdk.Client(
       { name: 'punie', version: '0.1.0' },

@@ -27,7 +27,8 @@ export function mcpTool(connection: McpConnection, tool: Tool): AgentTool<Args> 
     spec: {
       name,
       description: (tool.description ?? label).slice(0, MAX_DESCRIPTION),
-      parameters: { ...tool.inputSchema, type: 'object' },
+      // `$schema` is the server's business; some model APIs reject the key.
+      parameters: { ...Object.fromEntries(Object.entries(tool.inputSchema).filter(([key]) => key !== '$schema')), type: 'object' },
     },
     available: () => true,
     present: (args) => ({ title, rawInput: args }),
