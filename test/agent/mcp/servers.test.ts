@@ -48,50 +48,52 @@ describe('MCP servers of a session (real MCP servers over stdio and Streamable H
     http = undefined;
   });
 
-  it('starts the everything server over stdio and offers its tools as server__tool with schema, description and kind', async () => {
-    const s = servers();
-    s.configure([everythingStdio()]);
-    await s.ready(new AbortController().signal);
-    assert.deepEqual(s.takeNotices(), []);
-    const echo = tool(s, 'everything__echo');
-    assert.equal(echo.kind, 'read');
-    assert.equal(echo.spec.description, 'Echoes back the input string');
-    assert.deepEqual((echo.spec.parameters as any).required, ['message']);
-    assert.equal((echo.spec.parameters as any).properties.message.type, 'string');
-    assert.ok(s.tools().some((t) => t.spec.name === 'everything__get-sum'));
+  describe('one everything server over stdio, shared by the calls that leave it running', () => {
+    let s: McpServers;
+    before(async () => {
+      s = new McpServers(tmpdir(), testMcpOptions, silentLogger);
+      s.configure([everythingStdio()]);
+      await s.ready(new AbortController().signal);
+    });
+    after(() => s.close());
 
-    const host = new FakeHost({}, allowAll);
-    const result = await echo.run({ message: 'hi there' }, context(host));
-    assert.equal(result.output, 'Echo: hi there');
-    assert.equal(result.failed, false);
-    assert.deepEqual(result.content, [{ type: 'content', content: { type: 'text', text: 'Echo: hi there' } }]);
-    assert.equal(host.requests[0].method, 'session/request_permission');
-    assert.equal(host.requests[0].params.toolCall.kind, 'read');
-    assert.match(host.requests[0].params.options[1].name, /Always allow Echo Tool of MCP server everything in this session/);
-  });
+    it('offers its tools as server__tool with schema, description and kind; a call runs after permission', async () => {
+      assert.deepEqual(s.takeNotices(), []);
+      const echo = tool(s, 'everything__echo');
+      assert.equal(echo.kind, 'read');
+      assert.equal(echo.spec.description, 'Echoes back the input string');
+      assert.deepEqual((echo.spec.parameters as any).required, ['message']);
+      assert.equal((echo.spec.parameters as any).properties.message.type, 'string');
+      assert.ok(s.tools().some((t) => t.spec.name === 'everything__get-sum'));
 
-  it('shows an image result as an image block and tells the model it was shown', async () => {
-    const s = servers();
-    s.configure([everythingStdio()]);
-    await s.ready(new AbortController().signal);
-    const result = await tool(s, 'everything__get-tiny-image').run({}, context(new FakeHost({}, allowAll)));
-    const image = result.content!.find((c: any) => c.content.type === 'image') as any;
-    assert.equal(image.content.mimeType, 'image/png');
-    assert.ok(image.content.data.length > 100);
-    assert.match(result.output, /\[image image\/png, shown to the user\]/);
-  });
+      const host = new FakeHost({}, allowAll);
+      const result = await echo.run({ message: 'hi there' }, context(host));
+      assert.equal(result.output, 'Echo: hi there');
+      assert.equal(result.failed, false);
+      assert.deepEqual(result.content, [{ type: 'content', content: { type: 'text', text: 'Echo: hi there' } }]);
+      assert.equal(host.requests[0].method, 'session/request_permission');
+      assert.equal(host.requests[0].params.toolCall.kind, 'read');
+      assert.match(host.requests[0].params.options[1].name, /Always allow Echo Tool of MCP server everything in this session/);
+    });
 
-  it('a denied permission does not call the server; bad arguments come back as an error result', async () => {
-    const s = servers();
-    s.configure([everythingStdio()]);
-    await s.ready(new AbortController().signal);
-    const sum = tool(s, 'everything__get-sum');
-    const denied = await sum.run({ a: 1, b: 2 }, context(new FakeHost({}, () => ({ outcome: { outcome: 'selected', optionId: 'reject_once' } }))));
-    assert.deepEqual([denied.failed, denied.output], [true, 'everything__get-sum was not run: the user rejected it.']);
+    it('shows an image result as an image block and tells the model it was shown', async () => {
+      const result = await tool(s, 'everything__get-tiny-image').run({}, context(new FakeHost({}, allowAll)));
+      const image = result.content!.find((c: any) => c.content.type === 'image') as any;
+      assert.equal(image.content.mimeType, 'image/png');
+      assert.ok(image.content.data.length > 100);
+      assert.match(result.output, /\[image image\/png, shown to the user\]/);
+    });
 
-    const bad = await sum.run({ a: 'one' }, context(new FakeHost({}, allowAll)));
-    assert.equal(bad.failed, true);
-    assert.match(bad.output, /^Error: .*(Invalid|expected number)/s);
+    it('a denied permission does not call the server; bad arguments come back as an error result', async () => {
+      const sum = tool(s, 'everything__get-sum');
+      const denied = await sum.run({ a: 1, b: 2 }, context(new FakeHost({}, () => ({ outcome: { outcome: 'selected', optionId: 'reject_once' } }))));
+      assert.deepEqual([denied.failed, denied.output], [true, 'everything__get-sum was not run: the user rejected it.']);
+
+      const bad = await sum.run({ a: 'one' }, context(new FakeHost({}, allowAll)));
+      assert.equal(bad.failed, true);
+      assert.match(bad.output, /^Error: .*(Invalid|expected number)/s);
+    });
+
   });
 
   it('Streamable HTTP: sends the given headers, a call succeeds, a throwing tool fails, and list_changed refreshes the tools', async () => {
