@@ -27,7 +27,7 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
     return response.sessionId;
   }
 
-  const mcpPids = (sessionId: string) => (server as any).store.owned(sessionId, 'client-0').agent.mcp.pids() as number[];
+  const mcpPids = (sessionId: string) => server.store.owned(sessionId, 'client-0').agent.mcp.pids();
 
   beforeEach(async () => {
     server = await startServer({ agent: { ...defaultAgentSessionOptions, mcp: testMcpOptions } });
@@ -98,6 +98,18 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
     assert.ok(isAlive(b));
     await server.close();
     assert.ok(!isAlive(b), 'no orphan after shutdown');
+  });
+
+  it('a session that expires after its client left stops its MCP servers', async () => {
+    await server.close();
+    server = await startServer({ gracePeriodMs: 100, cleanupIntervalMs: 50, agent: { ...defaultAgentSessionOptions, mcp: testMcpOptions } });
+    const client = await connect();
+    const sessionId = await newSession(client);
+    await waitFor('the server', () => mcpPids(sessionId).length === 1, 15_000);
+    const [pid] = mcpPids(sessionId);
+    await client.close();
+    await waitFor('the expired session’s server to stop', () => !isAlive(pid));
+    assert.equal(server.store.sessionCount, 0);
   });
 
   it('a standalone server allows no MCP servers by default: nothing starts, the chat says how to allow them', async () => {
