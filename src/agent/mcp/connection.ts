@@ -117,9 +117,12 @@ export class McpConnection {
       },
     );
     this.client = client;
-    const timeout = AbortSignal.timeout(this.options.startTimeoutMs);
+    const starting = new AbortController();
+    const timeout = starting.signal;
+    const cancelTimer = this.options.schedule(() => starting.abort(new Error('start timeout')), this.options.startTimeoutMs);
     try {
-      await client.connect(transport, { signal: timeout, timeout: this.options.startTimeoutMs });
+      // The SDK's own request timeout only backs up the (injectable) start timer.
+      await client.connect(transport, { signal: timeout, timeout: this.options.startTimeoutMs + 1000 });
       const tools = await this.listTools(client, timeout);
       if (this.stopped) throw new Error('stopped');
       client.onclose = () => this.exited(client);
@@ -132,6 +135,8 @@ export class McpConnection {
       if (timeout.aborted && this.pid !== undefined) killQuietly(this.pid);
       await this.closeTransport();
       throw new Error(timeout.aborted ? `it did not answer within ${this.options.startTimeoutMs} ms${this.stderrHint()}` : `${(err as Error).message}${this.stderrHint()}`);
+    } finally {
+      cancelTimer();
     }
   }
 
