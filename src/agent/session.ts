@@ -5,7 +5,7 @@
  */
 import type { ContentBlock, SessionUpdate, StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import { silentLogger, type Logger } from '../transport/logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { History } from './history';
 import type { AgentHost } from './host';
 import { defaultMcpOptions, type McpOptions } from './mcp/options';
@@ -14,7 +14,7 @@ import { isAbortError } from './models/abortable';
 import type { ChatMessage, ChatModel } from './models/types';
 import { promptText } from './text';
 import { PermissionGate } from './tools/permission';
-import { Transcript } from './transcript';
+import { Transcript } from './loadTranscript';
 import { defaultTurnOptions, runTurn, type TurnOptions } from './turn';
 
 export interface AgentSessionOptions {
@@ -54,7 +54,7 @@ export class AgentSession {
   constructor(
     readonly id: string,
     readonly cwd: string,
-    private model: ChatModel,
+    private readonly model: ChatModel,
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
     log: Logger = silentLogger,
@@ -66,14 +66,6 @@ export class AgentSession {
 
   get isRunning(): boolean {
     return this.running !== undefined;
-  }
-
-  get modelId(): string {
-    return this.model.id;
-  }
-
-  setModel(model: ChatModel): void {
-    this.model = model;
   }
 
   /** The transcript as updates, in order, for `session/load`. */

@@ -3,7 +3,7 @@ import { ModelError } from '../agent/models/types';
 import { McpPolicy } from '../agent/mcp/policy';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
-import { createLogger, isLogLevel } from '../transport/logger';
+import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
 

@@ -8,14 +8,14 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import { describeServers, fromSetting, fromVsCodeConfig, mergeServerLists, type AcpMcpServer, type McpServerList } from './mcpConfig';
 
 const WORKSPACE_ANSWER_KEY = 'punie.mcp.workspaceAnswer';
 
 export class McpSources {
   constructor(
-    private readonly context: vscode.ExtensionContext,
+    private readonly context: Pick<vscode.ExtensionContext, 'globalStorageUri' | 'workspaceState'>,
     private readonly log: Logger,
   ) {}
 

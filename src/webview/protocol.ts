@@ -3,6 +3,7 @@
  * validate every message they receive with it; it must stay free of `vscode` and of the DOM.
  */
 import { z } from 'zod';
+import { summarizeIssues } from '../protocol/issues';
 
 const Id = z.string().min(1).max(256);
 /** An answer can be long; a single message still has a ceiling. */
@@ -96,6 +97,8 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ops'), ops: z.array(TranscriptOp).min(1) }),
   z.object({ type: z.literal('status'), status: ChatStatus }),
   z.object({ type: z.literal('focusInput') }),
+  /** A question that was not sent (no connection): the composer gets it back, to be sent again. */
+  z.object({ type: z.literal('draft'), text: z.string().max(1024 * 1024) }),
   /** Test-only: asks the webview to report what it rendered. */
   z.object({ type: z.literal('probe'), probeId: Id }),
   /** Test-only: clicks an option button of a permission card, as a user would. */
@@ -110,6 +113,8 @@ export const RenderReport = z.object({
   banner: Short,
   busy: z.boolean(),
   inputEnabled: z.boolean(),
+  /** What the composer holds. */
+  draft: z.string().max(1024 * 1024),
 });
 export type RenderReport = z.infer<typeof RenderReport>;
 
@@ -136,11 +141,7 @@ function parseWith<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, message: result.data };
   const type = typeof data === 'object' && data !== null && 'type' in data ? String((data as { type: unknown }).type).slice(0, 40) : typeof data;
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
-    .join('; ');
-  return { ok: false, error: `invalid message (${type}): ${issues}` };
+  return { ok: false, error: `invalid message (${type}): ${summarizeIssues(result.error.issues, '(message)').text}` };
 }
 
 export const parseHostMessage = (data: unknown): ParseResult<HostMessage> => parseWith(HostMessage, data);

@@ -6,7 +6,7 @@
  */
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import { Backoff } from '../../client/backoff';
-import type { Logger } from '../../transport/logger';
+import type { Logger } from '../../util/logger';
 import { runInBackground } from '../../util/background';
 import type { McpServerConfig } from './config';
 import type { McpOptions } from './options';

@@ -4,7 +4,7 @@
  * the policy forbids are not started. What the user must hear (a server that did not start or was given up)
  * waits in `takeNotices` for the next prompt, which first waits for the starts still under way.
  */
-import type { Logger } from '../../transport/logger';
+import type { Logger } from '../../util/logger';
 import { runInBackground } from '../../util/background';
 import type { AgentTool } from '../tools/types';
 import { configIdentity, normalizeConfig, type AcpMcpServer, type McpServerConfig } from './config';

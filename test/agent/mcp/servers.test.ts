@@ -4,7 +4,7 @@ import { McpPolicy } from '../../../src/agent/mcp/policy';
 import { McpServers } from '../../../src/agent/mcp/servers';
 import { PermissionGate } from '../../../src/agent/tools/permission';
 import type { AgentTool, ToolContext } from '../../../src/agent/tools/types';
-import { silentLogger } from '../../../src/transport/logger';
+import { silentLogger } from '../../../src/util/logger';
 import { FakeMcpHttpServer } from '../../fixtures/mcpHttpServer';
 import { FakeHost } from '../../helpers/fakeHost';
 import { everythingStdio, isAlive, testMcpOptions, waitFor } from '../../helpers/mcp';
