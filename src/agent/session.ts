@@ -5,8 +5,11 @@
  */
 import type { ContentBlock, SessionUpdate, StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
+import { silentLogger, type Logger } from '../util/logger';
 import { History } from './history';
 import type { AgentHost } from './host';
+import { defaultMcpOptions, type McpOptions } from './mcp/options';
+import { McpServers } from './mcp/servers';
 import { isAbortError } from './models/abortable';
 import type { ChatMessage, ChatModel } from './models/types';
 import { promptText } from './text';
@@ -24,6 +27,8 @@ export interface AgentSessionOptions {
   /** Most characters kept in that transcript (bounds memory and what a reload resends). */
   maxTranscriptChars: number;
   turn: TurnOptions;
+  /** The session's MCP servers: which are allowed, start timeout, restarts. */
+  mcp: McpOptions;
 }
 
 export const defaultAgentSessionOptions: AgentSessionOptions = {
@@ -32,12 +37,15 @@ export const defaultAgentSessionOptions: AgentSessionOptions = {
   maxTranscriptUpdates: 5000,
   maxTranscriptChars: 4 * 1024 * 1024,
   turn: defaultTurnOptions,
+  mcp: defaultMcpOptions,
 };
 
 export class AgentSession {
   private readonly history: History;
   private readonly transcript: Transcript;
   private readonly permissions = new PermissionGate();
+  /** The MCP servers the client named for this session; their tools join Punie's own. */
+  readonly mcp: McpServers;
   private running: AbortController | undefined;
   private toolCalls = 0;
   /** `default` asks before writes and commands; `read-only` never does them. */
@@ -49,7 +57,9 @@ export class AgentSession {
     private readonly model: ChatModel,
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
+    log: Logger = silentLogger,
   ) {
+    this.mcp = new McpServers(cwd, options.mcp, log);
     this.history = new History({ maxMessages: options.maxHistoryMessages, maxChars: options.maxHistoryChars });
     this.transcript = new Transcript(options.maxTranscriptUpdates, options.maxTranscriptChars);
   }
@@ -103,6 +113,8 @@ export class AgentSession {
     this.remember({ role: 'user', content: promptText(blocks) });
     const turnMessages: ChatMessage[] = [];
     try {
+      await this.mcp.ready(controller.signal);
+      for (const notice of this.mcp.takeNotices()) this.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: `${notice}\n\n` } });
       return await runTurn(
         {
           sessionId: this.id,
@@ -112,6 +124,7 @@ export class AgentSession {
           host: this.host,
           permissions: this.permissions,
           history: this.history.all,
+          extraTools: () => this.mcp.tools(),
           signal: controller.signal,
           emit: (update) => this.emit(update),
           nextToolCallId: () => `call-${++this.toolCalls}`,
@@ -131,6 +144,12 @@ export class AgentSession {
   /** Ends the running turn, if any: the model stream and every pending client request; the prompt answers `cancelled`. */
   cancel(): void {
     this.running?.abort(new Error('cancelled'));
+  }
+
+  /** Ends the session for good: the running turn and every MCP server of the session. */
+  async close(): Promise<void> {
+    this.cancel();
+    await this.mcp.close();
   }
 
   private emit(update: SessionUpdate): void {

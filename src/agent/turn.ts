@@ -13,7 +13,7 @@ import { splitText } from './text';
 import { cancelPending, executeToolCall, prepareToolCall, type PreparedCall, type ToolBase } from './toolCall';
 import { availableTools } from './tools';
 import type { PermissionGate } from './tools/permission';
-import type { ToolLimits } from './tools/types';
+import type { AgentTool, ToolLimits } from './tools/types';
 
 export interface TurnOptions {
   /** Most model requests in one turn; past it the turn ends with `max_turn_requests`. */
@@ -32,6 +32,8 @@ export interface TurnInput {
   permissions: PermissionGate;
   /** The conversation so far, ending with this turn's user message. */
   history: readonly ChatMessage[];
+  /** Tools besides Punie's own (the session's MCP servers'), asked for again at every step: they can change. */
+  extraTools?: () => readonly AgentTool<never>[];
   signal: AbortSignal;
   emit(update: SessionUpdate): void;
   /** A session-unique id for the next tool call shown to the client. */
@@ -41,11 +43,12 @@ export interface TurnInput {
 
 export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<StopReason> {
   const { signal, emit } = input;
-  const tools = availableTools(input.host.clientCapabilities());
-  const system: ChatMessage = { role: 'system', content: systemPrompt(input.cwd, input.mode, tools) };
+  const own = availableTools(input.host.clientCapabilities());
   const base: ToolBase = { sessionId: input.sessionId, cwd: input.cwd, mode: input.mode, host: input.host, permissions: input.permissions, limits: input.options.limits, signal };
   for (let step = 0; step < input.options.maxSteps; step++) {
     if (signal.aborted) throw abortError(signal);
+    const tools = [...own, ...(input.extraTools?.() ?? [])];
+    const system: ChatMessage = { role: 'system', content: systemPrompt(input.cwd, input.mode, tools) };
     let text = '';
     let finish: 'max_tokens' | 'refusal' | undefined;
     const calls: PreparedCall[] = [];

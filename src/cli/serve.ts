@@ -1,5 +1,6 @@
 /** `punie serve`: the agent server, standalone, until Ctrl-C. */
 import { ModelError } from '../agent/models/types';
+import { McpPolicy } from '../agent/mcp/policy';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
 import { loadUsersFile } from '../server/users';
@@ -24,6 +25,9 @@ Runs the Punie agent server.
   --allow-model <p>      a model clients may pick for their sessions; * matches anything (repeatable;
                          default: --model and the built-in test models)
   --allow-origin <o>     allow browser pages from this exact Origin (repeatable)
+  --allow-mcp <list>     MCP servers clients may have this server start or call (default none): stdio, http,
+                         sse, all, or <kind>:<pattern> with * wildcards (e.g. http:https://mcp.example.com/*);
+                         stdio servers run as this server's user — see docs/mcp.md
   --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
   --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
   --grace-ms <n>         keep a disconnected client's sessions in memory for resume (default 300000)
@@ -47,6 +51,7 @@ export async function serve(argv: string[]): Promise<void> {
     'token-file': { type: 'string' },
     'allow-model': { type: 'string', multiple: true },
     'allow-origin': { type: 'string', multiple: true },
+    'allow-mcp': { type: 'string', multiple: true },
     'heartbeat-ms': { type: 'string' },
     'idle-timeout-ms': { type: 'string' },
     'grace-ms': { type: 'string' },
@@ -60,6 +65,7 @@ export async function serve(argv: string[]): Promise<void> {
   });
   const maxSteps = intOption('max-steps', values['max-steps'], defaultAgentSessionOptions.turn.maxSteps);
   if (maxSteps < 1) throw new UsageError('--max-steps must be at least 1');
+  const mcp = { ...defaultAgentSessionOptions.mcp, policy: mcpPolicy(values['allow-mcp'] ?? []) };
   const model = values.model ?? process.env.PUNIE_MODEL ?? 'test';
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
@@ -81,7 +87,7 @@ export async function serve(argv: string[]): Promise<void> {
     storeMaxBytes: intOption('store-max-mb', values['store-max-mb'], 2048) * 1024 * 1024,
     users: values['users-file'] === undefined ? undefined : loadUsersFile(values['users-file']),
     ...limitOptions(values),
-    agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps } },
+    agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps }, mcp },
     logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
   });
   try {
@@ -111,4 +117,12 @@ function tokenHelp(path: string, created: boolean, ws: string): string {
     `  Use it with:   punie ask --server ${ws} --token-file ${path} "…"\n` +
     `                 (or PUNIE_TOKEN; Python clients: ${basic}, loopback only: a token in a URL shows in process lists)\n`
   );
+}
+
+function mcpPolicy(values: string[]): McpPolicy {
+  try {
+    return McpPolicy.parse(values);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
 }

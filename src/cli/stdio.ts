@@ -2,7 +2,9 @@
  * `punie stdio`: the agent command an editor starts (Zed, JetBrains, any ACP stdio client). It bridges ACP
  * on stdin/stdout to a Punie server given by --server, or to one it embeds, through the client manager.
  */
+import { McpPolicy } from '../agent/mcp/policy';
 import { ModelError } from '../agent/models/types';
+import { defaultAgentSessionOptions } from '../agent/session';
 import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
 import { LOCAL_USER } from '../server/users';
@@ -51,7 +53,9 @@ export async function stdio(argv: string[]): Promise<void> {
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
   const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, localUser: LOCAL_USER, logger: createLogger(level, write, '[server] ') });
+  // The editor runs its MCP servers as its user anyway: the embedded server may start them.
+  const agent = { ...defaultAgentSessionOptions, mcp: { ...defaultAgentSessionOptions.mcp, policy: McpPolicy.all } };
+  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, agent, localUser: LOCAL_USER, logger: createLogger(level, write, '[server] ') });
   if (embedded && model) {
     try {
       embedded.models.create(model); // a bad model fails now, not at the editor's first session/new

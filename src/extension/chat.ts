@@ -15,6 +15,7 @@ import type { Connection } from './clientLifecycle';
 import { connectionView } from './connectionView';
 import { Disposable } from './disposable';
 import { failureText, sessionGone } from './failureText';
+import type { AcpMcpServer } from './mcpConfig';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
 
@@ -54,6 +55,8 @@ export class ChatController extends Disposable {
     private readonly connection: ChatConnection,
     /** The whole error goes here (method, request id); the chat shows plain words. */
     private readonly log: Pick<Logger, 'warn'>,
+    /** The MCP servers a new session gets. */
+    private readonly mcp: { servers(): Promise<AcpMcpServer[]> },
     /** Whether the user rejected a tool call's permission request (its card then says Rejected). */
     rejected?: (sessionId: string, toolCallId: string) => boolean,
   ) {
@@ -163,7 +166,8 @@ export class ChatController extends Disposable {
     if (this.sessionId) return this.sessionId;
     const client = await this.connection.ensure(signal);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
-    const session = await client.newSession(cwd, { model });
+    const mcpServers = await this.mcp.servers();
+    const session = await client.newSession(cwd, { model, mcpServers });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
     if (this.sessionExpired) {

@@ -6,7 +6,9 @@
 import { LOCAL_USER } from '../server/users';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
+import { McpPolicy } from '../agent/mcp/policy';
 import { ModelRegistry } from '../agent/models/registry';
+import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../util/logger';
 import { runInBackground } from '../util/background';
@@ -129,6 +131,8 @@ export class ServerHost implements vscode.Disposable {
         allowedModels: () => [this.model],
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         ...config.localLimits,
+        // The user's own MCP servers, started as the user, as VS Code itself would.
+        agent: { ...defaultAgentSessionOptions, mcp: { ...defaultAgentSessionOptions.mcp, policy: McpPolicy.all } },
         logger: prefixed(this.log, '[server] '),
       },
       this.createModels(),

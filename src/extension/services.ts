@@ -17,6 +17,7 @@ import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
 import { ServerHost } from './serverHost';
+import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
 import { StatusBar } from './statusBar';
 import { TerminalManager } from './terminals';
@@ -91,7 +92,9 @@ export class Services extends Disposable {
         reportProblem: (problem) => this.problems.report(problem),
       }),
     );
-    this.chat = this.register(new ChatController(this.transcript, this.connection, log, (session, call) => this.permissions.wasRejected(session, call)));
+    this.chat = this.register(
+      new ChatController(this.transcript, this.connection, log, new McpSources(context, log), (session, call) => this.permissions.wasRejected(session, call)),
+    );
     this.statusBar = this.register(new StatusBar(this.connection));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);
     this.register(

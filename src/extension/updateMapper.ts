@@ -5,7 +5,7 @@
  */
 import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
-import type { ItemOf, TranscriptOp } from '../webview/protocol';
+import { ToolImage, type ItemOf, type TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
@@ -77,6 +77,9 @@ export class UpdateMapper {
     if (update.content) {
       item.detail = toolDetail(update.content, update.rawInput, update.rawOutput);
       item.terminalIds = update.content.flatMap((c) => (c.type === 'terminal' ? [c.terminalId] : [])).slice(0, 20);
+      const images = toolImages(update.content);
+      if (images.length) item.images = images;
+      else delete item.images;
     } else if (update.rawInput !== undefined || update.rawOutput !== undefined) {
       item.detail = toolDetail([], update.rawInput, update.rawOutput);
     }
@@ -98,6 +101,12 @@ export function contentText(block: ContentBlock): string {
     case 'audio':
       return '[audio]';
   }
+}
+
+/** The images of a tool's result the card can show (kinds and sizes the webview contract accepts). */
+export function toolImages(content: readonly ToolCallContent[]): ToolImage[] {
+  const images = content.flatMap((c) => (c.type === 'content' && c.content.type === 'image' ? [{ mimeType: c.content.mimeType, data: c.content.data }] : []));
+  return images.filter((image): image is ToolImage => ToolImage.safeParse(image).success).slice(0, 8);
 }
 
 /** The plain text shown in an expanded tool card. */

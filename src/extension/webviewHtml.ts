@@ -1,4 +1,4 @@
-/** The chat webview's HTML: a strict CSP (no inline code, one nonce'd script, styles and fonts from the extension only). */
+/** The chat webview's HTML: a strict CSP (no inline code, one nonce'd script, styles and fonts from the extension only, images only inline). */
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 
@@ -9,6 +9,8 @@ export function chatHtml(webview: vscode.Webview, extensionUri: vscode.Uri): str
     "default-src 'none'",
     `style-src ${webview.cspSource}`,
     `font-src ${webview.cspSource}`,
+    // Tool result images arrive inline as base64 raster data (checked by the webview contract); nothing is fetched.
+    'img-src data:',
     `script-src 'nonce-${nonce}'`,
   ].join('; ');
   return `<!DOCTYPE html>

@@ -110,7 +110,7 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
     agentCapabilities: {
       loadSession: true,
       promptCapabilities: { image: false, audio: false, embeddedContext: true },
-      mcpCapabilities: { http: false, sse: false },
+      mcpCapabilities: { http: ctx.options.agent.mcp.policy.allowsKind('http'), sse: ctx.options.agent.mcp.policy.allowsKind('sse') },
       sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {} },
     },
     authMethods: [],
@@ -133,6 +133,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   ensureModelAllowed(modelSpec, ctx.options);
   const session = ctx.store.create(ctx.connection, request.cwd, createModel(ctx, modelSpec));
+  session.agent.mcp.configure(request.mcpServers);
   return {
     sessionId: session.id,
     modes: { currentModeId: session.agent.mode, availableModes: MODES },
@@ -149,6 +150,7 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
   const token = request._meta?.[META_RESUME_TOKEN];
   await bringBack(ctx, request.sessionId);
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
+  session.agent.mcp.configure(request.mcpServers);
   // A long transcript goes at the client's pace: dumped at once it could trip the slow-client close.
   const transcript = [...session.agent.replayTranscript()];
   await session.sendBefore(async () => {
@@ -173,6 +175,7 @@ async function resumeSession(ctx: MethodContext, params: unknown): Promise<objec
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
   await bringBack(ctx, request.sessionId);
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
+  if (request.mcpServers) session.agent.mcp.configure(request.mcpServers);
   const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
   const lastSeq = request._meta?.[META_SEQ];
   if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);

@@ -136,7 +136,7 @@ export class PunieServer {
 
   private async shutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
-    this.store.dispose();
+    const sessionsClosed = this.store.dispose();
     const closed = [...this.connections].map(
       (c) =>
         new Promise<void>((resolve) => {
@@ -148,6 +148,7 @@ export class PunieServer {
     const timeout = new Promise<void>((resolve) => setTimeout(resolve, this.options.shutdownTimeoutMs).unref());
     await Promise.race([Promise.all(closed), timeout]);
     for (const c of this.connections) c.socket.terminate();
+    await sessionsClosed;
     this.wss.close();
     this.preAuth.dispose();
     await new Promise<void>((resolve) => {

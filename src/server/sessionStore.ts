@@ -22,6 +22,7 @@ import { OutboundRequests } from './outboundRequests';
 import { PromptLog } from './promptLog';
 import { ReplayBuffer, type ReplayResult } from './replay';
 import { restoredState } from './restore';
+import { runInBackground } from '../util/background';
 import { tokenMatches } from './security';
 
 interface ClientRecord {
@@ -79,7 +80,7 @@ export class ServerSession implements AgentHost {
   ) {
     this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
     this.updatedAt = options.now();
-    this.agent = new AgentSession(id, cwd, model, this, options.agent);
+    this.agent = new AgentSession(id, cwd, model, this, options.agent, options.logger);
   }
 
   private get link(): ClientLink | undefined {
@@ -147,10 +148,14 @@ export class ServerSession implements AgentHost {
     this.send(PROMPT_FINISHED, { sessionId: this.id, requestId, ...outcome }, 200);
   }
 
-  /** Ends the session: the running turn is cancelled and waiting agent→client requests fail with `reason`. */
-  close(reason: string): void {
-    this.agent.cancel();
+  /**
+   * Ends the session: the running turn is cancelled and waiting agent→client requests fail with `reason`;
+   * resolves once its MCP servers have stopped.
+   */
+  close(reason: string): Promise<void> {
+    const closed = this.agent.close();
     this.outbound.failAll(`session ${this.id} ${reason}`);
+    return closed;
   }
 
   clientCapabilities(): ClientCapabilities {
@@ -307,7 +312,7 @@ export class SessionStore {
   unload(sessionId: string, reason: string): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
-    session.close(reason);
+    runInBackground(`closing session ${sessionId}`, session.close(reason), this.options.logger);
     this.sessions.delete(sessionId);
     if (session.attachedTo !== undefined) this.forgetIfEmpty(session.attachedTo);
   }
@@ -355,14 +360,15 @@ export class SessionStore {
     link?.notify(STORAGE_FAILED, { sessionId, message: `The server cannot save this conversation (${error.message}); it goes on, but a server restart would lose what is not saved.` });
   }
 
-  /** Cancels every turn and drops every session (server shutdown); a durable store keeps them. */
-  dispose(): void {
+  /** Cancels every turn and drops every session (server shutdown; a durable store keeps them); resolves once their MCP servers stopped. */
+  async dispose(): Promise<void> {
     this.shuttingDown = true;
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
-    for (const session of this.sessions.values()) session.close('ended: the server is shutting down');
+    const closing = [...this.sessions.values()].map((session) => session.close('ended: the server is shutting down'));
     this.sessions.clear();
     this.clients.clear();
+    await Promise.all(closing);
   }
 
   /** Rebuilds a stored session; a turn that was running when the server stopped is marked interrupted. */

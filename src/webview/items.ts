@@ -89,6 +89,12 @@ export function renderTool(document: Document, item: ItemOf<'tool'>, post: Post,
     body.append(button);
   }
   if (item.detail) body.append(el(document, 'pre', 'tool-detail', item.detail));
+  for (const image of item.images ?? []) {
+    const img = el(document, 'img', 'tool-image');
+    img.src = `data:${image.mimeType};base64,${image.data}`;
+    img.alt = 'Image returned by the tool';
+    body.append(img);
+  }
   if (body.childElementCount === 0) body.append(el(document, 'div', 'muted', 'No details.'));
   root.append(body);
   return root;

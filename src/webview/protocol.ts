@@ -28,6 +28,12 @@ export const PermissionChoice = z.object({
 export type PermissionChoice = z.infer<typeof PermissionChoice>;
 
 export const Location = z.object({ path: Short, line: z.number().int().nonnegative().optional() });
+/** A raster image a tool returned (an MCP tool's screenshot, say): base64 only, never SVG (it can script). */
+export const ToolImage = z.object({
+  mimeType: z.enum(['image/png', 'image/jpeg', 'image/gif', 'image/webp']),
+  data: z.string().max(4 * 1024 * 1024).regex(/^[A-Za-z0-9+/]*={0,2}$/),
+});
+export type ToolImage = z.infer<typeof ToolImage>;
 
 /** A decision on a proposed change as a whole or on one hunk of it. */
 export const ReviewState = z.enum(['pending', 'accepted', 'rejected']);
@@ -80,6 +86,7 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     detail: Text,
     locations: z.array(Location).max(100),
     terminalIds: z.array(Id).max(20),
+    images: z.array(ToolImage).max(8).optional(),
   }),
   z.object({ kind: z.literal('plan'), id: Id, entries: z.array(PlanEntry).max(200) }),
   z.object({

@@ -77,7 +77,7 @@ function itemSize(item: TranscriptItem): number {
       return item.text.length + 64;
     case 'tool':
     case 'permission':
-      return item.title.length + item.detail.length + 128;
+      return item.title.length + item.detail.length + 128 + (item.kind === 'tool' ? (item.images ?? []).reduce((n, i) => n + i.data.length, 0) : 0);
     case 'plan':
       return item.entries.reduce((n, e) => n + e.content.length + 32, 64);
   }

@@ -62,6 +62,21 @@ describe('UpdateMapper', () => {
     assert.equal(model.snapshot().filter((i) => i.kind === 'plan').length, 2);
   });
 
+  it('keeps the raster images of a tool result for the card, and drops SVG and data that is not base64', () => {
+    const { model, feed } = setup();
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Screenshot', kind: 'other', status: 'pending' });
+    const image = (mimeType: string, data: string) => ({ type: 'content' as const, content: { type: 'image' as const, mimeType, data } });
+    feed({
+      sessionUpdate: 'tool_call_update',
+      toolCallId: 't1',
+      status: 'completed',
+      content: [image('image/png', 'iVBORw0KGgo='), image('image/svg+xml', 'PHN2Zz4='), image('image/jpeg', '"><script>'), { type: 'content', content: { type: 'text', text: 'shot' } }],
+    });
+    const card = model.snapshot()[0] as any;
+    assert.deepEqual(card.images, [{ mimeType: 'image/png', data: 'iVBORw0KGgo=' }]);
+    assert.equal(card.detail, '[image]\n\n[image]\n\n[image]\n\nshot');
+  });
+
   it('creates a card for an update whose tool_call it never saw, and keeps terminal ids and locations', () => {
     const { model, feed } = setup();
     feed({

@@ -55,6 +55,13 @@ describe('TranscriptView', () => {
     ]);
   });
 
+  it('shows the raster images a tool returned as inline data images', () => {
+    const { list, view } = setup();
+    view.apply([{ op: 'add', item: { ...tool('completed'), locations: [], terminalIds: [], images: [{ mimeType: 'image/png', data: 'iVBORw0KGgo=' }] } }]);
+    const img = list.querySelector('img.tool-image') as HTMLImageElement;
+    assert.equal(img.getAttribute('src'), 'data:image/png;base64,iVBORw0KGgo=');
+  });
+
   it('posts the chosen permission option once and disables the buttons', () => {
     const { list, posted, view } = setup();
     const options = [

@@ -2,7 +2,8 @@
  * Asks the client before a write or a command (`session/request_permission`). Only an allow option lets
  * the call run: a reject option, a dismissed request (`cancelled`), an unknown option id or a failed
  * request all deny (Punie ran the call on any `selected` outcome). "Always" answers are remembered per
- * session and tool kind, for commands per exact command; read-only mode denies without asking.
+ * session and tool kind (or per MCP tool, by its `scope`), for commands per exact command; read-only mode denies
+ * without asking.
  */
 import { Methods, REVIEW_META, RequestPermissionResponse, ReviewMeta, type PermissionOption, type PermissionOptionKind, type ToolCallUpdateFields, type ToolKind } from '../../protocol/acp';
 import type { AgentHost } from '../host';
@@ -11,6 +12,12 @@ import type { AgentHost } from '../host';
 export type PermissionDecision = { allowed: true; review?: ReviewMeta } | { allowed: false; reason: string };
 
 export const READ_ONLY_MODE = 'read-only';
+
+/** What an "always" answer covers when it is not the whole kind: one MCP tool, say. */
+export interface PermissionScope {
+  key: string;
+  label: string;
+}
 
 export class PermissionGate {
   private readonly remembered = new Map<string, 'allow' | 'reject'>();
@@ -21,9 +28,9 @@ export class PermissionGate {
   }
 
   /** A denial that needs no question (read-only mode, an "always reject" answer), if any. */
-  deniedWithoutAsking(mode: string, kind: ToolKind): PermissionDecision | undefined {
-    if (mode === READ_ONLY_MODE) return { allowed: false, reason: 'the session is in read-only mode; switch the mode to allow writes and commands' };
-    if (this.remembered.get(kind) === 'reject') return { allowed: false, reason: `the user chose to always reject ${kindLabel(kind)} in this session` };
+  deniedWithoutAsking(mode: string, kind: ToolKind, scope?: PermissionScope): PermissionDecision | undefined {
+    if (mode === READ_ONLY_MODE && kind !== 'read') return { allowed: false, reason: 'the session is in read-only mode; switch the mode to allow writes and commands' };
+    if (this.remembered.get(scope?.key ?? kind) === 'reject') return { allowed: false, reason: `the user chose to always reject ${scope?.label ?? kindLabel(kind)} in this session` };
     return undefined;
   }
 
@@ -32,17 +39,18 @@ export class PermissionGate {
     sessionId: string;
     mode: string;
     kind: ToolKind;
+    scope?: PermissionScope;
     toolCall: ToolCallUpdateFields;
     signal: AbortSignal;
     /** What an "always" answer covers (default: the kind); a command is remembered as that exact command. */
     rememberAs?: string;
   }): Promise<PermissionDecision> {
-    const { kind } = request;
-    const key = request.rememberAs ?? kind;
-    const denied = this.deniedWithoutAsking(request.mode, kind);
+    const { kind, scope } = request;
+    const key = scope?.key ?? request.rememberAs ?? kind;
+    const denied = this.deniedWithoutAsking(request.mode, kind, scope);
     if (denied) return denied;
     if (this.remembered.get(key) === 'allow') return { allowed: true };
-    const options = permissionOptions(kind);
+    const options = permissionOptions(kind, scope?.label);
     let raw: unknown;
     try {
       raw = await request.host.request(Methods.requestPermission, { sessionId: request.sessionId, toolCall: request.toolCall, options }, request.signal);
@@ -56,22 +64,23 @@ export class PermissionGate {
     if (outcome.outcome === 'cancelled') return { allowed: false, reason: 'the permission request was dismissed' };
     const chosen = options.find((o) => o.optionId === outcome.optionId);
     if (!chosen) return { allowed: false, reason: `the client chose an unknown option "${outcome.optionId}"` };
-    const decision = this.decide(kind, key, chosen.kind);
+    // An MCP tool is remembered by its own key both ways; a built-in rejection covers its whole kind.
+    const decision = this.decide(scope ? key : kind, key, chosen.kind);
     const review = ReviewMeta.safeParse(parsed.data._meta?.[REVIEW_META]);
     return decision.allowed && review.success ? { allowed: true, review: review.data } : decision;
   }
 
-  private decide(kind: ToolKind, key: string, choice: PermissionOptionKind): PermissionDecision {
-    if (choice === 'allow_always') this.remembered.set(key, 'allow');
-    if (choice === 'reject_always') this.remembered.set(kind, 'reject'); // refusing is never too narrow
+  private decide(rejectKey: string, allowKey: string, choice: PermissionOptionKind): PermissionDecision {
+    if (choice === 'allow_always') this.remembered.set(allowKey, 'allow');
+    if (choice === 'reject_always') this.remembered.set(rejectKey, 'reject'); // refusing is never too narrow
     if (choice === 'allow_once' || choice === 'allow_always') return { allowed: true };
     return { allowed: false, reason: 'the user rejected it' };
   }
 }
 
-export function permissionOptions(kind: ToolKind): PermissionOption[] {
-  const what = kindLabel(kind);
-  const allowed = kind === 'execute' ? 'this exact command' : what;
+export function permissionOptions(kind: ToolKind, label?: string): PermissionOption[] {
+  const what = label ?? kindLabel(kind);
+  const allowed = kind === 'execute' && !label ? 'this exact command' : what;
   return [
     { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' },
     { optionId: 'allow_always', name: `Always allow ${allowed} in this session`, kind: 'allow_always' },
