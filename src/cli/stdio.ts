@@ -9,6 +9,7 @@ import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
 import { StdioBridge } from './bridge/bridge';
+import { runInBackground } from '../util/background';
 
 export const stdioHelp = `Usage: punie stdio [options]
 
@@ -70,7 +71,7 @@ export async function stdio(argv: string[]): Promise<void> {
     logger,
     client: { reconnect: { maxAttempts: retries } },
   });
-  const stop = (signal: string) => void bridge.shutdown(`received ${signal}`);
+  const stop = (signal: string) => runInBackground('shutting down', bridge.shutdown(`received ${signal}`), logger);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const exit = await bridge.exited;

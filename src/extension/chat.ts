@@ -13,6 +13,7 @@ import type { Connection } from './connection';
 import { connectionView } from './connectionView';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
+import { runInBackground } from '../util/background';
 
 /** Editor text sent along with a question. */
 export interface AskContext {
@@ -68,7 +69,7 @@ export class ChatController implements vscode.Disposable {
   /** Runs one turn; resolves when it has ended (however it ended). */
   async ask(question: string, context?: AskContext): Promise<void> {
     if (this.turn) {
-      void vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.');
+      runInBackground('showing a message', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'));
       return;
     }
     const turn = new AbortController();
@@ -95,7 +96,7 @@ export class ChatController implements vscode.Disposable {
       this.turn = undefined;
       this.promptSessionId = undefined;
       this.setBusy(false);
-      void this.transcript.save();
+      runInBackground('saving the transcript', this.transcript.save());
     }
   }
 
@@ -187,7 +188,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   private setBusy(busy: boolean): void {
-    void vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy);
+    runInBackground('setting punie.turnRunning', vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy));
     this.publishStatus();
   }
 

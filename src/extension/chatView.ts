@@ -9,6 +9,7 @@ import { OpBatcher } from './batcher';
 import { CHAT_VIEW_ID } from './ids';
 import type { Services } from './services';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
+import { runInBackground } from '../util/background';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
@@ -163,7 +164,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         return;
       }
       case 'showTerminal':
-        if (!services.terminals.show(message.terminalId)) void vscode.window.showInformationMessage('That command is no longer available.');
+        if (!services.terminals.show(message.terminalId)) runInBackground('showing a message', vscode.window.showInformationMessage('That command is no longer available.'), services.log);
         return;
       case 'probeReport':
         this.probes.get(message.probeId)?.(message.report);
@@ -177,6 +178,6 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
 
   private post(message: HostMessage): void {
     if (!this.view || !this.ready) return;
-    void this.view.webview.postMessage(message);
+    runInBackground('posting to the chat webview', this.view.webview.postMessage(message));
   }
 }

@@ -8,6 +8,7 @@ import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
 import type { Services } from './services';
 import { statusMenuItems } from './statusMenuItems';
+import { runInBackground } from '../util/background';
 
 export type CommandHandlers = Record<string, (...args: unknown[]) => unknown>;
 
@@ -30,21 +31,21 @@ export function commandHandlers(services: () => Services, view: ChatViewProvider
       await view.reveal(true);
     },
     'punie.cancel': async () => {
-      if (!(await services().chat.cancel())) void vscode.window.showInformationMessage('Punie: nothing to cancel; no question is running.');
+      if (!(await services().chat.cancel())) inform('Punie: nothing to cancel; no question is running.');
     },
     'punie.connectRemote': (url?: unknown, token?: unknown) => connectRemote(services(), url, token),
     'punie.useLocal': async () => {
       await vscode.workspace.getConfiguration(SECTION).update('server.mode', 'local', vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage('Punie now uses the local server, started on your next question.');
+      inform('Punie now uses the local server, started on your next question.');
     },
     'punie.reconnect': () => {
       const s = services();
-      if (s.connection.state.kind === 'connected') void vscode.window.showInformationMessage('Punie is already connected.');
+      if (s.connection.state.kind === 'connected') inform('Punie is already connected.');
       else s.connection.retryNow();
     },
     'punie.restartLocalServer': async () => {
       if (readConfig().mode !== 'local') {
-        void vscode.window.showInformationMessage('Punie uses a remote server; run "Punie: Use Local Server" to switch to the local one.');
+        inform('Punie uses a remote server; run "Punie: Use Local Server" to switch to the local one.');
         return;
       }
       await services().restartLocalServer();
@@ -53,11 +54,11 @@ export function commandHandlers(services: () => Services, view: ChatViewProvider
     'punie.copyLocalServerInfo': async () => {
       const local = services().servers.localUrls;
       if (!local) {
-        void vscode.window.showInformationMessage('The local Punie server is not running. It starts with your first question.');
+        inform('The local Punie server is not running. It starts with your first question.');
         return;
       }
       await vscode.env.clipboard.writeText(`PUNIE_TOKEN=${local.token} punie ask --server ${local.urls.ws} "…"`);
-      void vscode.window.showInformationMessage('Copied a punie command line with the local server URL and token (keep the token private).');
+      inform('Copied a punie command line with the local server URL and token (keep the token private).');
     },
     'punie.statusMenu': () => statusMenu(services()),
   };
@@ -93,7 +94,7 @@ async function connectRemote(services: Services, urlArg: unknown, tokenArg: unkn
   if (url === undefined) return;
   const problem = checkServerUrl(url.trim());
   if (problem) {
-    void vscode.window.showErrorMessage(`Punie: ${problem}`);
+    runInBackground('showing an error', vscode.window.showErrorMessage(`Punie: ${problem}`), services.log);
     return;
   }
   const token = await argumentOrInput(tokenArg, {
@@ -116,4 +117,9 @@ async function statusMenu(services: Services): Promise<void> {
   const items = statusMenuItems(state, mode, services.chat.busy);
   const choice = await vscode.window.showQuickPick(items, { title: `Punie (${mode} server: ${state})` });
   if (choice) await vscode.commands.executeCommand(choice.command);
+}
+
+/** A notice nobody waits for: the command is done whether or not the user reads it. */
+function inform(message: string): void {
+  runInBackground('showing a message', vscode.window.showInformationMessage(message));
 }

@@ -9,6 +9,7 @@ import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, PunieC
 import type { Logger } from '../transport/logger';
 import { readConfig, type PunieConfig } from './config';
 import type { ServerEndpoint, ServerHost } from './serverHost';
+import { runInBackground } from '../util/background';
 
 /** Makes a client manager; options it does not get keep the manager's defaults. */
 export type ClientFactory = (options: Partial<ClientManagerOptions> & { url: string }) => PunieClientApi;
@@ -114,7 +115,7 @@ export class Connection implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.stop();
+    runInBackground('stopping the connection', this.stop(), this.log);
     this.stateEmitter.dispose();
     this.updateEmitter.dispose();
     this.lostEmitter.dispose();

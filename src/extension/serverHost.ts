@@ -8,6 +8,8 @@ import * as vscode from 'vscode';
 import { ModelRegistry } from '../agent/models/registry';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../transport/logger';
+import { runInBackground } from '../util/background';
+import { SingleFlight } from '../util/singleFlight';
 import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
 
 export interface ServerEndpoint {
@@ -31,7 +33,7 @@ const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
 
 export class ServerHost implements vscode.Disposable {
   private local: LocalServer | undefined;
-  private starting: Promise<LocalServer> | undefined;
+  private readonly starting = new SingleFlight<LocalServer>();
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -60,8 +62,7 @@ export class ServerHost implements vscode.Disposable {
   }
 
   async stopLocal(): Promise<void> {
-    const pending = this.starting;
-    this.starting = undefined;
+    const pending = this.starting.take();
     const local = this.local ?? (await pending?.catch(() => undefined));
     this.local = undefined;
     if (!local) return;
@@ -70,14 +71,13 @@ export class ServerHost implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.stopLocal();
+    runInBackground('stopping the local server', this.stopLocal(), this.log);
   }
 
   private async ensureLocal(config: PunieConfig): Promise<LocalServer> {
     if (this.local && (this.local.requestedPort !== config.localPort || this.local.limits !== JSON.stringify(config.localLimits))) await this.stopLocal();
     if (this.local) return this.local;
-    this.starting ??= this.startLocal(config).finally(() => (this.starting = undefined));
-    return this.starting;
+    return this.starting.run(() => this.startLocal(config));
   }
 
   private async startLocal(config: PunieConfig): Promise<LocalServer> {

@@ -16,6 +16,7 @@ import { ServerHost } from './serverHost';
 import { StatusBar } from './statusBar';
 import { TerminalManager } from './terminals';
 import { TranscriptStore } from './transcriptStore';
+import { runInBackground } from '../util/background';
 
 export interface ServicesDeps {
   context: vscode.ExtensionContext;
@@ -64,10 +65,10 @@ export class Services implements vscode.Disposable {
         const changed = CONNECTION_KEYS.filter((key) => e.affectsConfiguration(key));
         if (changed.length === 0) return;
         log.info(`settings changed: ${changed.join(', ')}`);
-        void this.applyServerSettings();
+        runInBackground('applying the server settings', this.applyServerSettings(), log);
       }),
       // Trust granted: reconnect so the agent learns it may now write files and run commands.
-      vscode.workspace.onDidGrantWorkspaceTrust(() => void this.connection.restart()),
+      vscode.workspace.onDidGrantWorkspaceTrust(() => runInBackground('reconnecting after trust was granted', this.connection.restart(), log)),
       // A turn that ended leaves no question open (ACP: pending requests are answered `cancelled`).
       this.chat.onDidChangeStatus((status) => {
         if (this.wasBusy && !status.busy) this.permissions.cancelAll();

@@ -2,14 +2,13 @@
  * The server's resource limits in one place: their validation, the per-connection settings derived from
  * them, and the refusals a client sees when one is reached (docs/limits.md lists them with defaults).
  */
+import { MAX_REPORTED_ISSUES, describeIssues, type Issue } from '../protocol/issues';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { OutboundOptions } from './backpressure';
 import type { ServerOptions } from './options';
 import type { RateLimitOptions } from './rateLimit';
 import type { SessionStore } from './sessions';
 
-/** Issues named in a -32602 answer; a 1 MB array of wrong items would otherwise make a 100 MB answer. */
-export const MAX_REPORTED_ISSUES = 10;
 
 /**
  * Most values (objects, arrays, primitives) in the params of one inbound request. Validation cost grows
@@ -71,12 +70,10 @@ export function connectionRefusal(open: number, options: Pick<ServerOptions, 'ma
 }
 
 /** The -32602 error for params that failed validation: the first issues, and how many there were. */
-export function invalidParams(method: string, issues: readonly { path: PropertyKey[]; message: string }[]): RpcError {
+export function invalidParams(method: string, issues: readonly Issue[]): RpcError {
   const shown = issues.slice(0, MAX_REPORTED_ISSUES);
-  const text = shown.map((i) => `${i.path.map(String).join('.') || '(params)'}: ${i.message}`).join('; ');
-  const more = issues.length - shown.length;
-  const data = more > 0 ? { issues: shown, issueCount: issues.length } : { issues: shown };
-  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${text}${more > 0 ? `; and ${more} more` : ''}`, data);
+  const data = issues.length > shown.length ? { issues: shown, issueCount: issues.length } : { issues: shown };
+  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${describeIssues(issues, '(params)')}`, data);
 }
 
 /** Throws the -32030 error `session/new` answers when a session limit is reached. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import type { ConnectionState } from '../../src/client/types';
 import type { PunieServer } from '../../src/server/server';
 import { ConnectionClosedError, RequestTimeoutError } from '../../src/transport/errors';
