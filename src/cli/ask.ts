@@ -8,6 +8,7 @@ import { AGENT_VERSION } from '../server/methods';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
+import { setLastLineLog } from './lastLine';
 
 export const askHelp = `Usage: punie ask [options] "question"
 
@@ -44,6 +45,7 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const level = values['log-level'] ?? 'warn';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
   const logger = createLogger(level, (line) => io.stderr.write(line + '\n'));
+  setLastLineLog(logger, { stackInError: false });
   const retries = intOption('retries', values.retries, 10);
 
   const embedded = values.server ? undefined : new PunieServer({ port: 0, model: values.model ?? 'test', logger });

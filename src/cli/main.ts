@@ -2,6 +2,7 @@
 import { AGENT_VERSION } from '../server/methods';
 import { UsageError } from './args';
 import { ask, askHelp } from './ask';
+import { installLastLine } from './lastLine';
 import { serve, serveHelp } from './serve';
 import { stdio, stdioHelp } from './stdio';
 
@@ -53,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+installLastLine();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {

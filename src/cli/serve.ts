@@ -3,6 +3,7 @@ import { ModelError } from '../agent/models/types';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
+import { setLastLineLog } from './lastLine';
 import { intOption, parse, UsageError } from './args';
 import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
 
@@ -43,6 +44,8 @@ export async function serve(argv: string[]): Promise<void> {
   const model = values.model ?? process.env.PUNIE_MODEL ?? 'test';
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
+  const logger = createLogger(level, (line) => process.stderr.write(line + '\n'));
+  setLastLineLog(logger, { stackInError: true });
   const server = new PunieServer({
     host: values.host,
     port: intOption('port', values.port, 8000),
@@ -54,7 +57,7 @@ export async function serve(argv: string[]): Promise<void> {
     gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
     ...limitOptions(values),
     agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps } },
-    logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
+    logger,
   });
   try {
     server.models.create(model); // a bad default model fails now, not at the first session/new

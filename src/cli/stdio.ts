@@ -8,6 +8,7 @@ import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../transport/logger';
 import { intOption, parse, UsageError } from './args';
+import { setLastLineLog } from './lastLine';
 import { StdioBridge } from './bridge/bridge';
 import { runInBackground } from '../util/background';
 
@@ -45,6 +46,7 @@ export async function stdio(argv: string[]): Promise<void> {
   const retries = values.retries === undefined ? undefined : Math.max(1, intOption('retries', values.retries, 0));
   const write = (line: string) => process.stderr.write(line + '\n');
   const logger = createLogger(level, write, '[stdio] ');
+  setLastLineLog(logger, { stackInError: true });
 
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
   const token = values.server ? values.token ?? (process.env.PUNIE_TOKEN || undefined) : randomBytes(24).toString('base64url');
