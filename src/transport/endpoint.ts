@@ -143,7 +143,7 @@ export class RpcEndpoint {
     const checked = entry.data?.safeParse(result);
     if (!checked || checked.success) return entry.resolve(result);
     const error = new InvalidResultError(entry.method, m.id as RequestId, describeIssues(checked.error.issues, '(result)'));
-    this.logger.warn(error.message);
+    this.logger.debug(error.message); // the caller gets the error; a user sees it once
     entry.reject(error);
   }
 
