@@ -97,7 +97,7 @@ export class Connection implements vscode.Disposable {
 
   retryNow(): void {
     if (this.client) this.client.retryNow();
-    else void this.ensure().catch((err: Error) => this.log.warn(`connect failed: ${err.message}`));
+    else this.ensure().catch((err: Error) => this.log.warn(`connect failed: ${err.message}`));
   }
 
   /** Disposes the client; the state becomes `final` (idle unless a failure should stay visible). */

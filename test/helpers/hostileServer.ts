@@ -48,33 +48,35 @@ export class HostileServer {
   }
 
   private answer(ws: WebSocket, msg: Record<string, any>, options: HostileOptions): void {
-    const send = (value: unknown) => ws.readyState === ws.OPEN && ws.send(typeof value === 'string' ? value : JSON.stringify(value));
-    const reply = (result: unknown) => send({ jsonrpc: '2.0', id: msg.id, result });
+    const send = (value: unknown): void => {
+      if (ws.readyState === ws.OPEN) ws.send(typeof value === 'string' ? value : JSON.stringify(value));
+    };
+    const reply = (result: unknown): void => send({ jsonrpc: '2.0', id: msg.id, result });
     if (msg.id === undefined) return; // notifications (session/cancel) and answers to us
     switch (msg.method) {
       case 'initialize':
-        return void reply(options.initialize === 'null' ? null : options.initialize === 'wrong' ? { ...INITIALIZE, agentInfo: 5 } : INITIALIZE);
+        return reply(options.initialize === 'null' ? null : options.initialize === 'wrong' ? { ...INITIALIZE, agentInfo: 5 } : INITIALIZE);
       case 'session/new':
-        return void reply(options.newSession === 'null' ? null : { sessionId: `hostile-${this.next++}` });
+        return reply(options.newSession === 'null' ? null : { sessionId: `hostile-${this.next++}` });
       case 'session/resume':
       case 'session/load':
-        return void reply(null);
+        return reply(null);
       case 'session/prompt':
         return this.prompt(ws, msg, send, reply);
       default:
-        return void send({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: `Method not found: ${msg.method}` } });
+        return send({ jsonrpc: '2.0', id: msg.id, error: { code: -32601, message: `Method not found: ${msg.method}` } });
     }
   }
 
-  private prompt(ws: WebSocket, msg: Record<string, any>, send: (value: unknown) => unknown, reply: (result: unknown) => unknown): void {
+  private prompt(ws: WebSocket, msg: Record<string, any>, send: (value: unknown) => void, reply: (result: unknown) => void): void {
     const sessionId = msg.params?.sessionId;
     const text = String(msg.params?.prompt?.[0]?.text ?? '');
     const chunk = (t: string) => send({ jsonrpc: '2.0', method: 'session/update', params: { sessionId, update: { sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: t } } } });
     switch (text) {
       case 'null':
-        return void reply(null);
+        return reply(null);
       case 'wrong':
-        return void reply({ stopReason: 42 });
+        return reply({ stopReason: 42 });
       case 'ids':
         for (const id of ['nope', 1e308, -1, 'x'.repeat(200_000), { id: 1 }, [1], true]) send({ jsonrpc: '2.0', id, result: { stopReason: 'end_turn' } });
         send({ jsonrpc: '2.0', id: 'nope', error: 'not an error object' });
@@ -84,7 +86,7 @@ export class HostileServer {
         send({ jsonrpc: '2.0', method: '_punie/prompt_finished', params: { sessionId, requestId: msg.id, error: 'boom' } });
         send({ jsonrpc: '2.0', id: 'srv-1', method: 'fs/read_text_file', params: null });
         chunk('survived');
-        return void reply({ stopReason: 'end_turn' });
+        return reply({ stopReason: 'end_turn' });
       case 'close': {
         chunk('half an ans');
         // A text frame that announces 1000 bytes, 10 of them, and the TCP connection ends.
@@ -95,7 +97,7 @@ export class HostileServer {
       }
       default:
         chunk('fine');
-        return void reply({ stopReason: 'end_turn' });
+        return reply({ stopReason: 'end_turn' });
     }
   }
 }
