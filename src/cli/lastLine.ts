@@ -13,6 +13,7 @@ export interface LastLineLog {
 
 let log: LastLineLog = { error: (message) => process.stderr.write(`${message}\n`), debug: () => {} };
 let stackInError = true;
+let reporting = false;
 
 /** Where the last line reports, from now on; `stackInError` false keeps the stack out of the one-line error. */
 export function setLastLineLog(next: LastLineLog, options: { stackInError: boolean }): void {
@@ -25,7 +26,17 @@ export function installLastLine(): void {
   process.on('uncaughtException', (err) => report('an uncaught exception', err));
 }
 
+/** Writing to a terminal or pipe that is gone: nobody is left to talk to, so the process ends as it always did. */
+function outputGone(err: unknown): boolean {
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return code === 'EPIPE' || code === 'ERR_STREAM_DESTROYED' || code === 'EIO';
+}
+
 function report(kind: string, err: unknown): void {
+  if (outputGone(err)) process.exit(1);
+  // A report that fails (its own output is gone) must not report itself again and again.
+  if (reporting) return;
+  reporting = true;
   try {
     const ended = endOwnerOf(err);
     const message = err instanceof Error ? err.message : String(err);
@@ -38,5 +49,7 @@ function report(kind: string, err: unknown): void {
     }
   } catch {
     // Reporting must never become the failure that ends the process.
+  } finally {
+    reporting = false;
   }
 }

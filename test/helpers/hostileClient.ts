@@ -39,7 +39,9 @@ export async function playMove(target: HostileTarget, move: Move, rng: Rng, coun
     new Promise<Record<string, unknown> | undefined>((resolve) => {
       const onMessage = (data: WebSocket.RawData) => {
         const message = JSON.parse(data.toString()) as Record<string, unknown>;
-        if (message.id === id) (ws.off('message', onMessage), resolve(message));
+        if (message.id !== id) return;
+        ws.off('message', onMessage);
+        resolve(message);
       };
       ws.on('message', onMessage);
       ws.once('close', () => resolve(undefined));
