@@ -103,4 +103,17 @@ describe('chaos: punie ask and punie stdio against a hostile server', function (
       await server.close();
     }
   });
+
+  it('punie ask whose stdout and stderr are gone ends, instead of reporting the broken pipe forever', async () => {
+    const server = await HostileServer.start();
+    try {
+      const child = spawn(process.execPath, [await cliBundle(), 'ask', '--server', server.url, 'fine'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      child.stderr.destroy();
+      const code = await new Promise<number | null>((resolve) => child.once('exit', resolve));
+      assert.equal(code, 1);
+    } finally {
+      await server.close();
+    }
+  });
 });
