@@ -7,13 +7,16 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { ContentBlock, SessionNotification } from '../protocol/acp';
 import type { SessionLost } from '../client/types';
+import type { Logger } from '../transport/logger';
+import { runInBackground } from '../util/background';
 import type { ChatStatus } from '../webview/protocol';
 import { readConfig } from './config';
 import type { Connection } from './connection';
 import { connectionView } from './connectionView';
+import { Disposable } from './disposable';
+import { failureText, sessionGone } from './failureText';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
-import { runInBackground } from '../util/background';
 
 /** Editor text sent along with a question. */
 export interface AskContext {
@@ -26,7 +29,10 @@ export interface AskContext {
 /** If the agent does not confirm a cancel this fast, the turn is ended here anyway. */
 const CANCEL_GRACE_MS = 5000;
 
-export class ChatController implements vscode.Disposable {
+/** What the chat uses of the connection. */
+export type ChatConnection = Pick<Connection, 'state' | 'endpoint' | 'current' | 'ensure' | 'onUpdate' | 'onSessionLost' | 'onDidReplaceClient' | 'onDidChangeState'>;
+
+export class ChatController extends Disposable {
   private readonly mapper: UpdateMapper;
   private sessionId: string | undefined;
   private sessionModel: string | undefined;
@@ -35,22 +41,25 @@ export class ChatController implements vscode.Disposable {
   /** The session the running turn's prompt was sent to. */
   private promptSessionId: string | undefined;
   private lostDuringTurn = false;
-  private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
+  private readonly statusEmitter = this.register(new vscode.EventEmitter<ChatStatus>());
+  private readonly draftEmitter = this.register(new vscode.EventEmitter<string>());
   readonly onDidChangeStatus = this.statusEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** A question that never reached the agent (no connection): it goes back into the composer to be sent again. */
+  readonly onDidReturnDraft = this.draftEmitter.event;
 
   constructor(
-    readonly transcript: TranscriptStore,
-    private readonly connection: Connection,
+    private readonly transcript: TranscriptStore,
+    private readonly connection: ChatConnection,
+    /** The whole error goes here (method, request id); the chat shows plain words. */
+    private readonly log: Pick<Logger, 'warn'>,
   ) {
+    super();
     this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
     this.sessionExpired = transcript.restored;
-    this.disposables.push(
-      connection.onUpdate((n) => this.onUpdate(n)),
-      connection.onSessionLost((lost) => this.onSessionLost(lost)),
-      connection.onDidReplaceClient(() => this.onClientReplaced()),
-      connection.onDidChangeState(() => this.publishStatus()),
-    );
+    this.register(connection.onUpdate((n) => this.onUpdate(n)));
+    this.register(connection.onSessionLost((lost) => this.onSessionLost(lost)));
+    this.register(connection.onDidReplaceClient(() => this.onClientReplaced()));
+    this.register(connection.onDidChangeState(() => this.publishStatus()));
   }
 
   get busy(): boolean {
@@ -69,7 +78,7 @@ export class ChatController implements vscode.Disposable {
   /** Runs one turn; resolves when it has ended (however it ended). */
   async ask(question: string, context?: AskContext): Promise<void> {
     if (this.turn) {
-      runInBackground('showing a message', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'));
+      runInBackground('a notification', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'), this.log);
       return;
     }
     const turn = new AbortController();
@@ -78,25 +87,29 @@ export class ChatController implements vscode.Disposable {
     this.setBusy(true);
     this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: context ? `${question}\n\n(with ${context.label})` : question });
     this.mapper.startTurn();
+    let sent = false;
     try {
       const client = await this.connection.ensure(turn.signal);
       const sessionId = await this.ensureSession(turn.signal);
       this.promptSessionId = sessionId;
+      sent = true;
       const stopReason = await client.prompt(sessionId, promptBlocks(question, context), { signal: turn.signal });
       if (stopReason === 'cancelled') this.transcript.notice('info', 'Stopped.');
       else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
     } catch (err) {
       if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
       else {
-        if (sessionGone(err as Error)) this.forgetSession();
+        this.log.warn(`the question failed${sent ? '' : ' before it was sent'}: ${err instanceof Error ? err.message : String(err)}`);
+        if (sessionGone(err)) this.forgetSession();
         // A lost session was already explained by onSessionLost.
-        if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err as Error));
+        if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err));
+        if (!sent) this.draftEmitter.fire(question);
       }
     } finally {
       this.turn = undefined;
       this.promptSessionId = undefined;
       this.setBusy(false);
-      runInBackground('saving the transcript', this.transcript.save());
+      runInBackground('saving the transcript', this.transcript.save(), this.log);
     }
   }
 
@@ -126,10 +139,9 @@ export class ChatController implements vscode.Disposable {
     this.publishStatus();
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.turn?.abort(new Error('extension deactivated'));
-    for (const d of this.disposables) d.dispose();
-    this.statusEmitter.dispose();
+    super.dispose();
   }
 
   private async ensureSession(signal: AbortSignal): Promise<string> {
@@ -188,7 +200,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   private setBusy(busy: boolean): void {
-    runInBackground('setting punie.turnRunning', vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy));
+    runInBackground('setting the punie.turnRunning context', vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy), this.log);
     this.publishStatus();
   }
 
@@ -201,19 +213,4 @@ function promptBlocks(question: string, context?: AskContext): ContentBlock[] {
   const blocks: ContentBlock[] = [{ type: 'text', text: question }];
   if (context) blocks.push({ type: 'resource', resource: { uri: context.uri, text: context.text, mimeType: 'text/plain' } });
   return blocks;
-}
-
-/** The server no longer has the session (expired, restarted): the next question needs a new one. */
-function sessionGone(err: Error): boolean {
-  return err.name === 'SessionExpiredError' || err.name === 'PromptLostError' || /unknown session|session .*(expired|not found|lost)/i.test(err.message);
-}
-
-/** A failure as the user reads it: what happened, and what to do. */
-export function failureText(err: Error): string {
-  const message = err.message || String(err);
-  if (sessionGone(err)) return `The server no longer has this session: ${message}. Your next question starts a new session.`;
-  if (/timed? ?out|inactiv/i.test(message)) return `No answer: ${message}. Check that the agent and its model are running, then ask again.`;
-  if (/401|token/i.test(message)) return `The server refused the connection: ${message}. Run "Punie: Connect to Remote Server…" to set the token.`;
-  if (/refused|ENOTFOUND|ECONN|connect/i.test(message)) return `Cannot reach the Punie server: ${message}. Check punie.server.* settings or run "Punie: Reconnect Now".`;
-  return `Something went wrong: ${message}. See "Punie: Show Logs" for details.`;
 }

@@ -4,17 +4,19 @@ import type { ConnectionState } from '../client/types';
 import { readConfig, type ServerMode } from './config';
 import type { Connection } from './connection';
 import { statusBarText } from './connectionView';
+import { Disposable } from './disposable';
 
-export class StatusBar implements vscode.Disposable {
+export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private ticker: ReturnType<typeof setInterval> | undefined;
-  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly connection: Connection) {
-    this.item = vscode.window.createStatusBarItem('punie.status', vscode.StatusBarAlignment.Right, 100);
+  constructor(private readonly connection: Pick<Connection, 'state' | 'endpoint' | 'onDidChangeState'>) {
+    super();
+    this.item = this.register(vscode.window.createStatusBarItem('punie.status', vscode.StatusBarAlignment.Right, 100));
     this.item.name = 'Punie';
     this.item.command = 'punie.statusMenu';
-    this.subscription = connection.onDidChangeState(() => this.render());
+    this.register(connection.onDidChangeState(() => this.render()));
+    this.register({ dispose: () => clearInterval(this.ticker) });
     this.render();
     this.item.show();
   }
@@ -22,12 +24,6 @@ export class StatusBar implements vscode.Disposable {
   /** What the item shows now (tests read it). */
   get text(): string {
     return this.item.text;
-  }
-
-  dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.subscription.dispose();
-    this.item.dispose();
   }
 
   private render(): void {

@@ -7,6 +7,8 @@ export class Composer {
   private readonly send: HTMLButtonElement;
   private readonly stop: HTMLButtonElement;
   private busy = false;
+  /** The last question handed back, while the input still holds it unchanged. */
+  private restored: string | undefined;
 
   constructor(document: Document, private readonly post: Post) {
     this.element = el(document, 'form', 'composer');
@@ -53,11 +55,21 @@ export class Composer {
     this.input.focus();
   }
 
+  /** Puts a question that could not be sent back, unless the user has typed something else there. */
+  restore(text: string): void {
+    if (this.input.value.trim() && this.input.value !== this.restored) return;
+    this.restored = text;
+    this.input.value = text;
+    this.resize();
+    this.input.focus();
+  }
+
   private submit(): void {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
     this.post({ type: 'send', text });
     this.input.value = '';
+    this.restored = undefined;
     this.resize();
   }
 
