@@ -11,7 +11,7 @@ import { isAbortError } from './models/abortable';
 import type { ChatMessage, ChatModel } from './models/types';
 import { promptText } from './text';
 import { PermissionGate } from './tools/permission';
-import { Transcript } from './transcript';
+import { Transcript } from './loadTranscript';
 import { defaultTurnOptions, runTurn, type TurnOptions } from './turn';
 
 export interface AgentSessionOptions {
@@ -46,7 +46,7 @@ export class AgentSession {
   constructor(
     readonly id: string,
     readonly cwd: string,
-    private model: ChatModel,
+    private readonly model: ChatModel,
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
   ) {
@@ -56,14 +56,6 @@ export class AgentSession {
 
   get isRunning(): boolean {
     return this.running !== undefined;
-  }
-
-  get modelId(): string {
-    return this.model.id;
-  }
-
-  setModel(model: ChatModel): void {
-    this.model = model;
   }
 
   /** The transcript as updates, in order, for `session/load`. */

@@ -9,7 +9,7 @@
 import { Methods, NewSessionResponse, type ContentBlock, type InitializeResponse, type SessionNotification, type StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { META_RESUME_TOKEN, PROMPT_FINISHED } from '../protocol/punie';
-import { AgentRequests } from './agentRequests';
+import { AgentRequests } from './agentRequestTracker';
 import { ConnectionLoop, type ConnectionHooks } from './connectionLoop';
 import { NotConnectedError } from './errors';
 import { Emitter } from './events';
@@ -18,7 +18,7 @@ import { resolveClientOptions, type ClientOptionsInput } from './options';
 import { PromptRouter } from './promptRouter';
 import { resultSchema } from './results';
 import { resumeSession, type ResumeContext } from './resume';
-import { SessionTable } from './sessions';
+import { SessionTable } from './sessionTable';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
 
 export class PunieClient implements PunieClientApi {

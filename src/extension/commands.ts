@@ -7,7 +7,7 @@ import { runInBackground } from '../util/background';
 import type { AskContext, ChatController } from './chat';
 import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
-import type { Connection } from './connection';
+import type { Connection } from './clientLifecycle';
 import type { CommandId } from './ids';
 import type { PunieLog } from './log';
 import type { ServerHost } from './serverHost';

@@ -12,7 +12,7 @@ import {
   type LmResponsePart,
 } from '../agent/models/languageModelProvider';
 import type { ModelRegistry } from '../agent/models/registry';
-import { registerLanguageModelProvider } from '../agent/models/vscodeLm';
+import { VSCODE_LM_PREFIX, vscodeLmFactory } from '../agent/models/vscodeLm';
 
 export class VsCodeLanguageModelProvider implements LanguageModelProvider {
   async send(request: LmRequest): Promise<AsyncIterable<LmResponsePart>> {
@@ -45,7 +45,7 @@ export class VsCodeLanguageModelProvider implements LanguageModelProvider {
 
 /** Lets `vscode-lm[:family]` model strings reach VS Code's chat models. */
 export function registerVsCodeLanguageModels(registry: ModelRegistry): void {
-  registerLanguageModelProvider(registry, new VsCodeLanguageModelProvider());
+  registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(new VsCodeLanguageModelProvider()));
 }
 
 async function* parts(stream: AsyncIterable<unknown>, done: () => void): AsyncIterable<LmResponsePart> {

@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { TranscriptItem, type TranscriptOp } from '../webview/protocol';
-import { TranscriptModel } from '../webview/transcript';
+import { TranscriptModel } from '../webview/transcriptModel';
 import { runInBackground } from '../util/background';
 
 const STATE_KEY = 'punie.transcript.v1';

@@ -1,9 +1,10 @@
 /**
- * zod issues as one line: the first few and how many more. A peer's wrong input decides how many issues
- * there are, so an error message or log line that listed them all could grow without bound.
+ * The one way a zod validation failure is put into words, on every side (server answers, the extension's
+ * answers to the agent, tool arguments, webview messages). Only the first issues are named: a 1 MB array
+ * of wrong items would otherwise make a 100 MB error text.
  */
 
-/** Issues named in one message; a 1 MB array of wrong items would otherwise make a 100 MB answer. */
+/** Issues named in one error; the rest are counted. */
 export const MAX_REPORTED_ISSUES = 10;
 
 export interface Issue {
@@ -11,10 +12,17 @@ export interface Issue {
   message: string;
 }
 
-/** `whole` names the value itself when an issue has no path (`(params)`, `(result)`). */
-export function describeIssues(issues: readonly Issue[], whole: string): string {
+export interface IssueSummary {
+  /** `a.b: message; c: message; and 5 more`. */
+  text: string;
+  /** The issues named in `text`. */
+  shown: readonly Issue[];
+}
+
+/** `root` names the validated value itself when an issue has an empty path, e.g. `(params)`. */
+export function summarizeIssues<T extends Issue>(issues: readonly T[], root: string): IssueSummary & { shown: readonly T[] } {
   const shown = issues.slice(0, MAX_REPORTED_ISSUES);
-  const text = shown.map((i) => `${i.path.map(String).join('.') || whole}: ${i.message}`).join('; ');
   const more = issues.length - shown.length;
-  return more > 0 ? `${text}; and ${more} more` : text;
+  const text = shown.map((i) => `${i.path.map(String).join('.') || root}: ${i.message}`).join('; ');
+  return { text: more > 0 ? `${text}; and ${more} more` : text, shown };
 }

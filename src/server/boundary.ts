@@ -7,7 +7,7 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { EventEmitter } from 'node:events';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 
 const scope = new AsyncLocalStorage<ConnectionBoundary>();
 

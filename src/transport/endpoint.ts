@@ -8,11 +8,11 @@ import { randomUUID } from 'node:crypto';
 import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMessage } from 'vscode-jsonrpc';
 import type { z } from 'zod';
 import { Methods } from '../protocol/acp';
-import { describeIssues } from '../protocol/issues';
+import { summarizeIssues } from '../protocol/issues';
 import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { runInBackground } from '../util/background';
 import { ConnectionClosedError, InvalidResultError, RequestAbortedError } from './errors';
-import { frameText, silentLogger, type Logger } from './logger';
+import { frameText, silentLogger, type Logger } from '../util/logger';
 import { PendingRequests } from './pendingRequests';
 import type { ProtocolErrorSource } from './types';
 
@@ -142,7 +142,7 @@ export class RpcEndpoint {
     const result = m.result ?? null;
     const checked = entry.data?.safeParse(result);
     if (!checked || checked.success) return entry.resolve(result);
-    const error = new InvalidResultError(entry.method, m.id as RequestId, describeIssues(checked.error.issues, '(result)'));
+    const error = new InvalidResultError(entry.method, m.id as RequestId, summarizeIssues(checked.error.issues, '(result)').text);
     this.logger.debug(error.message); // the caller gets the error; a user sees it once
     entry.reject(error);
   }

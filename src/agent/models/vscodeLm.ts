@@ -5,8 +5,7 @@
  */
 import { abortError } from './abortable';
 import { LanguageModelProviderError, type LanguageModelProvider, type LmMessage, type LmPart } from './languageModelProvider';
-import type { ModelRegistry } from './registry';
-import { ModelError, type ChatMessage, type ChatModel, type ModelEvent, type ModelRequest } from './types';
+import { ModelError, type ChatMessage, type ChatModel, type ModelEvent, type ModelFactory, type ModelRequest } from './types';
 
 export const VSCODE_LM_PREFIX = 'vscode-lm';
 
@@ -80,10 +79,7 @@ function parseInput(args: string): object {
   }
 }
 
-/** Makes `vscode-lm[:family]` model strings use `provider` (called by the extension). */
-export function registerLanguageModelProvider(registry: ModelRegistry, provider: LanguageModelProvider): void {
-  registry.register(VSCODE_LM_PREFIX, (spec) => {
-    const family = spec.slice(VSCODE_LM_PREFIX.length + 1) || undefined;
-    return new VsCodeLmModel(spec, family, provider);
-  });
+/** The factory of `vscode-lm[:family]` models over `provider`; the extension registers it under VSCODE_LM_PREFIX. */
+export function vscodeLmFactory(provider: LanguageModelProvider): ModelFactory {
+  return (spec) => new VsCodeLmModel(spec, spec.slice(VSCODE_LM_PREFIX.length + 1) || undefined, provider);
 }

@@ -6,9 +6,9 @@
  */
 import { z } from 'zod';
 import { Methods, SessionNotification, SessionUpdate } from '../protocol/acp';
-import { describeIssues } from '../protocol/issues';
+import { summarizeIssues } from '../protocol/issues';
 import { META_SEQ, PROMPT_FINISHED, PromptFinishedParams } from '../protocol/punie';
-import { silentLogger, type Logger } from '../transport/logger';
+import { silentLogger, type Logger } from '../util/logger';
 
 /** Kinds of update this protocol version defines; others (a newer server's) pass with a valid envelope. */
 const KNOWN_UPDATES = new Set<unknown>(SessionUpdate.options.map((o) => o.shape.sessionUpdate.value));
@@ -106,11 +106,11 @@ export class SessionTable {
 function malformed(method: string, params: unknown): string | undefined {
   if (method === PROMPT_FINISHED) {
     const checked = PromptFinishedParams.safeParse(params);
-    return checked.success ? undefined : describeIssues(checked.error.issues, '(params)');
+    return checked.success ? undefined : summarizeIssues(checked.error.issues, '(params)').text;
   }
   const envelope = UpdateEnvelope.safeParse(params);
-  if (!envelope.success) return describeIssues(envelope.error.issues, '(params)');
+  if (!envelope.success) return summarizeIssues(envelope.error.issues, '(params)').text;
   if (!KNOWN_UPDATES.has(envelope.data.update.sessionUpdate)) return undefined;
   const checked = SessionNotification.safeParse(params);
-  return checked.success ? undefined : describeIssues(checked.error.issues, '(params)');
+  return checked.success ? undefined : summarizeIssues(checked.error.issues, '(params)').text;
 }

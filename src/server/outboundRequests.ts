@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { ErrorCodes, RpcError, describeRequest } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError } from '../transport/errors';
 import { PendingRequests } from '../transport/pendingRequests';
-import type { ClientLink } from './sessions';
+import type { ClientLink } from './clientLink';
 
 interface Outbound {
   id: string;
