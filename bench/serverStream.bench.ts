@@ -13,7 +13,7 @@ const CHUNK_SIZE = 64;
 const ROUNDS = 5;
 
 /** Sends a prompt over `url` and resolves with the elapsed ms when the response arrives. */
-function timePrompt(url: string): Promise<{ ms: number; updates: number }> {
+export function timePrompt(url: string): Promise<{ ms: number; updates: number }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false });
     let updates = 0;

@@ -1,5 +1,6 @@
 /** What an agent session needs from whoever hosts it (the server): send updates, ask the client. */
 import type { ClientCapabilities, SessionUpdate } from '../protocol/acp';
+import type { ChatMessage } from './models/types';
 
 export interface AgentHost {
   /** Sends (or buffers for resume) one `session/update` of this session. */
@@ -8,4 +9,6 @@ export interface AgentHost {
   request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T>;
   /** The capabilities the session's client declared in `initialize` (none for Punie's Python clients). */
   clientCapabilities(): ClientCapabilities;
+  /** Messages just added to the model's history (a durable host writes them down). */
+  remember?(messages: readonly ChatMessage[]): void;
 }

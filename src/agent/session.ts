@@ -58,9 +58,34 @@ export class AgentSession {
     return this.running !== undefined;
   }
 
+  /** The model answering this session (listed with the session, stored with it). */
+  get modelId(): string {
+    return this.model.id;
+  }
+
   /** The transcript as updates, in order, for `session/load`. */
   replayTranscript(): readonly SessionUpdate[] {
     return this.transcript.updates;
+  }
+
+  /**
+   * Brings back a stored conversation (after a server restart): the model's history, the transcript, the
+   * mode; tool call ids continue after the highest one shown.
+   */
+  restore(state: { history: readonly ChatMessage[]; transcript: readonly SessionUpdate[]; mode: string }): void {
+    this.history.push(...state.history);
+    for (const update of state.transcript) {
+      this.transcript.record(update);
+      const n = update.sessionUpdate === 'tool_call' ? /^call-(\d+)$/.exec(update.toolCallId) : null;
+      if (n) this.toolCalls = Math.max(this.toolCalls, Number(n[1]));
+    }
+    this.mode = state.mode;
+  }
+
+  /** Adds messages to the model's history outside a turn (an interrupted turn's partial answer). */
+  remember(...messages: ChatMessage[]): void {
+    this.history.push(...messages);
+    this.host.remember?.(messages);
   }
 
   /** The messages the model sees (bounded). */
@@ -75,7 +100,7 @@ export class AgentSession {
     const controller = new AbortController();
     this.running = controller;
     for (const block of blocks) this.transcript.record({ sessionUpdate: 'user_message_chunk', content: block });
-    this.history.push({ role: 'user', content: promptText(blocks) });
+    this.remember({ role: 'user', content: promptText(blocks) });
     const turnMessages: ChatMessage[] = [];
     try {
       return await runTurn(
@@ -98,7 +123,7 @@ export class AgentSession {
       if (controller.signal.aborted || isAbortError(err)) return 'cancelled';
       throw modelFailure(this.model.id, err);
     } finally {
-      this.history.push(...turnMessages);
+      this.remember(...turnMessages);
       this.running = undefined;
     }
   }

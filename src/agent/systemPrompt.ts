@@ -12,6 +12,9 @@ export function systemPrompt(cwd: string, mode: string, tools: readonly AgentToo
     lines.push('You have no tools in this session (the editor offers no file or terminal access): answer from the conversation alone.');
   } else {
     lines.push(`You can use these tools: ${tools.map((t) => t.spec.name).join(', ')}. Read files before changing them; the user approves every write and command.`);
+    if (tools.some((t) => t.spec.name === 'edit_file')) {
+      lines.push('To change an existing file use edit_file with exact old_text copied from the file; use write_file only for new files or complete rewrites.');
+    }
     if (mode === READ_ONLY_MODE) lines.push('The session is read-only: writes and commands will be refused, so do not attempt them.');
   }
   return lines.join('\n');

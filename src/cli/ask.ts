@@ -5,9 +5,11 @@
  */
 import { PunieClient } from '../client';
 import { PUNIE_VERSION } from '../util/version';
-import { PunieServer } from '../server/server';
+import type { PunieServer } from '../server/server';
 import { createLogger, isLogLevel } from '../util/logger';
+import { defaultDataDir } from '../util/dataDir';
 import { intOption, parse, UsageError } from './args';
+import { startEmbedded } from './embedded';
 import { setLastLineLog } from './lastLine';
 
 export const askHelp = `Usage: punie ask [options] "question"
@@ -18,6 +20,8 @@ without losing or repeating any of the answer.
   --token <t>          bearer token for --server (default: $PUNIE_TOKEN)
   --model <spec>       model of the embedded server or of the new session (default test)
   --cwd <dir>          working directory of the session (default: current directory)
+  --session <id>       continue this session (see "punie sessions list") instead of starting one
+  --data-dir <dir>     sessions of the embedded server (default: $PUNIE_DATA_DIR or the user data dir + /punie)
   --retries <n>        reconnect attempts in a row before giving up (default 10, about a minute)
   --log-level <level>  trace, debug, info, warn, error (default warn)
 `;
@@ -35,6 +39,8 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
       token: { type: 'string' },
       model: { type: 'string' },
       cwd: { type: 'string' },
+      session: { type: 'string' },
+      'data-dir': { type: 'string' },
       retries: { type: 'string' },
       'log-level': { type: 'string' },
     },
@@ -48,8 +54,13 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   setLastLineLog(logger, { stackInError: false });
   const retries = intOption('retries', values.retries, 10);
 
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model: values.model ?? 'test', logger });
-  const url = values.server ?? (await embedded!.listen()).ws;
+  let embedded: PunieServer | undefined;
+  let url = values.server;
+  if (url === undefined) {
+    const started = await startEmbedded({ model: values.model ?? 'test', logger, dataDir: values['data-dir'] ?? defaultDataDir() }, values.session !== undefined);
+    embedded = started.server;
+    url = started.urls.ws;
+  }
   const client = new PunieClient({
     url,
     token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
@@ -84,7 +95,9 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
     io.stderr.write('⏳ Working…\n');
     await Promise.race([client.start(), unreachable]);
     const model = values.model && values.server ? values.model : undefined;
-    const session = await client.newSession(values.cwd ?? process.cwd(), { model });
+    const cwd = values.cwd ?? process.cwd();
+    const session = values.session ? await client.openSession(values.session, cwd) : await client.newSession(cwd, { model });
+    if (!values.session) io.stderr.write(`(session ${session.sessionId}; continue it with --session)\n`);
     const stopReason = await client.prompt(session.sessionId, [{ type: 'text', text: question }]);
     io.stdout.write('\n');
     if (stopReason !== 'end_turn') io.stderr.write(`(stopped: ${stopReason})\n`);

@@ -1,15 +1,17 @@
-/** The `punie` command line: serve, ask, stdio. */
+/** The `punie` command line: serve, ask, stdio, sessions. */
 import { PUNIE_VERSION } from '../util/version';
 import { UsageError } from './args';
 import { ask, askHelp } from './ask';
 import { installLastLine } from './lastLine';
 import { serve, serveHelp } from './serve';
+import { sessions, sessionsHelp } from './sessions';
 import { stdio, stdioHelp } from './stdio';
 
 const commands: Record<string, { run: (argv: string[]) => Promise<void>; help: string }> = {
   serve: { run: serve, help: serveHelp },
   ask: { run: ask, help: askHelp },
   stdio: { run: stdio, help: stdioHelp },
+  sessions: { run: sessions, help: sessionsHelp },
 };
 
 const usage = `Usage: punie <command> [options]
@@ -18,6 +20,7 @@ Commands:
   serve   run the Punie agent server (JSON-RPC over WebSocket: /ws, /acp, /health)
   ask     ask one question and stream the answer to stdout
   stdio   ACP on stdin/stdout for editors that start an agent process (Zed, JetBrains), bridged to a server
+  sessions  list, show or delete your sessions
 
 Run "punie <command> --help" for a command's options. "punie --version" prints the version.
 `;

@@ -2,6 +2,9 @@
 import { ModelError } from '../agent/models/types';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
+import { loadUsersFile } from '../server/users';
+import { DAY_MS } from '../store/retention';
+import { defaultDataDir } from '../util/dataDir';
 import { createLogger, isLogLevel } from '../util/logger';
 import { setLastLineLog } from './lastLine';
 import { intOption, parse, UsageError } from './args';
@@ -19,7 +22,13 @@ Runs the Punie agent server.
   --allow-origin <o>     allow browser pages from this exact Origin (repeatable)
   --heartbeat-ms <n>     ping interval; a client missing two pongs is dropped (default 15000)
   --idle-timeout-ms <n>  close a silent connection with no running prompt (default 1800000)
-  --grace-ms <n>         keep a disconnected client's sessions for resume (default 300000)
+  --grace-ms <n>         keep a disconnected client's sessions in memory for resume (default 300000)
+  --data-dir <dir>       where sessions are kept across restarts (default: $PUNIE_DATA_DIR, else
+                         $XDG_DATA_HOME/punie or the platform's user data dir); one server per dir
+  --session-retention <days>  delete sessions untouched this many days (default 30)
+  --store-max-mb <n>     total size of stored sessions; the oldest go first beyond it (default 2048)
+  --users-file <file>    several users: JSON {"name": "sha256:<hex of sha256(token)>"}; without it the
+                         one token (or none on loopback) is the user "default"
   --log-level <level>    trace, debug, info, warn, error (default info)
 
 Limits (docs/limits.md explains each):
@@ -35,6 +44,10 @@ export async function serve(argv: string[]): Promise<void> {
     'heartbeat-ms': { type: 'string' },
     'idle-timeout-ms': { type: 'string' },
     'grace-ms': { type: 'string' },
+    'data-dir': { type: 'string' },
+    'session-retention': { type: 'string' },
+    'store-max-mb': { type: 'string' },
+    'users-file': { type: 'string' },
     'max-steps': { type: 'string' },
     'log-level': { type: 'string' },
     ...limitArgSpecs,
@@ -55,6 +68,10 @@ export async function serve(argv: string[]): Promise<void> {
     heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
     idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
     gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
+    dataDir: values['data-dir'] ?? defaultDataDir(),
+    sessionRetentionMs: intOption('session-retention', values['session-retention'], 30) * DAY_MS,
+    storeMaxBytes: intOption('store-max-mb', values['store-max-mb'], 2048) * 1024 * 1024,
+    users: values['users-file'] === undefined ? undefined : loadUsersFile(values['users-file']),
     ...limitOptions(values),
     agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps } },
     logger,

@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ModelError } from '../agent/models/types';
 import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
+import { LOCAL_USER } from '../server/users';
 import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { setLastLineLog } from './lastLine';
@@ -51,7 +52,7 @@ export async function stdio(argv: string[]): Promise<void> {
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
   const token = values.server ? values.token ?? (process.env.PUNIE_TOKEN || undefined) : randomBytes(24).toString('base64url');
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, logger: createLogger(level, write, '[server] ') });
+  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, localUser: LOCAL_USER, logger: createLogger(level, write, '[server] ') });
   if (embedded && model) {
     try {
       embedded.models.create(model); // a bad model fails now, not at the editor's first session/new

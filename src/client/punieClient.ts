@@ -8,7 +8,7 @@
  */
 import { Methods, NewSessionResponse, type ContentBlock, type InitializeResponse, type SessionNotification, type StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import { META_RESUME_TOKEN, PROMPT_FINISHED } from '../protocol/punie';
+import { META_RESUME_TOKEN, META_SEQ, PROMPT_FINISHED, ResumeResponse, SESSION_TAKEN } from '../protocol/punie';
 import { AgentRequests } from './agentRequestTracker';
 import { ConnectionLoop, type ConnectionHooks } from './connectionLoop';
 import { NotConnectedError } from './errors';
@@ -17,7 +17,7 @@ import type { LiveConnection } from './live';
 import { resolveClientOptions, type ClientOptionsInput } from './options';
 import { PromptRouter } from './promptRouter';
 import { resultSchema } from './results';
-import { resumeSession, type ResumeContext } from './resume';
+import { letGo, resumeSession, type ResumeContext } from './resume';
 import { SessionTable } from './sessionTable';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
 
@@ -89,6 +89,19 @@ export class PunieClient implements PunieClientApi {
     return { sessionId: response.sessionId, cwd, response };
   }
 
+  /**
+   * Attaches an existing session of this user (from `session/list`, an earlier run, another window) without
+   * replaying it; from then on it is resumed like one this client created.
+   */
+  async openSession(sessionId: string, cwd: string): Promise<SessionHandle> {
+    const response = await this.loop.request(Methods.sessionResume, { sessionId, cwd, mcpServers: [] }, { result: ResumeResponse });
+    const token = response?._meta?.[META_RESUME_TOKEN];
+    const entry = this.sessions.add({ id: sessionId, cwd, model: undefined, mcpServers: [], token: typeof token === 'string' ? token : undefined });
+    const seq = response?._meta?.[META_SEQ];
+    if (typeof seq === 'number') entry.lastSeq = seq;
+    return { sessionId, cwd, response: { ...response, sessionId } };
+  }
+
   prompt(sessionId: string, prompt: ContentBlock[], options: { signal?: AbortSignal } = {}): Promise<StopReason> {
     if (this.loop.isDisposed) return Promise.reject(new NotConnectedError(Methods.sessionPrompt, 'the client was closed'));
     if (!this.sessions.get(sessionId)) {
@@ -117,6 +130,8 @@ export class PunieClient implements PunieClientApi {
       attach: (live) => {
         live.endpoint.onNotification((method, params) => {
           if (!live.isOver && (method === Methods.sessionUpdate || method === PROMPT_FINISHED)) this.sessions.receive(method, params);
+          const taken = method === SESSION_TAKEN ? (params as { sessionId?: unknown } | undefined)?.sessionId : undefined;
+          if (typeof taken === 'string') letGo({ sessions: this.sessions, prompts: this.router.calls, agentRequests: this.agentRequests, lost: (e) => this.lostEvents.fire(e) }, taken, 'the server moved it to a newer connection');
         });
         live.endpoint.onRequest((request) => this.agentRequests.handle(request, () => live.endpoint.isClosed));
       },

@@ -7,7 +7,7 @@
  * resumed by its rules, and prompts that were in flight fail with PromptLostError instead of hanging.
  */
 import { Methods, NewSessionResponse, type InitializeResponse, type SessionNotification, type StopReason } from '../protocol/acp';
-import { RpcError, describeRequest } from '../protocol/jsonrpc';
+import { ErrorCodes, RpcError, describeRequest } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, ResumeResponse, type PromptStatus, type ResumeMeta } from '../protocol/punie';
 import { ConnectionClosedError, RequestTimeoutError } from '../transport/errors';
 import type { AgentRequests } from './agentRequestTracker';
@@ -39,6 +39,7 @@ export async function resumeSession(ctx: ResumeContext, session: ClientSession):
   } catch (err) {
     ctx.sessions.take(session);
     if (isConnectionFailure(err)) throw err;
+    if (err instanceof RpcError && err.code === ErrorCodes.SessionTaken) return letGo(ctx, session.id, describe(err));
     return replace(ctx, session, describe(err));
   }
   if (typeof meta[META_RESUME_TOKEN] === 'string') session.token = meta[META_RESUME_TOKEN];
@@ -144,6 +145,19 @@ async function replace(ctx: ResumeContext, session: ClientSession, reason: strin
   });
   for (const call of ctx.prompts.forSession(session.id)) call.reject(new SessionExpiredError(session.id, reason, replacement?.id));
   ctx.agentRequests.abortSession(session.id, why);
+}
+
+/**
+ * A newer connection of the same user (another window) has the session: this client forgets it, fails what
+ * waited on it, and never takes it back by itself (two windows must not fight over one session).
+ */
+export function letGo(ctx: Pick<ResumeContext, 'sessions' | 'prompts' | 'agentRequests' | 'lost'>, sessionId: string, reason: string): void {
+  if (!ctx.sessions.get(sessionId)) return;
+  ctx.sessions.delete(sessionId);
+  const why = `the session was opened in another window or client: ${reason}`;
+  ctx.lost({ sessionId, reason: why, recovery: 'taken' });
+  for (const call of ctx.prompts.forSession(sessionId)) call.reject(new RpcError(ErrorCodes.SessionTaken, `${describeRequest(Methods.sessionPrompt, call.requestId)} failed: ${why}`, { sessionId, kind: 'taken' }));
+  ctx.agentRequests.abortSession(sessionId, why);
 }
 
 function applyStatuses(waiting: PromptCall[], statuses: Record<string, PromptStatus>): void {

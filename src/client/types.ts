@@ -83,8 +83,11 @@ export interface NewSessionOptions {
 export interface SessionLost {
   sessionId: string;
   reason: string;
-  /** The session was reloaded with `session/load` (transcript replayed) or replaced by a fresh one. */
-  recovery: 'reloaded' | 'new-session' | 'none';
+  /**
+   * The session was reloaded with `session/load` (transcript replayed) or replaced by a fresh one; `taken`:
+   * a newer connection of the same user (another window) opened it, and this client leaves it alone.
+   */
+  recovery: 'reloaded' | 'new-session' | 'none' | 'taken';
   replacementSessionId?: string;
 }
 
@@ -112,6 +115,8 @@ export interface PunieClientApi {
   /** Connects (and keeps reconnecting while wanted); resolves once connected the first time, rejects on `failed`. */
   start(): Promise<void>;
   newSession(cwd: string, options?: NewSessionOptions): Promise<SessionHandle>;
+  /** Attaches an existing session of this user (no replay); it is then resumed like one this client created. */
+  openSession(sessionId: string, cwd: string): Promise<SessionHandle>;
   /**
    * Survives drops: a prompt in flight completes with its real stopReason after a resume; one made while
    * reconnecting is sent once the session is resumed. Aborting the signal cancels the turn (`cancelled`).

@@ -16,6 +16,7 @@ import {
 import { summarizeIssues } from '../protocol/issues';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { Logger } from '../util/logger';
+import type { ChangeReview } from './changeReview';
 import type { WorkspaceFiles } from './fileSystem';
 import type { PermissionBroker } from './permissions';
 import type { TerminalManager } from './terminals';
@@ -39,17 +40,21 @@ export function createAgentRequestHandler(deps: {
   files: WorkspaceFiles;
   terminals: TerminalManager;
   permissions: PermissionBroker;
+  review: Pick<ChangeReview, 'beforeWrite'>;
   log: Logger;
 }): AgentRequestHandler {
-  const { files, terminals, permissions, log } = deps;
+  const { files, terminals, permissions, review, log } = deps;
   return async (method, params, signal) => {
     log.debug(`agent request ${method}`);
     switch (method) {
       case Methods.fsRead:
         return files.read(parseParams(ReadTextFileRequest, params, method));
-      case Methods.fsWrite:
+      case Methods.fsWrite: {
         requireTrust('write files');
-        return files.write(parseParams(WriteTextFileRequest, params, method));
+        const request = parseParams(WriteTextFileRequest, params, method);
+        const content = await review.beforeWrite(files.resolve(request.path, 'write'), request.path, request.content);
+        return files.write({ ...request, content });
+      }
       case Methods.requestPermission:
         return permissions.request(parseParams(RequestPermissionRequest, params, method), signal);
       case Methods.terminalCreate: {

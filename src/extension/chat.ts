@@ -41,6 +41,8 @@ export class ChatController extends Disposable {
   /** The session the running turn's prompt was sent to. */
   private promptSessionId: string | undefined;
   private lostDuringTurn = false;
+  /** The transcript id of the running turn's question. */
+  private turnItemId: string | undefined;
   private readonly statusEmitter = this.register(new vscode.EventEmitter<ChatStatus>());
   private readonly draftEmitter = this.register(new vscode.EventEmitter<string>());
   readonly onDidChangeStatus = this.statusEmitter.event;
@@ -52,9 +54,11 @@ export class ChatController extends Disposable {
     private readonly connection: ChatConnection,
     /** The whole error goes here (method, request id); the chat shows plain words. */
     private readonly log: Pick<Logger, 'warn'>,
+    /** Whether the user rejected a tool call's permission request (its card then says Rejected). */
+    rejected?: (sessionId: string, toolCallId: string) => boolean,
   ) {
     super();
-    this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
+    this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix), rejected);
     this.sessionExpired = transcript.restored;
     this.register(connection.onUpdate((n) => this.onUpdate(n)));
     this.register(connection.onSessionLost((lost) => this.onSessionLost(lost)));
@@ -68,6 +72,11 @@ export class ChatController extends Disposable {
 
   get currentSessionId(): string | undefined {
     return this.sessionId;
+  }
+
+  /** The running turn (its session and question), once its prompt was sent. */
+  get currentTurn(): { sessionId: string; turnId: string } | undefined {
+    return this.promptSessionId && this.turnItemId ? { sessionId: this.promptSessionId, turnId: this.turnItemId } : undefined;
   }
 
   status(): ChatStatus {
@@ -85,7 +94,8 @@ export class ChatController extends Disposable {
     this.turn = turn;
     this.lostDuringTurn = false;
     this.setBusy(true);
-    this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: context ? `${question}\n\n(with ${context.label})` : question });
+    this.turnItemId = this.transcript.newId('user');
+    this.transcript.add({ kind: 'user', id: this.turnItemId, text: context ? `${question}\n\n(with ${context.label})` : question });
     this.mapper.startTurn();
     let sent = false;
     try {
@@ -107,7 +117,7 @@ export class ChatController extends Disposable {
       }
     } finally {
       this.turn = undefined;
-      this.promptSessionId = undefined;
+      this.promptSessionId = this.turnItemId = undefined;
       this.setBusy(false);
       runInBackground('saving the transcript', this.transcript.save(), this.log);
     }

@@ -8,6 +8,7 @@ import { runInBackground } from '../util/background';
 import { parseWebviewMessage, type HostMessage, type RenderReport, type WebviewMessage } from '../webview/protocol';
 import { OpBatcher } from './batcher';
 import type { ChatController } from './chat';
+import type { ChangeReview } from './changeReview';
 import type { Connection } from './clientLifecycle';
 import { Disposable } from './disposable';
 import type { WorkspaceFiles } from './fileSystem';
@@ -29,6 +30,7 @@ export interface ChatViewDeps {
   permissions: Pick<PermissionBroker, 'answer'>;
   files: Pick<WorkspaceFiles, 'resolve'>;
   terminals: Pick<TerminalManager, 'show'>;
+  review: Pick<ChangeReview, 'handle'>;
 }
 
 /** Whether the chat is on screen: set by the view, read by the permission prompts (no reference between them). */
@@ -185,6 +187,9 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       case 'permission':
         deps.permissions.answer(message.id, message.optionId);
         return;
+      case 'review':
+      case 'restoreCheckpoint':
+        return deps.review.handle(message);
       case 'copy':
         return vscode.env.clipboard.writeText(message.text);
       case 'openLocation': {

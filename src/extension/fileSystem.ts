@@ -10,6 +10,9 @@ import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { sliceLines } from './textLines';
 
 export class WorkspaceFiles {
+  /** `onWritten` sees each landed write in its editor, with the text before it (null: a new file). */
+  constructor(private readonly onWritten?: (editor: vscode.TextEditor, oldText: string | null) => void) {}
+
   async read(request: ReadTextFileRequest): Promise<{ content: string }> {
     const uri = this.resolve(request.path, 'read');
     const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -32,8 +35,10 @@ export class WorkspaceFiles {
       () => true,
       () => false,
     );
+    let oldText: string | null = null;
     if (exists) {
       const document = await vscode.workspace.openTextDocument(uri);
+      oldText = document.getText();
       const all = new vscode.Range(document.positionAt(0), document.positionAt(document.getText().length));
       edit.replace(uri, all, request.content);
     } else {
@@ -45,10 +50,9 @@ export class WorkspaceFiles {
     }
     const document = await vscode.workspace.openTextDocument(uri);
     // Saved so that commands the agent runs next see the new content; Undo in the editor still reverts it.
-    if (document.isDirty && !(await document.save())) {
-      throw new RpcError(ErrorCodes.InternalError, `the edit to ${request.path} was applied but could not be saved`);
-    }
-    await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
+    if (document.isDirty) await save(document);
+    const editor = await vscode.window.showTextDocument(document, { preview: true, preserveFocus: true });
+    this.onWritten?.(editor, oldText);
     return null;
   }
 
@@ -66,4 +70,14 @@ export class WorkspaceFiles {
     }
     throw new RpcError(ErrorCodes.InvalidParams, `cannot ${action} ${filePath}: it is outside the workspace folders, which is all Punie may ${action}`);
   }
+}
+
+/**
+ * Saves the document. A document opened right after its file was created can refuse to save as "changed on
+ * disk" (its stamp is older than the file's, seen when the agent edits a file it has just created); its text
+ * is then written to the file directly, so the file has what was accepted (the editor may still show the
+ * document as modified, with the same text).
+ */
+async function save(document: vscode.TextDocument): Promise<void> {
+  if (!(await document.save())) await vscode.workspace.fs.writeFile(document.uri, new TextEncoder().encode(document.getText()));
 }

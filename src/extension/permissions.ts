@@ -13,7 +13,15 @@ import { runInBackground } from '../util/background';
 
 interface Pending {
   item: ItemOf<'permission'>;
-  resolve(optionId: string | undefined): void;
+  /** `sessionId:toolCallId` of the call asking. */
+  call: string;
+  resolve(optionId: string | undefined, meta?: Record<string, unknown>): void;
+}
+
+/** Proposed file changes get a diff to review on their card (see reviews.ts). */
+export interface ReviewHook {
+  attach(item: ItemOf<'permission'>, request: RequestPermissionRequest): ItemOf<'permission'>;
+  decidedElsewhere(id: string, outcome: 'allowed' | 'rejected' | 'cancelled'): void;
 }
 
 export interface PermissionEnvironment {
@@ -23,17 +31,27 @@ export interface PermissionEnvironment {
   chatVisible(): boolean;
 }
 
+/** Tool calls remembered as rejected by the user, so their cards say "Rejected" rather than "Failed". */
+const MAX_REJECTED = 500;
+
 export class PermissionBroker implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
+  private readonly rejected = new Set<string>();
 
   constructor(
     private readonly transcript: TranscriptStore,
     private readonly env: PermissionEnvironment,
+    private readonly reviews?: ReviewHook,
   ) {}
+
+  /** Whether the user (or the trust policy) rejected this tool call's permission request. */
+  wasRejected(sessionId: string, toolCallId: string): boolean {
+    return this.rejected.has(`${sessionId}:${toolCallId}`);
+  }
 
   async request(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
     const title = request.toolCall.title ?? 'The agent asks for permission';
-    const base: ItemOf<'permission'> = {
+    const plain: ItemOf<'permission'> = {
       kind: 'permission',
       id: this.transcript.newId('permission'),
       title: title.slice(0, 4096),
@@ -41,34 +59,42 @@ export class PermissionBroker implements vscode.Disposable {
       options: request.options.map(({ optionId, name, kind }) => ({ optionId, name, kind })),
       outcome: null,
     };
+    const base = this.reviews ? this.reviews.attach(plain, request) : plain;
     const decided = autoDecision(request, this.env.autoApprove(), this.env.isTrusted());
     if (decided) {
       this.transcript.add({ ...base, outcome: decided.option.optionId });
+      this.reviews?.decidedElsewhere(base.id, decided.option.kind.startsWith('allow') ? 'allowed' : 'rejected');
+      if (decided.option.kind.startsWith('reject')) this.remember(callKey(request));
       this.transcript.notice('info', decided.reason);
       return { outcome: { outcome: 'selected', optionId: decided.option.optionId } };
     }
     if (signal.aborted) return { outcome: { outcome: 'cancelled' } };
     this.transcript.add(base);
-    const optionId = await new Promise<string | undefined>((resolve) => {
+    const answer = await new Promise<{ optionId?: string; meta?: Record<string, unknown> }>((resolve) => {
       const onAbort = () => this.settle(base.id, undefined);
       signal.addEventListener('abort', onAbort, { once: true });
       this.pending.set(base.id, {
         item: base,
-        resolve: (id) => {
+        call: callKey(request),
+        resolve: (optionId, meta) => {
           signal.removeEventListener('abort', onAbort);
-          resolve(id);
+          resolve({ optionId, meta });
         },
       });
       if (!this.env.chatVisible()) this.notify(base);
     });
-    return optionId === undefined ? { outcome: { outcome: 'cancelled' } } : { outcome: { outcome: 'selected', optionId } };
+    if (answer.optionId === undefined) return { outcome: { outcome: 'cancelled' } };
+    return { outcome: { outcome: 'selected', optionId: answer.optionId }, ...(answer.meta ? { _meta: answer.meta } : {}) };
   }
 
-  /** The user's answer (chat or notification); ignored when the request is already settled or the option unknown. */
-  answer(id: string, optionId: string): boolean {
+  /**
+   * The user's answer (chat or notification); ignored when the request is already settled or the option
+   * unknown. `meta` goes back with it (a review's accepted version).
+   */
+  answer(id: string, optionId: string, meta?: Record<string, unknown>): boolean {
     const pending = this.pending.get(id);
     if (!pending || !pending.item.options.some((o) => o.optionId === optionId)) return false;
-    this.settle(id, optionId);
+    this.settle(id, optionId, meta);
     return true;
   }
 
@@ -81,12 +107,23 @@ export class PermissionBroker implements vscode.Disposable {
     this.cancelAll();
   }
 
-  private settle(id: string, optionId: string | undefined): void {
+  private settle(id: string, optionId: string | undefined, meta?: Record<string, unknown>): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
-    this.transcript.apply({ op: 'replace', item: { ...pending.item, outcome: optionId ?? 'cancelled' } });
-    pending.resolve(optionId);
+    const kind = pending.item.options.find((o) => o.optionId === optionId)?.kind;
+    this.reviews?.decidedElsewhere(id, kind === undefined ? 'cancelled' : kind.startsWith('allow') ? 'allowed' : 'rejected');
+    if (kind?.startsWith('reject')) this.remember(pending.call);
+    // The card as it is now (a review updates it while the user decides).
+    const current = this.transcript.model.get(id);
+    const item = current?.kind === 'permission' ? current : pending.item;
+    this.transcript.apply({ op: 'replace', item: { ...item, outcome: optionId ?? 'cancelled' } });
+    pending.resolve(optionId, meta);
+  }
+
+  private remember(call: string): void {
+    this.rejected.add(call);
+    if (this.rejected.size > MAX_REJECTED) this.rejected.delete(this.rejected.values().next().value!);
   }
 
   private notify(item: ItemOf<'permission'>): void {
@@ -97,6 +134,10 @@ export class PermissionBroker implements vscode.Disposable {
     });
     runInBackground('asking for a permission', answered);
   }
+}
+
+function callKey(request: RequestPermissionRequest): string {
+  return `${request.sessionId}:${request.toolCall.toolCallId}`;
 }
 
 function describe(request: RequestPermissionRequest): string {

@@ -3,6 +3,7 @@
  * random token on first use, or a remote server from the settings with its token from SecretStorage.
  * Remote tokens are stored per URL, so a URL changed by someone else never receives another server's token.
  */
+import { LOCAL_USER } from '../server/users';
 import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ModelRegistry } from '../agent/models/registry';
@@ -113,6 +114,8 @@ export class ServerHost implements vscode.Disposable {
         host: '127.0.0.1',
         port: config.localPort,
         token,
+        // One local user whatever the fresh token: sessions are the user's, not the token's (data dir: next pass).
+        localUser: LOCAL_USER,
         model: config.model,
         heartbeatIntervalMs: config.heartbeatIntervalMs,
         ...config.localLimits,

@@ -8,6 +8,7 @@ import type { ModelRegistry } from '../agent/models/registry';
 import type { AgentRequestHandler } from '../client/types';
 import { runInBackground } from '../util/background';
 import { createAgentRequestHandler } from './agentRequestHandler';
+import { ChangeReview } from './changeReview';
 import { ChatController } from './chat';
 import { CONNECTION_KEYS, readConfig } from './config';
 import { Connection, type ClientFactory } from './clientLifecycle';
@@ -22,7 +23,7 @@ import { TerminalManager } from './terminals';
 import { TranscriptStore } from './transcriptStore';
 
 export interface ServicesDeps {
-  context: Pick<vscode.ExtensionContext, 'secrets' | 'workspaceState' | 'extension'>;
+  context: Pick<vscode.ExtensionContext, 'secrets' | 'workspaceState' | 'extension' | 'storageUri' | 'globalStorageUri'>;
   log: PunieLog;
   createClient: ClientFactory;
   /** Whether the chat view is on screen (permission prompts also notify when it is not). */
@@ -33,7 +34,7 @@ export interface ServicesDeps {
 export class Services extends Disposable {
   readonly log: PunieLog;
   readonly servers: ServerHost;
-  readonly files = new WorkspaceFiles();
+  readonly files = new WorkspaceFiles((editor, oldText) => this.review.highlighter.show(editor, oldText));
   readonly terminals: TerminalManager;
   readonly transcript: TranscriptStore;
   readonly permissions: PermissionBroker;
@@ -43,6 +44,8 @@ export class Services extends Disposable {
   /** Answers the agent's fs, terminal and permission requests. */
   readonly agentRequests: AgentRequestHandler;
   readonly statusBar: StatusBar;
+  /** Diff review of proposed writes, checkpoints, highlights of landed changes. */
+  readonly review: ChangeReview;
   private wasBusy = false;
 
   constructor(deps: ServicesDeps) {
@@ -53,14 +56,16 @@ export class Services extends Disposable {
     this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels));
     this.transcript = this.register(new TranscriptStore(context.workspaceState));
     this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit));
+    this.review = this.register(new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log));
     this.permissions = this.register(
-      new PermissionBroker(this.transcript, {
-        autoApprove: () => readConfig().autoApprove,
-        isTrusted: () => vscode.workspace.isTrusted,
-        chatVisible: deps.chatVisible,
-      }),
+      new PermissionBroker(
+        this.transcript,
+        { autoApprove: () => readConfig().autoApprove, isTrusted: () => vscode.workspace.isTrusted, chatVisible: deps.chatVisible },
+        this.review.reviews,
+      ),
     );
-    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, log });
+    this.review.reviews.connect((id, optionId, meta) => this.permissions.answer(id, optionId, meta));
+    this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, review: this.review, log });
     this.problems = new ServerProblems(log);
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
     this.connection = this.register(
@@ -73,7 +78,7 @@ export class Services extends Disposable {
         reportProblem: (problem) => this.problems.report(problem),
       }),
     );
-    this.chat = this.register(new ChatController(this.transcript, this.connection, log));
+    this.chat = this.register(new ChatController(this.transcript, this.connection, log, (session, call) => this.permissions.wasRejected(session, call)));
     this.statusBar = this.register(new StatusBar(this.connection));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);
     this.register(

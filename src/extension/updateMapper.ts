@@ -3,6 +3,7 @@
  * or plan in between starts a new one, so the order on screen is the order of events), tool calls become
  * cards that later updates patch, and a turn has one plan that each plan update replaces. Plain code, no vscode.
  */
+import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
 import type { ItemOf, TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
@@ -17,6 +18,8 @@ export class UpdateMapper {
   constructor(
     private readonly model: TranscriptModel,
     private readonly newId: (prefix: string) => string,
+    /** Whether the user rejected a call's permission request: its failure is shown as "Rejected". */
+    private readonly rejected: (sessionId: string, toolCallId: string) => boolean = () => false,
   ) {}
 
   /** A new turn: its text starts a new answer and its plan a new plan. */
@@ -33,7 +36,7 @@ export class UpdateMapper {
       case 'tool_call':
       case 'tool_call_update':
         this.agentId = this.thoughtId = undefined;
-        return [this.tool(`tool:${sessionId}:${update.toolCallId}`, update)];
+        return [this.tool(`tool:${sessionId}:${update.toolCallId}`, update, this.rejected(sessionId, update.toolCallId))];
       case 'plan': {
         this.agentId = this.thoughtId = undefined;
         const entries = update.entries.map(({ content, priority, status }) => ({ content, priority, status }));
@@ -58,7 +61,7 @@ export class UpdateMapper {
     return [{ op: 'add', item: { kind, id, text } }];
   }
 
-  private tool(id: string, update: ToolCallUpdateFields): TranscriptOp {
+  private tool(id: string, update: ToolCallUpdateFields, rejected: boolean): TranscriptOp {
     const old = this.model.get(id);
     const previous: ItemOf<'tool'> =
       old?.kind === 'tool' ? old : { kind: 'tool', id, title: 'Tool call', toolKind: 'other', status: 'pending', detail: '', locations: [], terminalIds: [] };
@@ -66,7 +69,7 @@ export class UpdateMapper {
       ...previous,
       title: update.title ? update.title.slice(0, 4096) : previous.title,
       toolKind: update.kind ?? previous.toolKind,
-      status: update.status ?? previous.status,
+      status: update.status === 'failed' && rejected ? 'rejected' : (update.status ?? previous.status),
       locations: update.locations
         ? update.locations.slice(0, 100).map((l) => (typeof l.line === 'number' && l.line >= 0 ? { path: l.path, line: l.line } : { path: l.path }))
         : previous.locations,
@@ -118,20 +121,8 @@ function json(value: unknown): string {
   }
 }
 
-/** A short line diff: lines only in the old text, then lines only in the new one (good enough for a card). */
+/** A unified diff for the card (the `diff` library's, without its file header lines). */
 export function diffText(path: string, oldText: string | null, newText: string): string {
-  if (oldText === null) return `New file ${path}\n${newText.split('\n').map((l) => `+ ${l}`).join('\n')}`;
-  const before = oldText.split('\n');
-  const after = newText.split('\n');
-  let start = 0;
-  while (start < before.length && start < after.length && before[start] === after[start]) start++;
-  let endBefore = before.length;
-  let endAfter = after.length;
-  while (endBefore > start && endAfter > start && before[endBefore - 1] === after[endAfter - 1]) {
-    endBefore--;
-    endAfter--;
-  }
-  const removed = before.slice(start, endBefore).map((l) => `- ${l}`);
-  const added = after.slice(start, endAfter).map((l) => `+ ${l}`);
-  return [`Edit ${path} (line ${start + 1})`, ...removed, ...added].join('\n');
+  const patch = createPatch(path, oldText ?? '', newText, '', '', { context: 2 }).split('\n').slice(4).join('\n').trimEnd();
+  return `${oldText === null ? 'New file' : 'Edit'} ${path}\n${patch}`;
 }

@@ -70,7 +70,7 @@ export const AgentCapabilities = z.object({
   promptCapabilities: z.object({ image: z.boolean(), audio: z.boolean(), embeddedContext: z.boolean() }).optional(),
   mcpCapabilities: z.object({ http: z.boolean(), sse: z.boolean() }).optional(),
   sessionCapabilities: z
-    .object({ list: z.object({}).optional(), resume: z.object({}).optional(), close: z.object({}).optional() })
+    .object({ list: z.object({}).optional(), resume: z.object({}).optional(), close: z.object({}).optional(), delete: z.object({}).optional() })
     .optional(),
   _meta: meta,
 });
@@ -230,6 +230,18 @@ export const RequestPermissionResponse = z.looseObject({
 });
 export type RequestPermissionResponse = z.infer<typeof RequestPermissionResponse>;
 
+/**
+ * Punie's extension of an allow answer to a proposed write (`_meta["punie/review"]`): the client reviewed
+ * the diff and the user changed the proposal (edited it, or rejected some hunks). `content` is then the
+ * exact text to write instead of the proposal; `note` says in words what the user changed.
+ */
+export const REVIEW_META = 'punie/review';
+export const ReviewMeta = z.looseObject({
+  content: z.string(),
+  note: z.string().max(4096),
+});
+export type ReviewMeta = z.infer<typeof ReviewMeta>;
+
 export const ReadTextFileRequest = z.object({
   sessionId: z.string(),
   path: z.string(),
@@ -277,6 +289,7 @@ export const Methods = {
   sessionSetMode: 'session/set_mode',
   sessionSetConfigOption: 'session/set_config_option',
   sessionClose: 'session/close',
+  sessionDelete: 'session/delete',
   sessionUpdate: 'session/update',
   requestPermission: 'session/request_permission',
   fsRead: 'fs/read_text_file',

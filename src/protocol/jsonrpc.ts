@@ -12,6 +12,10 @@ export const ErrorCodes = {
   RateLimited: -32029,
   /** Punie extension: a server limit was reached (sessions per client or per server); `data.limit` names it. */
   LimitExceeded: -32030,
+  /** Punie extension: the turn was cut off by a server restart (its partial answer is kept); `data.kind` is `interrupted`. */
+  TurnInterrupted: -32031,
+  /** Punie extension: a newer connection of the same user opened the session; `data.kind` is `taken`. */
+  SessionTaken: -32032,
 } as const;
 
 export type RequestId = string | number;

@@ -47,6 +47,22 @@ export const PromptFinishedParams = z.looseObject({
 });
 export type PromptFinishedParams = z.infer<typeof PromptFinishedParams>;
 
+/**
+ * Extension notification to a connection that lost a session to a newer connection of the same user
+ * (another window): `{sessionId}`. The displaced client must not take the session back by itself.
+ */
+export const SESSION_TAKEN = '_punie/session_taken';
+
+/** Extension request: `{sessionId, title}` renames a session (announced with `session_info_update`). */
+export const SET_SESSION_TITLE = '_punie/set_session_title';
+export const SetSessionTitleRequest = z.looseObject({ sessionId: z.string(), title: z.string().trim().min(1).max(200) });
+
+/** Extension request: `{sessionId}` → `{sessionId, cwd, title, updatedAt, updates}`: a session's transcript, read only (nothing is attached or displaced). */
+export const READ_SESSION = '_punie/read_session';
+
+/** Extension notification: `{sessionId, message}` — the server cannot write the session to disk (it stays in memory). */
+export const STORAGE_FAILED = '_punie/storage_failed';
+
 /** What a server knows about a prompt request id of a session. */
 export const PromptStatus = z.discriminatedUnion('status', [
   z.object({ status: z.literal('running') }),

@@ -34,6 +34,8 @@ export class ClientConnection implements ClientLink {
     readonly clientId: string,
     readonly socket: WebSocket,
     readonly dialect: Dialect,
+    /** The authenticated user (sessions belong to users). */
+    readonly user: string,
     now: number,
     private readonly logger: Logger,
     limits: ConnectionLimits,

@@ -7,6 +7,8 @@ import type { RequestId } from '../protocol/jsonrpc';
 
 export interface ClientLink {
   readonly clientId: string;
+  /** The authenticated user the connection acts for. */
+  readonly user: string;
   readonly capabilities: ClientCapabilities;
   notify(method: string, params: unknown): void;
   /** `id` is given when a request is sent again on a new connection. */

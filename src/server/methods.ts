@@ -1,7 +1,8 @@
 /**
  * The agent methods a client may call, for both dialects. Params are normalised for `/ws` (legacy names,
- * snake_case keys), validated with the protocol's zod schemas, and every session method checks that the
- * calling connection owns the session.
+ * snake_case keys), validated with the protocol's zod schemas. Sessions belong to the connection's user:
+ * load and resume attach one (from the durable store if it is not in memory), list and delete see only the
+ * user's, and the other session methods need it attached to the calling connection.
  */
 import type { z } from 'zod';
 import type { ModelRegistry } from '../agent/models/registry';
@@ -24,7 +25,18 @@ import {
   type PromptResponse,
 } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
-import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
+import {
+  META_PROMPTS,
+  META_REPLAY,
+  META_RESUME_TOKEN,
+  META_SEQ,
+  READ_SESSION,
+  SET_SESSION_TITLE,
+  SetSessionTitleRequest,
+  camelizeParams,
+  canonicalMethod,
+  type PromptStatus,
+} from '../protocol/punie';
 import { PUNIE_VERSION } from '../util/version';
 import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
@@ -58,6 +70,9 @@ const handlers: Record<string, Handler> = {
   [Methods.sessionCancel]: cancel,
   [Methods.sessionSetMode]: setMode,
   [Methods.sessionClose]: closeSession,
+  [Methods.sessionDelete]: deleteSession,
+  [SET_SESSION_TITLE]: setTitle,
+  [READ_SESSION]: readSession,
 };
 
 /** Runs one request or notification; throws RpcError for the caller to answer. */
@@ -95,7 +110,7 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
       loadSession: true,
       promptCapabilities: { image: false, audio: false, embeddedContext: true },
       mcpCapabilities: { http: false, sse: false },
-      sessionCapabilities: { list: {}, resume: {}, close: {} },
+      sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {} },
     },
     authMethods: [],
     agentInfo: { name: ctx.options.agentName, title: 'Punie AI Coding Agent', version: PUNIE_VERSION },
@@ -115,7 +130,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
   ensureSessionCapacity({ own: ctx.store.list(ctx.connection.clientId).length, total: ctx.store.sessionCount }, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
-  const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
+  const session = ctx.store.create(ctx.connection, request.cwd, createModel(ctx, modelSpec));
   return {
     sessionId: session.id,
     modes: { currentModeId: session.agent.mode, availableModes: MODES },
@@ -130,10 +145,8 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
 async function loadSession(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(LoadSessionRequest, params, Methods.sessionLoad);
   const token = request._meta?.[META_RESUME_TOKEN];
-  const session =
-    typeof token === 'string'
-      ? ctx.store.resume(request.sessionId, token, ctx.connection.clientId)
-      : ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  await bringBack(ctx, request.sessionId);
+  const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
   // A long transcript goes at the client's pace: dumped at once it could trip the slow-client close.
   const transcript = [...session.agent.replayTranscript()];
   await session.sendBefore(async () => {
@@ -153,9 +166,10 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
  * With `_meta.prompts` (request ids the client still waits for) the answer says what became of each.
  * Agent→client requests that were waiting for the client are sent again, ids unchanged, after the replay.
  */
-function resumeSession(ctx: MethodContext, params: unknown): object {
+async function resumeSession(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
+  await bringBack(ctx, request.sessionId);
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
   const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
   const lastSeq = request._meta?.[META_SEQ];
@@ -180,35 +194,122 @@ function replay(ctx: MethodContext, session: ServerSession, lastSeq: number): ob
   return { status: 'replayed', count: result.entries.length };
 }
 
+/** Sessions per `session/list` page. */
+const LIST_PAGE = 50;
+
+/** The user's sessions, in memory and stored, newest first, in pages with an opaque cursor (ACP). */
 function listSessions(ctx: MethodContext, params: unknown): ListSessionsResponse {
   const request = parse(ListSessionsRequest, params, Methods.sessionList);
-  const sessions = ctx.store
-    .list(ctx.connection.clientId)
+  const user = ctx.connection.user;
+  const all = new Map<string, { sessionId: string; cwd: string; title: string | null; updatedAt: number; model: string; running: boolean }>();
+  for (const s of ctx.store.durable?.list(user) ?? []) all.set(s.id, { sessionId: s.id, cwd: s.cwd, title: s.title ?? null, updatedAt: s.updatedAt, model: s.model, running: false });
+  for (const s of ctx.store.inMemory(user)) {
+    all.set(s.id, { sessionId: s.id, cwd: s.cwd, title: s.title ?? null, updatedAt: s.updatedAt, model: s.agent.modelId, running: s.agent.isRunning });
+  }
+  const after = request.cursor ? decodeCursor(request.cursor) : undefined;
+  // A cursor this server never gave out (opaque to the client, so a bug or a stale one) ends the list.
+  if (after === null) return { sessions: [] };
+  const sorted = [...all.values()]
     .filter((s) => !request.cwd || s.cwd === request.cwd)
-    .map((s) => ({ sessionId: s.id, cwd: s.cwd, title: s.title ?? null, updatedAt: new Date(s.updatedAt).toISOString() }));
-  return { sessions };
+    .sort((a, b) => b.updatedAt - a.updatedAt || (a.sessionId < b.sessionId ? -1 : 1))
+    .filter((s) => !after || s.updatedAt < after[0] || (s.updatedAt === after[0] && s.sessionId > after[1]));
+  const page = sorted.slice(0, LIST_PAGE);
+  const last = page[page.length - 1];
+  return {
+    sessions: page.map((s) => ({ sessionId: s.sessionId, cwd: s.cwd, title: s.title, updatedAt: new Date(s.updatedAt).toISOString(), _meta: { model: s.model, running: s.running } })),
+    ...(sorted.length > LIST_PAGE && last ? { nextCursor: Buffer.from(JSON.stringify([last.updatedAt, last.sessionId])).toString('base64url') } : {}),
+  };
+}
+
+function decodeCursor(cursor: string): [number, string] | null {
+  try {
+    const value = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as unknown;
+    if (Array.isArray(value) && typeof value[0] === 'number' && typeof value[1] === 'string') return [value[0], value[1]];
+  } catch {
+    // not ours
+  }
+  return null;
+}
+
+/** Brings a stored session of the caller back into memory (no-op when it is there or is not the caller's). */
+async function bringBack(ctx: MethodContext, sessionId: string): Promise<void> {
+  await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec));
 }
 
 /** Every prompt with a request id is logged by id, so its outcome reaches a client whose connection dropped. */
 async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId | undefined): Promise<PromptResponse> {
   const request = parse(PromptRequest, params, Methods.sessionPrompt);
   const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  // A second prompt while one runs is refused by the agent, and not written down.
+  if (session.agent.isRunning) return { stopReason: await session.agent.prompt(request.prompt) };
   session.updatedAt = ctx.options.now();
-  session.title ??= firstLine(request.prompt);
+  session.record({ k: 'prompt', ts: session.updatedAt, rid: requestId, blocks: request.prompt });
+  // The first prompt names the session (not announced: the client has just sent it).
+  if (session.title === undefined) {
+    session.title = firstLine(request.prompt);
+    if (session.title !== undefined) session.record({ k: 'info', ts: session.updatedAt, title: session.title });
+  }
   if (requestId !== undefined) session.prompts.started(requestId);
   ctx.connection.activePrompts++;
   try {
     const stopReason = await session.agent.prompt(request.prompt);
+    await turnEnded(ctx, session, requestId, { stopReason });
     if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'finished', stopReason });
     return { stopReason };
   } catch (err) {
     const rpc = err instanceof RpcError ? err : new RpcError(ErrorCodes.InternalError, `The agent failed: ${(err as Error).message}`);
+    await turnEnded(ctx, session, requestId, { error: rpc.toJSON() });
     if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'failed', error: rpc.toJSON() });
     throw rpc;
   } finally {
     ctx.connection.activePrompts--;
     session.updatedAt = ctx.options.now();
   }
+}
+
+/**
+ * Writes down how a turn ended and makes it durable before the answer goes out. Not while the server
+ * shuts down: that turn did not end, and the next start reports it interrupted.
+ */
+async function turnEnded(ctx: MethodContext, session: ServerSession, rid: RequestId | undefined, end: { stopReason?: string; error?: { code: number; message: string; data?: unknown } }): Promise<void> {
+  if (ctx.store.shuttingDown) return;
+  session.record({ k: 'turn_end', ts: ctx.options.now(), rid, ...end });
+  await session.sync();
+}
+
+/** Sets a session's title, writes it down and announces it to the client with `session_info_update`. */
+function retitle(session: ServerSession, title: string, now: number): void {
+  session.title = title;
+  session.record({ k: 'info', ts: now, title });
+  session.emit({ sessionUpdate: 'session_info_update', title, updatedAt: new Date(now).toISOString() });
+}
+
+/** A session of the caller, from memory or the store, without attaching it; else "not found". */
+async function usersSession(ctx: MethodContext, sessionId: string): Promise<ServerSession> {
+  const session = await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec));
+  if (!session) throw new RpcError(ErrorCodes.ResourceNotFound, `Session ${sessionId} not found or expired`, { sessionId });
+  return session;
+}
+
+async function readSession(ctx: MethodContext, params: unknown): Promise<object> {
+  const request = parse(SessionIdOnly, params, READ_SESSION);
+  const session = await usersSession(ctx, request.sessionId);
+  return { sessionId: session.id, cwd: session.cwd, title: session.title ?? null, updatedAt: new Date(session.updatedAt).toISOString(), updates: session.agent.replayTranscript() };
+}
+
+async function setTitle(ctx: MethodContext, params: unknown): Promise<object> {
+  const request = parse(SetSessionTitleRequest, params, SET_SESSION_TITLE);
+  const session = await usersSession(ctx, request.sessionId);
+  retitle(session, request.title, ctx.options.now());
+  await session.sync();
+  return {};
+}
+
+/** ACP: deletes the user's session, running or not; an unknown id succeeds. */
+async function deleteSession(ctx: MethodContext, params: unknown): Promise<object> {
+  const request = parse(SessionIdOnly, params, Methods.sessionDelete);
+  if (ctx.store.ownerOf(request.sessionId) === ctx.connection.user) await ctx.store.delete(request.sessionId, 'was deleted');
+  return {};
 }
 
 function cancel(ctx: MethodContext, params: unknown): object {
@@ -224,14 +325,17 @@ function setMode(ctx: MethodContext, params: unknown): object {
     throw new RpcError(ErrorCodes.InvalidParams, `Unknown mode "${request.modeId}" (modes: ${MODES.map((m) => m.id).join(', ')})`);
   }
   session.agent.mode = request.modeId;
+  session.record({ k: 'info', ts: ctx.options.now(), mode: request.modeId });
   session.emit({ sessionUpdate: 'current_mode_update', currentModeId: request.modeId });
   return {};
 }
 
-function closeSession(ctx: MethodContext, params: unknown): object {
+/** ACP: frees the session's resources; a stored session stays in the user's list (session/delete removes it). */
+async function closeSession(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SessionIdOnly, params, Methods.sessionClose);
   ctx.store.owned(request.sessionId, ctx.connection.clientId);
-  ctx.store.delete(request.sessionId);
+  if (ctx.store.durable) ctx.store.unload(request.sessionId, 'was closed');
+  else await ctx.store.delete(request.sessionId);
   return {};
 }
 

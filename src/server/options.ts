@@ -1,8 +1,11 @@
 /** Every setting of the Punie server, with the defaults documented in the README. */
 import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/session';
 import { silentLogger, type Logger } from '../util/logger';
+import { defaultRetention } from '../store/retention';
+import type { StoreIo } from '../store/jsonl';
 import { checkLimits } from './limits';
 import { isLoopbackHost } from './security';
+import type { UserTable } from './users';
 
 export interface ServerOptions {
   host: string;
@@ -55,6 +58,18 @@ export interface ServerOptions {
   slowClientMaxBacklogBytes: number;
   /** Graceful shutdown: clients get 1001, and are terminated if still open after this long. */
   shutdownTimeoutMs: number;
+  /** Where sessions are kept across restarts (JSONL files); unset: in memory only. */
+  dataDir?: string;
+  /** Stored sessions untouched this long are deleted. */
+  sessionRetentionMs: number;
+  /** Total bytes of stored sessions; the least recently used go first beyond it. */
+  storeMaxBytes: number;
+  /** Replaces the store's write and fsync (tests inject a full disk). */
+  storeIo?: Partial<StoreIo>;
+  /** `--users-file`: several users, each with a token; without it there is one user. */
+  users?: UserTable;
+  /** Embedded servers: every connection is this one local user, whatever its token. */
+  localUser?: string;
   /** Each session's agent: history and transcript bounds, step limit and tool output limits of a turn. */
   agent: AgentSessionOptions;
   /** Wall clock, injectable for tests. */
@@ -90,6 +105,8 @@ export const defaultServerOptions: ServerOptions = {
   slowClientTimeoutMs: 10_000,
   slowClientMaxBacklogBytes: 64 * 1024 * 1024,
   shutdownTimeoutMs: 5_000,
+  sessionRetentionMs: defaultRetention.retentionMs,
+  storeMaxBytes: defaultRetention.maxBytes,
   agent: defaultAgentSessionOptions,
   now: Date.now,
   logger: silentLogger,
@@ -97,7 +114,7 @@ export const defaultServerOptions: ServerOptions = {
 
 export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOptions {
   const options = { ...defaultServerOptions, ...stripUndefined(partial) };
-  if (!isLoopbackHost(options.host) && !options.token) {
+  if (!isLoopbackHost(options.host) && !options.token && !options.users) {
     throw new Error(`Refusing to listen on ${options.host} without a token: set --token or PUNIE_TOKEN, or bind 127.0.0.1`);
   }
   checkLimits(options);

@@ -37,6 +37,11 @@ export class ReplayBuffer {
     }
   }
 
+  /** Updates up to `seq` are gone (a server restart or compaction): a resume from before them is a gap. */
+  lostThrough(seq: number): void {
+    this.evictedThrough = Math.max(this.evictedThrough, seq);
+  }
+
   /** Everything after `lastSeq`, or a gap when part of it is gone. */
   since(lastSeq: number): ReplayResult {
     if (lastSeq < this.evictedThrough) {

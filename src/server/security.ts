@@ -40,7 +40,7 @@ function isAllowedHost(hostHeader: string, options: Pick<UpgradePolicy, 'host' |
   return options.allowedHosts.map((h) => h.toLowerCase()).includes(name);
 }
 
-function bearerToken(req: IncomingMessage): string | undefined {
+export function bearerToken(req: IncomingMessage): string | undefined {
   const header = req.headers.authorization;
   const match = header ? /^Bearer\s+(.+)$/i.exec(header.trim()) : null;
   return match?.[1];

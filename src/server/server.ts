@@ -17,6 +17,13 @@ import { dispatch, type MethodContext } from './methods';
 import { resolveServerOptions, type ServerOptions } from './options';
 import { checkUpgrade } from './security';
 import { SessionStore } from './sessionStore';
+import { JsonlStore } from '../store/jsonl';
+import { userOf } from './users';
+
+/** Buffered session records are written within this long, and fsynced within a second. */
+const STORE_WRITE_DELAY_MS = 100;
+const STORE_SYNC_INTERVAL_MS = 1000;
+const STORE_MAINTENANCE_INTERVAL_MS = 60 * 60_000;
 
 /** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
 const PATHS = new Map<string, Dialect>([
@@ -58,7 +65,43 @@ export class PunieServer {
     return this.connections.size;
   }
 
+  /** Opens the session store first (a data dir another server holds is refused with who holds it). */
   async listen(): Promise<ServerUrls> {
+    const durable = this.options.dataDir === undefined ? undefined : this.openStore(this.options.dataDir);
+    if (durable) await durable.open();
+    this.store.durable = durable;
+    try {
+      await this.bind();
+    } catch (err) {
+      await durable?.close();
+      throw err;
+    }
+    await durable?.announce(this.urls().ws);
+    this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatIntervalMs);
+    this.heartbeat.unref();
+    const urls = this.urls();
+    this.options.logger.info(`listening on ${urls.ws}, ${urls.acp} and ${urls.health}`);
+    return urls;
+  }
+
+  private openStore(dataDir: string): JsonlStore {
+    const { logger, now } = this.options;
+    return new JsonlStore({
+      dataDir,
+      retention: { retentionMs: this.options.sessionRetentionMs, maxBytes: this.options.storeMaxBytes },
+      compactAfterMs: this.options.gracePeriodMs,
+      writeDelayMs: STORE_WRITE_DELAY_MS,
+      syncIntervalMs: STORE_SYNC_INTERVAL_MS,
+      maintenanceIntervalMs: STORE_MAINTENANCE_INTERVAL_MS,
+      inUse: (id) => this.store.inUse(id),
+      onError: (id, err) => this.store.storageFailed(id, err),
+      now,
+      logger,
+      io: this.options.storeIo,
+    });
+  }
+
+  private async bind(): Promise<void> {
     await new Promise<void>((resolve, reject) => {
       this.http.once('error', reject);
       this.http.listen(this.options.port, this.options.host, () => {
@@ -67,11 +110,6 @@ export class PunieServer {
         resolve();
       });
     });
-    this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatIntervalMs);
-    this.heartbeat.unref();
-    const urls = this.urls();
-    this.options.logger.info(`listening on ${urls.ws}, ${urls.acp} and ${urls.health}`);
-    return urls;
   }
 
   /** The port it listens on (the ephemeral one when `port` was 0); kept after close for messages. */
@@ -110,6 +148,7 @@ export class PunieServer {
       this.http.close(() => resolve());
       this.http.closeAllConnections();
     });
+    await this.store.durable?.close();
     this.options.logger.info('server stopped');
   }
 
@@ -139,17 +178,19 @@ export class PunieServer {
     if (this.closing) return refuse(503, 'server is shutting down');
     const verdict = checkUpgrade(req, this.options);
     if (!verdict.ok) return refuse(verdict.status, verdict.reason);
+    const user = userOf(req, this.options);
+    if (user === undefined) return refuse(401, 'missing or wrong bearer token');
     const full = connectionRefusal(this.connections.size, this.options);
     if (full) return refuse(503, full);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.contain('a new connection', () => this.accept(ws, dialect, req), () => ws.terminate()));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.contain('a new connection', () => this.accept(ws, dialect, user, req), () => ws.terminate()));
   }
 
-  private accept(ws: WebSocket, dialect: Dialect, req: IncomingMessage): void {
+  private accept(ws: WebSocket, dialect: Dialect, user: string, req: IncomingMessage): void {
     const { logger } = this.options;
     const clientId = this.store.newClientId();
     // Before anything listens on the socket: every event of this connection runs inside its boundary.
     new ConnectionBoundary(clientId, logger, () => ws.terminate()).guard(ws);
-    const connection = new ClientConnection(clientId, ws, dialect, this.options.now(), logger, this.limits);
+    const connection = new ClientConnection(clientId, ws, dialect, user, this.options.now(), logger, this.limits);
     this.connections.add(connection);
     this.store.connect(connection);
     logger.info(`${connection.clientId} connected to /${dialect === 'punie' ? 'ws' : 'acp'} from ${req.socket.remoteAddress}`);

@@ -1,26 +1,32 @@
 /**
- * Sessions, their owners and their resume tokens. A session belongs to the client that created it; every
- * session method checks that. When a client disconnects its sessions wait `gracePeriodMs` for a resume
- * with the session's token, then expire. Outbound updates are numbered per session and kept in a replay
- * buffer, so a resume can deliver exactly what the client missed; agent→client requests and the outcome
- * of a prompt whose connection dropped wait for the resuming connection too.
+ * Sessions, the users that own them and the connections they are attached to. A session belongs to a user;
+ * any connection of that user may load or resume it (other users are told it does not exist), and the
+ * newest such connection wins: the one it displaced is told and refused from then on. A detached session
+ * waits `gracePeriodMs` for its client, then leaves memory (it stays in the durable store, when there is
+ * one, and comes back on the next load or resume). Outbound updates are numbered per session and kept in
+ * a replay buffer, so a resume delivers exactly what the client missed; agent→client requests and the
+ * outcome of a prompt whose connection dropped wait for the resuming connection too.
  */
 import { randomBytes } from 'node:crypto';
 import { AgentSession, type AgentSessionOptions } from '../agent/session';
 import type { AgentHost } from '../agent/host';
-import type { ChatModel } from '../agent/models/types';
+import type { ChatMessage, ChatModel } from '../agent/models/types';
 import { Methods, type ClientCapabilities, type SessionUpdate } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
-import { META_SEQ, PROMPT_FINISHED, type PromptStatus } from '../protocol/punie';
+import { META_SEQ, PROMPT_FINISHED, SESSION_TAKEN, STORAGE_FAILED, type PromptStatus } from '../protocol/punie';
+import type { DurableStore, StoredRecord } from '../store/types';
+import { STORE_VERSION } from '../store/types';
 import type { Logger } from '../util/logger';
 import type { ClientLink } from './clientLink';
 import { OutboundRequests } from './outboundRequests';
 import { PromptLog } from './promptLog';
 import { ReplayBuffer, type ReplayResult } from './replay';
+import { restoredState } from './restore';
 import { tokenMatches } from './security';
 
 interface ClientRecord {
   link: ClientLink | undefined;
+  user: string;
   disconnectedAt: number | undefined;
 }
 
@@ -35,6 +41,9 @@ export interface SessionStoreOptions {
   agent?: AgentSessionOptions;
 }
 
+/** Makes the model of a restored session from its stored model string. */
+export type ModelFactory = (spec: string) => ChatModel;
+
 export class ServerSession implements AgentHost {
   readonly agent: AgentSession;
   readonly replay: ReplayBuffer;
@@ -45,13 +54,24 @@ export class ServerSession implements AgentHost {
   previousToken: string | undefined;
   updatedAt: number;
   title: string | undefined;
+  /** Connections a newer connection of the same user took this session from; they are refused. */
+  readonly displaced = new Set<string>();
+  /** Tokens of displaced clients: their automatic resume is told the session was taken, not that the token is wrong. */
+  readonly retiredTokens: string[] = [];
+  /**
+   * False for a session restored from the store until its first attach: tokens are not stored, so the token
+   * a Punie client held before the restart is accepted once (the connection's user already proves ownership).
+   */
+  tokensKnown = true;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
 
   constructor(
     readonly id: string,
     readonly cwd: string,
-    public ownerId: string,
+    readonly owner: string,
+    /** The connection the session is attached to (it may have dropped and be waiting for a resume). */
+    public attachedTo: string | undefined,
     public token: string,
     model: ChatModel,
     private readonly store: SessionStore,
@@ -62,17 +82,36 @@ export class ServerSession implements AgentHost {
     this.agent = new AgentSession(id, cwd, model, this, options.agent);
   }
 
+  private get link(): ClientLink | undefined {
+    return this.attachedTo === undefined ? undefined : this.store.linkOf(this.attachedTo);
+  }
+
   emit(update: SessionUpdate): void {
     this.send(Methods.sessionUpdate, { sessionId: this.id, update }, estimateBytes(update));
   }
 
-  /** Numbers an outbound session event, keeps it for replay and sends it if the owner is connected. */
+  /** Numbers an outbound session event, keeps it for replay and on disk, and sends it if the client is connected. */
   send(method: string, params: Record<string, unknown>, bytes: number): void {
     const seq = ++this.seq;
     const numbered = { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } };
     this.replay.push({ seq, method, params: numbered, bytes });
+    this.store.durable?.append(this.id, method === Methods.sessionUpdate ? { k: 'u', s: seq, u: params.update as SessionUpdate } : { k: 'e', s: seq, m: method, p: params });
     if (this.held) this.held.push({ method, params: numbered });
-    else this.store.linkOf(this.ownerId)?.notify(method, numbered);
+    else this.link?.notify(method, numbered);
+  }
+
+  remember(messages: readonly ChatMessage[]): void {
+    if (messages.length) this.store.durable?.append(this.id, { k: 'history', msgs: [...messages] });
+  }
+
+  /** Writes down a record that is not a numbered event (prompt, turn end, title, mode). */
+  record(record: Exclude<StoredRecord, { k: 'meta' | 'u' | 'e' | 'history' }>): void {
+    this.store.durable?.append(this.id, record);
+  }
+
+  /** Makes what was recorded durable (a turn ended). */
+  async sync(): Promise<void> {
+    await this.store.durable?.sync(this.id);
   }
 
   /**
@@ -86,14 +125,14 @@ export class ServerSession implements AgentHost {
     } finally {
       const held = this.held;
       this.held = undefined;
-      const link = this.store.linkOf(this.ownerId);
+      const link = this.link;
       for (const event of held) link?.notify(event.method, event.params);
     }
   }
 
   /** Waits through a dropped connection: the request is sent again to the connection that resumes. */
   request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
-    return this.outbound.request<T>(method, params, signal, this.store.linkOf(this.ownerId));
+    return this.outbound.request<T>(method, params, signal, this.link);
   }
 
   /**
@@ -101,9 +140,9 @@ export class ServerSession implements AgentHost {
    * or another one resumed the session), its answer cannot arrive, so the outcome also goes out, numbered
    * and kept for replay, as a {@link PROMPT_FINISHED} notification.
    */
-  promptEnded(requestId: RequestId, requester: ClientLink, status: PromptStatus & { status: 'finished' | 'failed' }): void {
+  promptEnded(requestId: RequestId, requester: ClientLink | undefined, status: PromptStatus & { status: 'finished' | 'failed' }): void {
     this.prompts.ended(requestId, status);
-    if (this.store.linkOf(this.ownerId) === requester) return;
+    if (requester && this.link === requester) return;
     const outcome = status.status === 'finished' ? { stopReason: status.stopReason } : { error: status.error };
     this.send(PROMPT_FINISHED, { sessionId: this.id, requestId, ...outcome }, 200);
   }
@@ -115,10 +154,11 @@ export class ServerSession implements AgentHost {
   }
 
   clientCapabilities(): ClientCapabilities {
-    return this.store.linkOf(this.ownerId)?.capabilities ?? {};
+    return this.link?.capabilities ?? {};
   }
 
   replaySince(lastSeq: number): ReplayResult {
+    if (lastSeq > this.seq) return { ok: false, reason: `the server restarted and lost updates after ${this.seq}` };
     return this.replay.since(lastSeq);
   }
 }
@@ -128,6 +168,10 @@ export class SessionStore {
   private readonly sessions = new Map<string, ServerSession>();
   private cleanupTimer: NodeJS.Timeout | undefined;
   private nextClient = 0;
+  /** Where sessions are kept across restarts; none: they live in memory only. */
+  durable: DurableStore | undefined;
+  /** Set while the server shuts down: running turns are not recorded as ended, so the next start reports them interrupted. */
+  shuttingDown = false;
 
   constructor(private readonly options: SessionStoreOptions) {}
 
@@ -140,7 +184,7 @@ export class SessionStore {
   }
 
   connect(link: ClientLink): void {
-    this.clients.set(link.clientId, { link, disconnectedAt: undefined });
+    this.clients.set(link.clientId, { link, user: link.user, disconnectedAt: undefined });
     this.startCleanup();
   }
 
@@ -150,84 +194,145 @@ export class SessionStore {
     if (!record) return;
     record.link = undefined;
     record.disconnectedAt = this.options.now();
-    if (![...this.sessions.values()].some((s) => s.ownerId === clientId)) this.clients.delete(clientId);
+    this.forgetIfEmpty(clientId);
   }
 
   linkOf(clientId: string): ClientLink | undefined {
     return this.clients.get(clientId)?.link;
   }
 
-  create(ownerId: string, cwd: string, model: ChatModel): ServerSession {
-    const session = new ServerSession(`punie-session-${randomBytes(8).toString('hex')}`, cwd, ownerId, newToken(), model, this, this.options);
+  /** Whether the session is in memory with a connection or a running turn (never evicted from the store). */
+  inUse(sessionId: string): boolean {
+    const session = this.sessions.get(sessionId);
+    return session !== undefined && (session.agent.isRunning || (session.attachedTo !== undefined && this.linkOf(session.attachedTo) !== undefined));
+  }
+
+  create(link: ClientLink, cwd: string, model: ChatModel): ServerSession {
+    const session = new ServerSession(`punie-session-${randomBytes(8).toString('hex')}`, cwd, link.user, link.clientId, newToken(), model, this, this.options);
     this.sessions.set(session.id, session);
+    this.durable?.create({ k: 'meta', v: STORE_VERSION, id: session.id, owner: link.user, cwd, model: model.id, createdAt: session.updatedAt });
     return session;
   }
 
-  /** The session, if `clientId` owns it; otherwise a clear error naming the session. */
+  /** The session, if it is attached to `clientId`; otherwise a clear error naming the session. */
   owned(sessionId: string, clientId: string): ServerSession {
     const session = this.sessions.get(sessionId);
-    if (!session) throw notFound(sessionId);
-    if (session.ownerId !== clientId) {
-      throw new RpcError(ErrorCodes.ResourceNotFound, `Access denied: session ${sessionId} belongs to another client`, { sessionId });
-    }
-    return session;
+    const user = this.clients.get(clientId)?.user;
+    if (!session || (user !== undefined && session.owner !== user)) throw notFound(sessionId);
+    if (session.attachedTo === clientId) return session;
+    if (session.displaced.has(clientId)) throw taken(sessionId);
+    throw new RpcError(ErrorCodes.InvalidRequest, `Session ${sessionId} is not open on this connection; load or resume it first`, { sessionId });
   }
 
+  /** The user a session (in memory or stored) belongs to. */
+  ownerOf(sessionId: string): string | undefined {
+    return this.sessions.get(sessionId)?.owner ?? this.durable?.summary(sessionId)?.owner;
+  }
+
+  /** Sessions attached to a connection. */
   list(clientId: string): ServerSession[] {
-    return [...this.sessions.values()].filter((s) => s.ownerId === clientId);
+    return [...this.sessions.values()].filter((s) => s.attachedTo === clientId);
+  }
+
+  /** The user's sessions in memory (running or waiting for their client). */
+  inMemory(user: string): ServerSession[] {
+    return [...this.sessions.values()].filter((s) => s.owner === user);
   }
 
   /**
-   * Moves a session to `clientId` after checking, in order: the session exists, the token matches, and
-   * its owner is disconnected (or is the caller). The token is rotated; the new one is returned. The token
-   * just used stays valid for one more resume, so a connection cut before the answer arrived loses nothing.
+   * The session for `user`, brought back from the durable store if it is not in memory; undefined when the
+   * user has no such session. `models` makes the model of a restored session.
+   */
+  async find(sessionId: string, user: string, models: ModelFactory): Promise<ServerSession | undefined> {
+    const live = this.sessions.get(sessionId);
+    if (live) return live.owner === user ? live : undefined;
+    if (this.durable?.summary(sessionId)?.owner !== user) return undefined;
+    const records = await this.durable.load(sessionId);
+    // Another request may have brought it back meanwhile.
+    const raced = this.sessions.get(sessionId);
+    if (raced) return raced;
+    return records ? this.restore(records, models) : undefined;
+  }
+
+  /**
+   * Attaches a session to `clientId`, after checking, in order: the session exists for this user, and the
+   * token (when one is given, Punie's clients do) matches. A newer connection wins: the one that held the
+   * session is told and refused from then on. A token is rotated when used; the one just used stays valid
+   * for one more resume, so a connection cut before the answer arrived loses nothing.
    */
   resume(sessionId: string, token: string | undefined, clientId: string): ServerSession {
     const session = this.sessions.get(sessionId);
-    if (!session) throw notFound(sessionId);
-    const used = [session.token, session.previousToken].find((t) => t !== undefined && tokenMatches(token, t));
-    if (!used) throw new RpcError(ErrorCodes.InvalidParams, `Invalid resume token for session ${sessionId}`, { sessionId });
-    const previous = session.ownerId;
-    if (previous !== clientId && this.linkOf(previous)) {
-      throw new RpcError(
-        ErrorCodes.InvalidRequest,
-        `Session ${sessionId} is still attached to ${previous}; retry once that connection is gone`,
-        { sessionId, retry: true },
-      );
+    const user = this.clients.get(clientId)?.user;
+    if (!session || session.owner !== user) throw notFound(sessionId);
+    if (token !== undefined && !session.tokensKnown) session.previousToken = token;
+    session.tokensKnown = true;
+    if (token !== undefined) {
+      const used = [session.token, session.previousToken].find((t) => t !== undefined && tokenMatches(token, t));
+      if (!used) {
+        if (session.displaced.has(clientId) || session.retiredTokens.some((t) => tokenMatches(token, t))) throw taken(sessionId);
+        throw new RpcError(ErrorCodes.InvalidParams, `Invalid resume token for session ${sessionId}`, { sessionId });
+      }
+      session.previousToken = used;
+      session.token = newToken();
     }
-    session.ownerId = clientId;
-    session.previousToken = used;
-    session.token = newToken();
-    this.forgetIfEmpty(previous);
+    const previous = session.attachedTo;
+    if (previous !== undefined && previous !== clientId) {
+      session.displaced.add(previous);
+      const old = this.linkOf(previous);
+      if (old) {
+        this.options.logger.info(`session ${sessionId} moved from ${previous} to ${clientId} (a newer connection of ${session.owner})`);
+        old.notify(SESSION_TAKEN, { sessionId });
+        // The old client's token must not take the session back when it reconnects.
+        if (token === undefined) {
+          session.retiredTokens.push(...[session.token, session.previousToken].filter((t) => t !== undefined));
+          session.retiredTokens.splice(0, session.retiredTokens.length - 8);
+          session.previousToken = undefined;
+        }
+        session.token = newToken();
+      }
+    }
+    session.displaced.delete(clientId);
+    session.attachedTo = clientId;
+    if (previous !== undefined) this.forgetIfEmpty(previous);
     return session;
   }
 
-  delete(sessionId: string, reason = 'was closed'): void {
+  /** Deletes a session from memory and from the durable store (an unknown id is not an error). */
+  async delete(sessionId: string, reason = 'was closed'): Promise<void> {
+    this.unload(sessionId, reason);
+    await this.durable?.delete(sessionId);
+  }
+
+  /** Drops a session from memory only (it stays in the durable store, if any). */
+  unload(sessionId: string, reason: string): void {
     const session = this.sessions.get(sessionId);
     if (!session) return;
     session.close(reason);
     this.sessions.delete(sessionId);
-    this.forgetIfEmpty(session.ownerId);
+    if (session.attachedTo !== undefined) this.forgetIfEmpty(session.attachedTo);
   }
 
-  /** Expires the sessions of clients disconnected for longer than the grace period; returns how many. */
+  /** Expires (or, with a durable store, unloads) the sessions of clients away for longer than the grace period; returns how many. */
   sweep(): number {
     const now = this.options.now();
     let expired = 0;
-    for (const [clientId, record] of [...this.clients]) {
-      if (record.link || record.disconnectedAt === undefined || now - record.disconnectedAt < this.options.gracePeriodMs) continue;
-      for (const session of this.list(clientId)) {
-        try {
-          this.delete(session.id, `expired after the ${this.options.gracePeriodMs} ms grace period`);
-          expired++;
-        } catch (err) {
-          this.options.logger.error(`cleanup of session ${session.id} failed: ${(err as Error).message}`);
-          this.sessions.delete(session.id);
-        }
+    for (const session of [...this.sessions.values()]) {
+      const record = session.attachedTo === undefined ? undefined : this.clients.get(session.attachedTo);
+      if (record?.link) continue;
+      const since = record?.disconnectedAt ?? session.updatedAt;
+      if (now - since < this.options.gracePeriodMs) continue;
+      // A stored session's running turn finishes (and is written down) before it leaves memory.
+      if (this.durable && session.agent.isRunning) continue;
+      try {
+        this.unload(session.id, `expired after the ${this.options.gracePeriodMs} ms grace period`);
+        expired++;
+      } catch (err) {
+        this.options.logger.error(`cleanup of session ${session.id} failed: ${(err as Error).message}`);
+        this.sessions.delete(session.id);
       }
-      this.clients.delete(clientId);
     }
-    if (expired > 0) this.options.logger.info(`expired ${expired} session(s) after the ${this.options.gracePeriodMs} ms grace period`);
+    for (const [clientId, record] of [...this.clients]) if (!record.link) this.forgetIfEmpty(clientId);
+    if (expired > 0) this.options.logger.info(`${this.durable ? 'unloaded' : 'expired'} ${expired} session(s) after the ${this.options.gracePeriodMs} ms grace period`);
     return expired;
   }
 
@@ -243,13 +348,59 @@ export class SessionStore {
     this.cleanupTimer.unref();
   }
 
-  /** Cancels every turn and drops every session (server shutdown). */
+  /** The durable store could not write a session: its client is told (the session goes on in memory). */
+  storageFailed(sessionId: string, error: Error): void {
+    const session = this.sessions.get(sessionId);
+    const link = session?.attachedTo === undefined ? undefined : this.linkOf(session.attachedTo);
+    link?.notify(STORAGE_FAILED, { sessionId, message: `The server cannot save this conversation (${error.message}); it goes on, but a server restart would lose what is not saved.` });
+  }
+
+  /** Cancels every turn and drops every session (server shutdown); a durable store keeps them. */
   dispose(): void {
+    this.shuttingDown = true;
     if (this.cleanupTimer) clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
     for (const session of this.sessions.values()) session.close('ended: the server is shutting down');
     this.sessions.clear();
     this.clients.clear();
+  }
+
+  /** Rebuilds a stored session; a turn that was running when the server stopped is marked interrupted. */
+  private restore(records: StoredRecord[], models: ModelFactory): ServerSession {
+    const state = restoredState(records);
+    const { meta } = state;
+    const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, newToken(), models(meta.model), this, this.options);
+    session.title = state.title;
+    session.tokensKnown = false;
+    session.updatedAt = this.durable?.summary(meta.id)?.updatedAt ?? meta.createdAt;
+    session.agent.restore(state);
+    session.seq = state.seq;
+    session.replay.lostThrough(state.lostThrough);
+    for (const event of state.events) {
+      const update = event.method === Methods.sessionUpdate ? (event.params.update as SessionUpdate) : undefined;
+      session.replay.push({ seq: event.seq, method: event.method, params: event.params, bytes: update ? estimateBytes(update) : 200 });
+    }
+    // Updates after the last one written may have reached the client: a resume from beyond is a gap.
+    for (const [rid, status] of state.prompts) {
+      if (status.status === 'running') session.prompts.started(rid);
+      else session.prompts.ended(rid, status);
+    }
+    this.sessions.set(session.id, session);
+    if (state.interrupted) this.interrupted(session, state.interrupted);
+    this.options.logger.info(`session ${session.id} of ${meta.owner} restored from the store (${records.length} records)`);
+    return session;
+  }
+
+  private interrupted(session: ServerSession, turn: { rid: RequestId | undefined; partial: string }): void {
+    const error = new RpcError(
+      ErrorCodes.TurnInterrupted,
+      'Interrupted: the server restarted before this answer finished. The partial answer is kept; ask again to retry.',
+      { kind: 'interrupted', sessionId: session.id },
+    ).toJSON();
+    session.agent.remember({ role: 'assistant', content: `${turn.partial}\n\n[interrupted: the server restarted]`.trimStart() });
+    session.record({ k: 'turn_end', ts: this.options.now(), rid: turn.rid, error });
+    if (turn.rid !== undefined) session.promptEnded(turn.rid, undefined, { status: 'failed', error });
+    else session.send(PROMPT_FINISHED, { sessionId: session.id, error }, 200);
   }
 
   private forgetIfEmpty(clientId: string): void {
@@ -264,6 +415,10 @@ function newToken(): string {
 
 function notFound(sessionId: string): RpcError {
   return new RpcError(ErrorCodes.ResourceNotFound, `Session ${sessionId} not found or expired`, { sessionId });
+}
+
+function taken(sessionId: string): RpcError {
+  return new RpcError(ErrorCodes.SessionTaken, `Session ${sessionId} was opened by a newer connection (another window); open it again here to take it back`, { sessionId, kind: 'taken' });
 }
 
 /** Cheap size estimate for replay accounting, avoiding a second JSON.stringify on the hot path. */

@@ -23,9 +23,10 @@ const STATUS_ICONS: Record<string, string> = {
   in_progress: 'loading codicon-modifier-spin',
   completed: 'pass',
   failed: 'error',
+  rejected: 'circle-slash',
 };
 
-const STATUS_LABELS: Record<string, string> = { pending: 'Pending', in_progress: 'Running', completed: 'Done', failed: 'Failed' };
+const STATUS_LABELS: Record<string, string> = { pending: 'Pending', in_progress: 'Running', completed: 'Done', failed: 'Failed', rejected: 'Rejected' };
 
 export function el<K extends keyof HTMLElementTagNameMap>(document: Document, tag: K, className?: string, text?: string): HTMLElementTagNameMap[K] {
   const element = document.createElement(tag);
@@ -40,9 +41,16 @@ export function icon(document: Document, name: string): HTMLElement {
   return span;
 }
 
-export function renderUser(document: Document, item: ItemOf<'user'>): HTMLElement {
+export function renderUser(document: Document, item: ItemOf<'user'>, post: Post): HTMLElement {
   const root = el(document, 'div', 'item user');
   root.append(el(document, 'div', 'user-text', item.text));
+  if (item.checkpoint) {
+    const restore = el(document, 'button', 'link-button restore-checkpoint');
+    restore.append(icon(document, 'discard'), el(document, 'span', undefined, 'Restore checkpoint'));
+    restore.title = 'Put back every file this turn changed (asks first)';
+    restore.addEventListener('click', () => post({ type: 'restoreCheckpoint', id: item.id }));
+    root.append(restore);
+  }
   return root;
 }
 

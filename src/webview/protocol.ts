@@ -10,7 +10,8 @@ const Id = z.string().min(1).max(256);
 const Text = z.string().max(16 * 1024 * 1024);
 const Short = z.string().max(4096);
 
-export const ToolStatus = z.enum(['pending', 'in_progress', 'completed', 'failed']);
+/** ACP's statuses, plus `rejected`: failed because the user said no (not an error). */
+export const ToolStatus = z.enum(['pending', 'in_progress', 'completed', 'failed', 'rejected']);
 export type ToolStatus = z.infer<typeof ToolStatus>;
 
 export const PlanEntry = z.object({
@@ -28,8 +29,36 @@ export type PermissionChoice = z.infer<typeof PermissionChoice>;
 
 export const Location = z.object({ path: Short, line: z.number().int().nonnegative().optional() });
 
+/** A decision on a proposed change as a whole or on one hunk of it. */
+export const ReviewState = z.enum(['pending', 'accepted', 'rejected']);
+export type ReviewState = z.infer<typeof ReviewState>;
+/** One diff line: `+` added, `-` removed, ` ` context; numbers are 1-based lines of the old and new text. */
+export const DiffLine = z.tuple([z.enum(['+', '-', ' ']), z.number().int().nonnegative(), z.number().int().nonnegative(), Text]);
+export type DiffLine = z.infer<typeof DiffLine>;
+export const ReviewHunk = z.object({
+  state: ReviewState,
+  lines: z.array(DiffLine).max(2000),
+  /** Lines of this hunk not sent (the card shows a part; "Open diff" shows all). */
+  hidden: z.number().int().nonnegative(),
+});
+export type ReviewHunk = z.infer<typeof ReviewHunk>;
+/** The diff of a proposed write, shown on its permission card for Accept / Reject per file and per hunk. */
+export const Review = z.object({
+  /** The file, relative to the workspace when inside it. */
+  path: Short,
+  newFile: z.boolean(),
+  added: z.number().int().nonnegative(),
+  removed: z.number().int().nonnegative(),
+  /** The user changed the proposal in the diff editor. */
+  edited: z.boolean(),
+  /** Every hunk is sent (each is decided); past the shown-lines budget they carry no lines, only `hidden`. */
+  hunks: z.array(ReviewHunk).max(20_000),
+});
+export type Review = z.infer<typeof Review>;
+
 export const TranscriptItem = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('user'), id: Id, text: Text }),
+  /** `checkpoint`: the files this turn changed were saved before, and can be restored. */
+  z.object({ kind: z.literal('user'), id: Id, text: Text, checkpoint: z.boolean().optional() }),
   z.object({ kind: z.literal('agent'), id: Id, text: Text }),
   z.object({ kind: z.literal('thought'), id: Id, text: Text }),
   z.object({
@@ -52,6 +81,8 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     options: z.array(PermissionChoice).max(10),
     /** The chosen optionId, `cancelled`, or null while waiting for the user. */
     outcome: z.string().max(256).nullable(),
+    /** Set for a proposed file change: the diff to review. */
+    review: Review.optional(),
   }),
   z.object({ kind: z.literal('notice'), id: Id, level: z.enum(['info', 'warning', 'error']), text: Text }),
 ]);
@@ -119,6 +150,9 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('newSession') }),
   z.object({ type: z.literal('showLogs') }),
   z.object({ type: z.literal('permission'), id: Id, optionId: Id }),
+  /** On a review card: accept or reject the change (or one hunk), or open it in VS Code's diff editor. */
+  z.object({ type: z.literal('review'), id: Id, action: z.enum(['accept', 'reject', 'openDiff']), hunk: z.number().int().nonnegative().optional() }),
+  z.object({ type: z.literal('restoreCheckpoint'), id: Id }),
   z.object({ type: z.literal('copy'), text: Text }),
   z.object({ type: z.literal('openLocation'), path: Short, line: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('showTerminal'), terminalId: Id }),

@@ -1,4 +1,5 @@
 /** The transcript in the DOM: applies host ops to elements, streams agent answers, keeps the view pinned to the end. */
+import { renderReview } from './diffReview';
 import { el, renderNotice, renderPermission, renderPlan, renderThought, renderTool, renderUser, type Post } from './items';
 import type { MarkdownRenderer } from './markdown';
 import { MarkdownView, type FrameScheduler } from './markdownView';
@@ -99,7 +100,7 @@ export class TranscriptView {
         return { kind: item.kind, element, markdown };
       }
       case 'user': {
-        const element = renderUser(this.document, item);
+        const element = renderUser(this.document, item, this.post);
         return { kind: item.kind, element, textTarget: element.querySelector<HTMLElement>('.user-text')! };
       }
       case 'thought': {
@@ -111,7 +112,7 @@ export class TranscriptView {
       case 'plan':
         return { kind: item.kind, element: renderPlan(this.document, item) };
       case 'permission':
-        return { kind: item.kind, element: renderPermission(this.document, item, this.post) };
+        return { kind: item.kind, element: item.review ? renderReview(this.document, item, item.review, this.post) : renderPermission(this.document, item, this.post) };
       case 'notice':
         return { kind: item.kind, element: renderNotice(this.document, item) };
     }

@@ -61,7 +61,7 @@ describe('AgentSession turns', () => {
       { sessionUpdate: 'tool_call_update', toolCallId: 'call-1', status: 'in_progress' },
       { sessionUpdate: 'tool_call_update', toolCallId: 'call-1', status: 'completed', content: [{ type: 'content', content: { type: 'text', text: 'alpha' } }] },
     ]);
-    assert.deepEqual(model.requests[0].tools, ['read_file', 'write_file', 'run_command', 'list_files', 'search_text']);
+    assert.deepEqual(model.requests[0].tools, ['read_file', 'edit_file', 'write_file', 'run_command', 'list_files', 'search_text']);
     assert.deepEqual(model.requests[1].messages.slice(2), [
       { role: 'assistant', content: 'Reading. ', toolCalls: [{ id: 'm-read_file', name: 'read_file', arguments: '{"path":"a.txt"}' }] },
       { role: 'tool', toolCallId: 'm-read_file', content: 'alpha' },
@@ -91,7 +91,7 @@ describe('AgentSession turns', () => {
     const last = host.updates.filter((u) => u.sessionUpdate === 'tool_call_update').at(-1) as any;
     assert.equal(last.status, 'failed');
     assert.deepEqual(last.content[0], { type: 'diff', path: '/w/new.txt', oldText: null, newText: 'x' });
-    assert.match(model.requests[1].messages.at(-1)!.content, /The write to \/w\/new\.txt was not done: the user rejected it/);
+    assert.match(model.requests[1].messages.at(-1)!.content, /The change to \/w\/new\.txt was not made: the user rejected it/);
   });
 
   it('unknown tools, invalid JSON and invalid arguments fail the call and go back to the model', async () => {
@@ -101,7 +101,7 @@ describe('AgentSession turns', () => {
     const calls = host.updates.filter((u) => u.sessionUpdate === 'tool_call') as any[];
     assert.deepEqual(calls.map((c) => c.status), ['failed', 'failed', 'failed']);
     const results = model.requests[1].messages.filter((m) => m.role === 'tool').map((m) => m.content);
-    assert.match(results[0], /there is no tool named "delete_everything"\. Available tools: read_file, write_file/);
+    assert.match(results[0], /there is no tool named "delete_everything"\. Available tools: read_file, edit_file, write_file/);
     assert.match(results[1], /not valid JSON/);
     assert.match(results[2], /invalid arguments for read_file: path:/);
     assert.equal(host.requests.length, 0);

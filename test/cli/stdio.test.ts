@@ -46,14 +46,15 @@ describe('punie stdio driven by the ACP SDK client', function () {
     assert.deepEqual(calls.map((c) => [c.kind, c.title, c.status]), [
       ['read', 'Read README.md', 'completed'],
       ['edit', 'Write punie-notes.md', 'completed'],
+      ['edit', 'Edit punie-notes.md', 'completed'],
       ['execute', 'Run `ls`', 'completed'],
     ]);
     assert.deepEqual(
       sdk.requests.map((r) => r.method),
-      ['fs/read_text_file', 'fs/read_text_file', 'session/request_permission', 'fs/write_text_file', 'session/request_permission', 'terminal/create', 'terminal/wait_for_exit', 'terminal/output', 'terminal/release'],
+      ['fs/read_text_file', 'fs/read_text_file', 'session/request_permission', 'fs/write_text_file', 'fs/read_text_file', 'session/request_permission', 'fs/write_text_file', 'session/request_permission', 'terminal/create', 'terminal/wait_for_exit', 'terminal/output', 'terminal/release'],
     );
     assert.match(await readFile(join(dir, 'punie-notes.md'), 'utf8'), /I read `README\.md`: 4 lines/);
-    assert.match(calls[2].content.find((c: any) => c.type === 'content').content.text, /README\.md\npunie-notes\.md/);
+    assert.match(calls[3].content.find((c: any) => c.type === 'content').content.text, /README\.md\npunie-notes\.md/);
     assert.match(sdk.agentText(sessionId), /Here is what I did:[\s\S]*`run_command`/);
 
     sdk.close();
@@ -111,8 +112,8 @@ describe('punie stdio driven by the ACP SDK client', function () {
       await sdk.initialize();
       const sessionId = await sdk.newSession(dir);
       assert.equal(await sdk.prompt(sessionId, 'go'), 'end_turn');
-      assert.equal(asked, 2, 'each permission request reached the editor once');
-      assert.deepEqual(sdk.toolCalls(sessionId).map((c) => c.status), ['completed', 'completed', 'completed']);
+      assert.equal(asked, 3, 'each permission request reached the editor once');
+      assert.deepEqual(sdk.toolCalls(sessionId).map((c) => c.status), ['completed', 'completed', 'completed', 'completed']);
       assert.match(await readFile(join(dir, 'punie-notes.md'), 'utf8'), /I read `README\.md`/);
       assert.equal(sdk.requests.filter((r) => r.method === 'terminal/create').length, 1);
     });

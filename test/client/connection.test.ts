@@ -43,7 +43,7 @@ describe('client connection: heartbeat, timeouts, backoff, failures', function (
     await server.close();
   });
 
-  it('detects a half-open server within two heartbeat intervals, and resumes once the server lets go of the old socket', async () => {
+  it('detects a half-open server within two heartbeat intervals, and resumes at once (the newer connection wins)', async () => {
     // The server notices the dead socket later than the client (its heartbeat is slower), as a real one would.
     await proxy.close();
     await server.close();
@@ -65,7 +65,6 @@ describe('client connection: heartbeat, timeouts, backoff, failures', function (
     assert.match(reconnecting(recorder)[0].lastError, /no answer from the server for \d+ ms \(two heartbeats\)/);
     assert.equal(await done, 'end_turn');
     assert.equal(recorder.text(sessionId), expectedText(250, 8));
-    assert.ok(log.some((l) => /still attached to the old connection on the server; retrying/.test(l)), log.join('\n'));
     assert.equal(recorder.lost.length, 0);
   });
 

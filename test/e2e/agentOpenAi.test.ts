@@ -59,7 +59,7 @@ describe('agent with an OpenAI-compatible model end to end (fake model server, r
     assert.equal(fake.requests.length, 3);
     const second = fake.requests[1];
     assert.equal(second.model, 'qwen2.5-coder');
-    assert.deepEqual(second.tools.map((t: any) => t.function.name), ['read_file', 'write_file', 'run_command', 'list_files', 'search_text']);
+    assert.deepEqual(second.tools.map((t: any) => t.function.name), ['read_file', 'edit_file', 'write_file', 'run_command', 'list_files', 'search_text']);
     const results = second.messages.filter((m: any) => m.role === 'tool');
     assert.deepEqual(results[0], { role: 'tool', tool_call_id: 'call_r', content: 'print("hi")\n' });
     assert.equal(results[1].tool_call_id, 'call_c');

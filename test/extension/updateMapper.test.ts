@@ -78,8 +78,8 @@ describe('UpdateMapper', () => {
   });
 
   it('describes diffs and raw input in the card detail, capped in size', () => {
-    assert.equal(diffText('/a', 'x\ny\nz', 'x\nY\nz'), 'Edit /a (line 2)\n- y\n+ Y');
-    assert.equal(diffText('/n', null, 'hi'), 'New file /n\n+ hi');
+    assert.equal(diffText('/a', 'x\ny\nz\n', 'x\nY\nz\n'), 'Edit /a\n@@ -1,3 +1,3 @@\n x\n-y\n+Y\n z');
+    assert.equal(diffText('/n', null, 'hi\n'), 'New file /n\n@@ -0,0 +1,1 @@\n+hi');
     assert.match(toolDetail([], { path: '/a' }, undefined), /^Input:\n\{\n {2}"path": "\/a"\n\}$/);
     const big = toolDetail([{ type: 'content', content: { type: 'text', text: 'x'.repeat(100_000) } }], undefined, undefined);
     assert.ok(big.length < 17_000 && /more characters/.test(big));

@@ -139,14 +139,13 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
     assert.match(stale.error.message, /Invalid resume token/);
   });
 
-  it('asks the client to retry while the session is still attached to a live connection', async () => {
+  it('moves a session to a newer connection that resumes it with the token, telling the older one', async () => {
     const a = await connect();
     const created = await a.call('new', 'session/new', { cwd: '/w', mcpServers: [] });
     const b = await connect();
     const reply = await b.call('r', 'session/resume', { sessionId: created.result.sessionId, cwd: '/w', resumeToken: created.result._meta.resume_token });
-    assert.equal(reply.error.code, -32600);
-    assert.equal(reply.error.data.retry, true);
-    assert.match(reply.error.message, /still attached/);
+    assert.ok(reply.result._meta.resume_token);
+    assert.equal((await a.next((m) => m.method === '_punie/session_taken')).params.sessionId, created.result.sessionId);
   });
 
   it('sends a pending agent request again, with the same id, to the connection that resumes', async () => {

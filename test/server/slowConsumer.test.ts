@@ -64,7 +64,7 @@ describe('slow consumer', () => {
     assert.ok(resumed.result, JSON.stringify(resumed.error));
     assert.ok(['gap', 'replayed'].includes(resumed.result._meta.replay.status));
     const listed = await again.call('session/list', {});
-    assert.deepEqual(listed.result.sessions.map((s: { sessionId: string }) => s.sessionId), [big.sessionId]);
+    assert.ok(listed.result.sessions.some((s: { sessionId: string }) => s.sessionId === big.sessionId));
     assert.ok(server.alive);
     fast.close();
     again.close();

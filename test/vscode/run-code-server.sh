@@ -50,6 +50,6 @@ log "extension-host suite done (rc=$rc)"
 mkdir -p "$RUN/ws2"
 # The UI checks use a paced test model, so that an answer is still streaming when Escape stops it.
 sed -i 's/^{ /{ "punie.model": "test?delayMs=25", /' "$RUN/ud/User/settings.json"
-[ -n "${SKIP_UI:-}" ] || node test/vscode/ui.mjs "http://127.0.0.1:$PORT/?folder=$RUN/ws2" "$OUT" || rc=1
+[ -n "${SKIP_UI:-}" ] || SETTINGS="$RUN/ud/User/settings.json" node test/vscode/ui.mjs "http://127.0.0.1:$PORT/?folder=$RUN/ws2" "$OUT" || rc=1
 log "UI checks done (rc=$rc); artifacts in $OUT"
 exit $rc

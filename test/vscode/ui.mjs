@@ -3,6 +3,8 @@
 //  2. An answer quoting <img onerror>, <script> and a javascript: link renders inert (nothing runs, nothing loads).
 //  3. Escape in the chat view while an answer streams stops it (the punie.cancel keybinding).
 //  4. Screenshots of the chat in a dark and a high-contrast theme.
+//  5. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
+//     "Accepted" label. (Needs SETTINGS: the user settings.json, to switch the model.)
 // Screenshots go to <outDir>. Usage: node ui.mjs <workbenchUrl> <outDir>
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -135,6 +137,34 @@ try {
     await page.screenshot({ path: path.join(out, file) });
     t(`screenshot in ${theme}: ${path.join(out, file)}`);
   }
+
+  const settingsFile = process.env.SETTINGS;
+  fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), 'punie.model': 'test:tools' }, null, 2));
+  await page.waitForTimeout(1500);
+  await setTheme('Light Modern');
+  await ask('Look at notes.md and run `true`');
+  const waiting = chat().locator('.item.permission.review.waiting');
+  await waiting.filter({ hasText: 'Write punie-notes.md' }).waitFor({ timeout: 60_000 });
+  await waiting.locator('button.primary').click();
+  const editCard = waiting.filter({ hasText: 'Edit punie-notes.md' });
+  await editCard.waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  for (const [theme, file] of [['Light Modern', 'review-light.png'], ['Dark Modern', 'review-dark.png']]) {
+    if (theme !== 'Light Modern') await setTheme(theme);
+    await page.screenshot({ path: path.join(out, file) });
+    await editCard.screenshot({ path: path.join(out, `card-${file}`) });
+    t(`review card in ${theme}: ${path.join(out, file)}`);
+  }
+  const counts = (await editCard.locator('.review-counts').textContent()) ?? '';
+  if (counts !== '+1−1') throw new Error(`unexpected +/- counts on the edit card: ${counts}`);
+  await editCard.locator('button.primary').click();
+  await chat().locator('.item.permission.waiting button[data-option-id="reject_once"]').click({ timeout: 30_000 });
+  const decided = chat().locator('.item.permission.review').filter({ hasText: 'Edit punie-notes.md' });
+  await decided.locator('.review-outcome', { hasText: 'Accepted' }).waitFor({ timeout: 30_000 });
+  if ((await decided.locator('button.primary').count()) !== 0) throw new Error('the Accept button stayed after the decision');
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: path.join(out, 'review-decided.png') });
+  t(`decided review card says Accepted; screenshot ${path.join(out, 'review-decided.png')}`);
   console.log('RESULT: PASS');
 } catch (err) {
   failed = true;

@@ -1,13 +1,15 @@
 /**
  * `test:tools`: a scripted model that shows every tool path without an LLM. Each turn it reads a file (the
- * first file name in the prompt, else README.md), proposes a short notes file about it, runs a command (the
- * first `backticked` text in the prompt, else `ls`), then sums up what happened. Steps whose tool the client
+ * first file name in the prompt, else README.md), proposes a short notes file about it (write_file), changes
+ * its heading (edit_file), runs a command (the first `backticked` text in the prompt, else `ls`), then sums
+ * up what happened. Steps whose tool the client
  * does not offer are skipped; with no tools at all it says so in text.
  */
 import { sleep } from './abortable';
 import type { ChatMessage, ChatModel, ModelEvent, ModelRequest, ToolCallRequest } from './types';
 
 export const NOTES_FILE = 'punie-notes.md';
+const NOTES_HEADING = "# Notes from Punie's test model";
 
 interface Step {
   tool: string;
@@ -67,10 +69,11 @@ function planSteps(turn: Turn): Step[] {
     read === undefined ? `I could not read \`${file}\`.`
     : read.startsWith('Error:') ? `Reading \`${file}\` failed: ${read.split('\n')[0]}`
     : `I read \`${file}\`: ${read.split('\n').length} lines, ${read.length} characters.\nIts first line is: ${read.split('\n')[0] || '(empty)'}`;
-  const notes = `# Notes from Punie's test model\n\n${about}\n`;
+  const notes = `${NOTES_HEADING}\n\n${about}\n`;
   return [
     { tool: 'read_file', args: { path: file } },
     { tool: 'write_file', args: { path: NOTES_FILE, content: notes } },
+    { tool: 'edit_file', args: { path: NOTES_FILE, edits: [{ old_text: `${NOTES_HEADING}\n`, new_text: `${NOTES_HEADING} (reviewed)\n` }] } },
     { tool: 'run_command', args: { command } },
   ];
 }

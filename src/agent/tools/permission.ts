@@ -4,10 +4,11 @@
  * request all deny (Punie ran the call on any `selected` outcome). "Always" answers are remembered per
  * session and tool kind; read-only mode denies without asking.
  */
-import { Methods, RequestPermissionResponse, type PermissionOption, type PermissionOptionKind, type ToolCallUpdateFields, type ToolKind } from '../../protocol/acp';
+import { Methods, REVIEW_META, RequestPermissionResponse, ReviewMeta, type PermissionOption, type PermissionOptionKind, type ToolCallUpdateFields, type ToolKind } from '../../protocol/acp';
 import type { AgentHost } from '../host';
 
-export type PermissionDecision = { allowed: true } | { allowed: false; reason: string };
+/** `review`: the user allowed a changed version of a proposed write (see ReviewMeta). */
+export type PermissionDecision = { allowed: true; review?: ReviewMeta } | { allowed: false; reason: string };
 
 export const READ_ONLY_MODE = 'read-only';
 
@@ -52,7 +53,9 @@ export class PermissionGate {
     if (outcome.outcome === 'cancelled') return { allowed: false, reason: 'the permission request was dismissed' };
     const chosen = options.find((o) => o.optionId === outcome.optionId);
     if (!chosen) return { allowed: false, reason: `the client chose an unknown option "${outcome.optionId}"` };
-    return this.decide(kind, chosen.kind);
+    const decision = this.decide(kind, chosen.kind);
+    const review = ReviewMeta.safeParse(parsed.data._meta?.[REVIEW_META]);
+    return decision.allowed && review.success ? { allowed: true, review: review.data } : decision;
   }
 
   private decide(kind: ToolKind, choice: PermissionOptionKind): PermissionDecision {

@@ -1,11 +1,11 @@
 /**
- * `write_file`: proposes new content for a file, shown as a diff, and writes it through the client
- * (`fs/write_text_file`) only after the user allows it.
+ * `write_file`: proposes the whole content of a (usually new) file, shown as a diff, and writes it through
+ * the client (`fs/write_text_file`) only after the user allows it; targeted changes are `edit_file`'s.
  */
 import { z } from 'zod';
-import { Methods, ReadTextFileResponse, type ToolCallContent } from '../../protocol/acp';
 import { displayPath, resolvePath } from './paths';
-import { toolSpec, type AgentTool, type ToolContext } from './types';
+import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
+import { toolSpec, type AgentTool } from './types';
 
 const Args = z.object({
   path: z.string().min(1).describe('File path, relative to the workspace root or absolute'),
@@ -18,8 +18,8 @@ export const writeFileTool: AgentTool<Args> = {
   args: Args,
   spec: toolSpec(
     'write_file',
-    'Create or overwrite a text file of the workspace with the given full content. ' +
-      'The user sees a diff and must approve the write.',
+    'Create a new text file of the workspace with the given full content (or replace a file completely). ' +
+      'To change part of an existing file use edit_file instead. The user sees a diff and must approve the write.',
     Args,
   ),
   available: (caps) => caps.fs?.writeTextFile === true,
@@ -29,34 +29,9 @@ export const writeFileTool: AgentTool<Args> = {
   },
   async run(args, ctx) {
     const path = resolvePath(ctx.cwd, args.path);
-    // Refused up front (read-only, always-reject) without even reading the file for the diff.
-    const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
-    if (early && !early.allowed) return { output: `The write to ${path} was not done: ${early.reason}.`, failed: true };
-    const diff: ToolCallContent = { type: 'diff', path, oldText: await currentText(path, ctx), newText: args.content };
-    ctx.update({ content: [diff] });
-    const decision = await ctx.permissions.ask({
-      host: ctx.host,
-      sessionId: ctx.sessionId,
-      mode: ctx.mode,
-      kind: 'edit',
-      toolCall: { toolCallId: ctx.toolCallId, title: `Write ${displayPath(ctx.cwd, path)}`, kind: 'edit', locations: [{ path }], content: [diff] },
-      signal: ctx.signal,
-    });
-    if (!decision.allowed) return { output: `The write to ${path} was not done: ${decision.reason}.`, content: [diff], failed: true };
-    await ctx.host.request(Methods.fsWrite, { sessionId: ctx.sessionId, path, content: args.content }, ctx.signal);
-    return { output: `Wrote ${args.content.length} characters to ${path}.`, content: [diff] };
+    const refused = refusedUpFront(ctx, `The write to ${path}`);
+    if (refused) return refused;
+    const oldText = await currentText(path, ctx);
+    return proposeWrite({ path, oldText, newText: args.content, title: `Write ${displayPath(ctx.cwd, path)}`, done: `Wrote ${args.content.length} characters to ${path}${oldText === null ? ' (a new file)' : ''}.` }, ctx);
   },
 };
-
-/** The file's current text for the diff; null (a new file) when it cannot be read. */
-async function currentText(path: string, ctx: ToolContext): Promise<string | null> {
-  const caps = ctx.host.clientCapabilities();
-  if (!caps.fs?.readTextFile) return null;
-  try {
-    const parsed = ReadTextFileResponse.safeParse(await ctx.host.request(Methods.fsRead, { sessionId: ctx.sessionId, path }, ctx.signal));
-    return parsed.success ? parsed.data.content : null;
-  } catch (err) {
-    if (ctx.signal.aborted) throw err;
-    return null;
-  }
-}

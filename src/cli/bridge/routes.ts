@@ -31,7 +31,20 @@ export function route(ctx: RouteContext, method: string, params: unknown, signal
   if (expired) return Promise.reject(expired);
   if (method === Methods.sessionNew) return newSession(ctx, p);
   if (method === Methods.sessionPrompt) return prompt(ctx, p, signal);
+  if (method === Methods.sessionResume || method === Methods.sessionLoad) return attach(ctx, method, p, signal);
   return passThrough(ctx, method, params, signal);
+}
+
+/**
+ * An editor that starts a new bridge per command (acpx) reattaches its session with session/resume or
+ * session/load: the client manager adopts it, so prompts work and a dropped connection resumes it too.
+ */
+async function attach(ctx: RouteContext, method: string, p: Params, signal: AbortSignal): Promise<unknown> {
+  if (typeof p?.sessionId !== 'string' || typeof p.cwd !== 'string') throw new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: sessionId and cwd must be strings`);
+  // session/load replays the transcript to the editor first (the manager passes updates of unknown sessions on).
+  const loaded = method === Methods.sessionLoad ? ((await passThrough(ctx, method, p, signal)) as { _meta?: Record<string, unknown> | null } | null) : undefined;
+  const handle = await ctx.client.openSession(p.sessionId, p.cwd);
+  return withoutResumeToken(loaded ?? { _meta: handle.response._meta });
 }
 
 /** `session/cancel`; other notifications from the editor have nowhere to go (ACP: ignore them). */
@@ -88,7 +101,7 @@ async function passThrough(ctx: RouteContext, method: string, params: unknown, s
 }
 
 /** The resume token is between the bridge and the server; the editor has no use for it. */
-function withoutResumeToken(response: NewSessionResponse): NewSessionResponse {
+function withoutResumeToken<T extends { _meta?: Record<string, unknown> | null }>(response: T): T {
   if (!response._meta || !(META_RESUME_TOKEN in response._meta)) return response;
   const { [META_RESUME_TOKEN]: _token, ...meta } = response._meta;
   return { ...response, _meta: Object.keys(meta).length ? meta : undefined };

@@ -1,0 +1,85 @@
+/**
+ * Reads a stored session log back into what a server session holds: the model's history, the transcript
+ * `session/load` replays, the numbered events a resume may still need, how recent prompts ended, and the
+ * turn that was running when the server died (no `turn_end`), whose partial answer is kept.
+ */
+import type { ChatMessage } from '../agent/models/types';
+import type { SessionUpdate } from '../protocol/acp';
+import { Methods } from '../protocol/acp';
+import type { RequestId } from '../protocol/jsonrpc';
+import type { PromptStatus } from '../protocol/punie';
+import type { MetaRecord, StoredRecord } from '../store/types';
+
+export interface NumberedEvent {
+  seq: number;
+  method: string;
+  params: Record<string, unknown>;
+}
+
+export interface RestoredState {
+  meta: MetaRecord;
+  title: string | undefined;
+  mode: string;
+  history: ChatMessage[];
+  transcript: SessionUpdate[];
+  /** Events after the last compacted (merged) record, in order: a resume from there replays seq by seq. */
+  events: NumberedEvent[];
+  /** Highest seq before `events` that a resume cannot get seq by seq (merged by compaction). */
+  lostThrough: number;
+  seq: number;
+  prompts: [RequestId, PromptStatus][];
+  /** The prompt that was running when the server stopped. */
+  interrupted: { rid: RequestId | undefined; partial: string } | undefined;
+}
+
+export function restoredState(records: readonly StoredRecord[]): RestoredState {
+  const meta = records[0] as MetaRecord;
+  const state: RestoredState = { meta, title: undefined, mode: 'default', history: [], transcript: [], events: [], lostThrough: 0, seq: 0, prompts: [], interrupted: undefined };
+  let open: { rid: RequestId | undefined; partial: string } | undefined;
+  for (const r of records) {
+    switch (r.k) {
+      case 'prompt':
+        for (const content of r.blocks) state.transcript.push({ sessionUpdate: 'user_message_chunk', content });
+        open = { rid: r.rid, partial: '' };
+        if (r.rid !== undefined) state.prompts.push([r.rid, { status: 'running' }]);
+        break;
+      case 'u':
+        state.transcript.push(r.u);
+        if (open && r.u.sessionUpdate === 'agent_message_chunk' && r.u.content.type === 'text') open.partial += r.u.content.text;
+        number(state, r.s, r.to, Methods.sessionUpdate, { sessionId: meta.id, update: r.u });
+        break;
+      case 'e':
+        number(state, r.s, undefined, r.m, r.p);
+        break;
+      case 'history':
+        state.history.push(...r.msgs);
+        break;
+      case 'turn_end':
+        if (r.rid !== undefined) {
+          const status: PromptStatus = r.error ? { status: 'failed', error: r.error } : { status: 'finished', stopReason: r.stopReason ?? 'end_turn' };
+          state.prompts.push([r.rid, status]);
+        }
+        open = undefined;
+        break;
+      case 'info':
+        if (r.title !== undefined) state.title = r.title;
+        if (r.mode !== undefined) state.mode = r.mode;
+        break;
+      default:
+        break;
+    }
+  }
+  state.interrupted = open;
+  return state;
+}
+
+function number(state: RestoredState, seq: number, to: number | undefined, method: string, params: Record<string, unknown>): void {
+  const last = to ?? seq;
+  state.seq = Math.max(state.seq, last);
+  if (to !== undefined) {
+    state.events = [];
+    state.lostThrough = last;
+    return;
+  }
+  state.events.push({ seq, method, params: { ...params, _meta: { ...(params._meta as object | undefined), seq } } });
+}

@@ -1,0 +1,66 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { PunieClient } from '../../src/client/punieClient';
+import type { PunieServer } from '../../src/server/server';
+import { Recorder, testClient, text, until } from '../helpers/client';
+import { startServer } from '../helpers/server';
+
+describe('client manager with durable sessions', () => {
+  let dir: string;
+  let servers: PunieServer[];
+  let clients: PunieClient[];
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'punie-client-durable-'));
+    servers = [];
+    clients = [];
+  });
+  afterEach(async () => {
+    for (const c of clients) await c.dispose();
+    for (const s of servers) await s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  const client = (url: string) => {
+    const c = testClient(url);
+    clients.push(c);
+    return c;
+  };
+
+  it('reattaches the same session after the server restarted on the same data dir (nothing reported lost)', async () => {
+    const first = await startServer({ dataDir: dir });
+    servers.push(first);
+    const port = first.port;
+    const c = client(first.urls().ws);
+    const recorder = new Recorder(c);
+    await c.start();
+    const { sessionId } = await c.newSession('/w');
+    assert.equal(await c.prompt(sessionId, text('before')), 'end_turn');
+    await first.close();
+    await until(() => recorder.kinds().includes('reconnecting'), 'the client to notice', 5000);
+    const second = await startServer({ dataDir: dir, port });
+    servers.push(second);
+    await until(() => c.state.kind === 'connected', 'the client to reconnect', 5000);
+    assert.equal(await c.prompt(sessionId, text('after')), 'end_turn', 'the same session id goes on');
+    assert.deepEqual(recorder.lost.filter((l) => l.recovery !== 'reloaded'), [], 'no session reported lost or replaced');
+    assert.ok(recorder.text(sessionId).includes('You asked: *after*'));
+  });
+
+  it('lets go of a session another client of the same user opened, and does not take it back', async () => {
+    const server = await startServer({ dataDir: dir });
+    servers.push(server);
+    const a = client(server.urls().ws);
+    const b = client(server.urls().ws);
+    const lostA = new Recorder(a);
+    await a.start();
+    await b.start();
+    const { sessionId } = await a.newSession('/w');
+    await b.openSession(sessionId, '/w');
+    await until(() => lostA.lost.length > 0, 'a to be told');
+    assert.equal(lostA.lost[0].recovery, 'taken');
+    await assert.rejects(a.prompt(sessionId, text('mine?')), /unknown session/);
+    assert.equal(await b.prompt(sessionId, text('mine')), 'end_turn');
+  });
+});

@@ -1,0 +1,229 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DataDirLockedError } from '../../src/store/lock';
+import { JsonlStore, type JsonlStoreOptions } from '../../src/store/jsonl';
+import { STORE_VERSION, type MetaRecord } from '../../src/store/types';
+import { defaultRetention, DAY_MS } from '../../src/store/retention';
+import { createLogger } from '../../src/util/logger';
+
+function meta(id: string, owner = 'default', createdAt = 1000): MetaRecord {
+  return { k: 'meta', v: STORE_VERSION, id, owner, cwd: '/w', model: 'test', createdAt };
+}
+
+function chunk(s: number, text: string) {
+  return { k: 'u' as const, s, u: { sessionUpdate: 'agent_message_chunk' as const, content: { type: 'text' as const, text } } };
+}
+
+describe('store/JsonlStore', () => {
+  let dir: string;
+  let log: string[];
+  let stores: JsonlStore[];
+  let now: number;
+  let clock: () => number;
+
+  function make(options: Partial<JsonlStoreOptions> = {}): JsonlStore {
+    const store = new JsonlStore({
+      dataDir: dir,
+      retention: defaultRetention,
+      compactAfterMs: 300_000,
+      writeDelayMs: 5,
+      syncIntervalMs: 20,
+      maintenanceIntervalMs: 60_000,
+      inUse: () => false,
+      onError: () => {},
+      now: () => clock(),
+      logger: createLogger('debug', (line) => log.push(line)),
+      ...options,
+    });
+    stores.push(store);
+    return store;
+  }
+
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'punie-store-'));
+    log = [];
+    stores = [];
+    now = 10_000;
+    clock = () => now;
+  });
+  afterEach(async () => {
+    for (const s of stores) await s.close();
+    await rm(dir, { recursive: true, force: true });
+  });
+
+  it('writes records in order and reads them back after a restart, with title and owner in the list', async () => {
+    const a = make();
+    await a.open();
+    a.create(meta('s1'));
+    a.append('s1', { k: 'prompt', ts: 2000, rid: 1, blocks: [{ type: 'text', text: 'hi' }] });
+    for (let i = 1; i <= 100; i++) a.append('s1', chunk(i, `c${i} `));
+    a.append('s1', { k: 'info', ts: 2001, title: 'hi' });
+    a.append('s1', { k: 'turn_end', ts: 2002, rid: 1, stopReason: 'end_turn' });
+    await a.sync('s1');
+    await a.close();
+    const b = make();
+    await b.open();
+    assert.deepEqual(b.list('default').map((s) => [s.id, s.title, s.updatedAt]), [['s1', 'hi', 2002]]);
+    assert.deepEqual(b.list('other'), []);
+    const records = (await b.load('s1'))!;
+    assert.equal(records.length, 104);
+    assert.deepEqual(records[0], meta('s1'));
+    assert.deepEqual(records[50], chunk(49, 'c49 '));
+  });
+
+  it('batches writes: many appends between ticks become one write, and an fsync follows within the interval', async () => {
+    const writes: number[] = [];
+    let syncs = 0;
+    clock = Date.now;
+    const store = make({
+      writeDelayMs: 20,
+      io: {
+        async write(handle, data) {
+          writes.push(data.length);
+          await handle.write(data);
+        },
+        async sync(handle) {
+          syncs++;
+          await handle.datasync();
+        },
+      },
+    });
+    await store.open();
+    store.create(meta('s1'));
+    for (let i = 1; i <= 1000; i++) store.append('s1', chunk(i, 'x'));
+    await new Promise((r) => setTimeout(r, 80));
+    assert.equal(writes.length, 1, 'one write for the whole batch');
+    assert.ok(syncs >= 1, 'fsynced without a turn end');
+  });
+
+  it('drops a torn last line, NUL runs and a stub run into the next record on load, and repairs the file', async () => {
+    const sessions = join(dir, 'sessions');
+    const a = make();
+    await a.open();
+    await a.close();
+    const good = [meta('s1'), chunk(1, 'a'), chunk(2, 'b')].map((r) => JSON.stringify(r));
+    const text = `${good[0]}\n${good[1]}\n\0\0\0\0\n{"k":"u","s":3,"u":{"sessionUp${good[2]}\n{"k":"u","s":4,"u":{"sess`;
+    await writeFile(join(sessions, 's1.jsonl'), text);
+    const b = make();
+    await b.open();
+    const records = (await b.load('s1'))!;
+    assert.deepEqual(records.map((r) => (r.k === 'u' ? r.s : r.k)), ['meta', 1, 2]);
+    assert.match(log.join('\n'), /repaired s1\.jsonl \(dropped 2 damaged/);
+    // The file was rewritten: whole lines only, so the next append cannot be glued onto a stub.
+    const repaired = await readFile(join(sessions, 's1.jsonl'), 'utf8');
+    assert.equal(repaired, good.join('\n') + '\n');
+    b.append('s1', chunk(3, 'c'));
+    await b.sync('s1');
+    assert.deepEqual((await b.load('s1'))!.map((r) => (r.k === 'u' ? r.s : r.k)), ['meta', 1, 2, 3]);
+  });
+
+  it('quarantines a corrupt file with a log line and keeps serving the others', async () => {
+    const a = make();
+    await a.open();
+    a.create(meta('ok'));
+    await a.sync('ok');
+    await a.close();
+    await writeFile(join(dir, 'sessions', 'bad.jsonl'), 'not json at all\n{"k":"u","s":1}\n');
+    const b = make();
+    await b.open();
+    assert.deepEqual(b.list('default').map((s) => s.id), ['ok']);
+    assert.match(log.join('\n'), /bad\.jsonl is corrupt .* moved to .*quarantine/);
+    assert.equal((await readdir(join(dir, 'quarantine'))).length, 1);
+  });
+
+  it('one process owns a data dir: a second store is told who holds it; a dead holder is taken over', async () => {
+    const a = make();
+    await a.open();
+    await a.announce('ws://127.0.0.1:1234/ws');
+    await assert.rejects(make().open(), (err: Error) => err instanceof DataDirLockedError && /pid \d+ .*ws:\/\/127\.0\.0\.1:1234\/ws/.test(err.message));
+    await a.close();
+    const lock = join(dir, 'server.lock');
+    await writeFile(lock, JSON.stringify({ pid: 2 ** 22 + 7, host: (await import('node:os')).hostname(), startedAt: 'then' }));
+    const c = make();
+    await c.open();
+    assert.equal(JSON.parse(await readFile(lock, 'utf8')).pid, process.pid);
+  });
+
+  it('a failed write (full disk) is reported once, keeps the records and writes them when the disk recovers', async () => {
+    let full = true;
+    const errors: string[] = [];
+    const store = make({
+      io: {
+        async write(handle, data) {
+          if (full) {
+            await handle.write(data.subarray(0, 7)); // a partial write, as a full disk leaves it
+            throw Object.assign(new Error('ENOSPC: no space left on device, write'), { code: 'ENOSPC' });
+          }
+          await handle.write(data);
+        },
+      },
+      onError: (id, err) => errors.push(`${id}: ${err.message}`),
+    });
+    await store.open();
+    store.create(meta('s1'));
+    store.append('s1', chunk(1, 'a'));
+    await store.sync('s1');
+    store.append('s1', chunk(2, 'b'));
+    await store.sync('s1');
+    assert.deepEqual(errors, ['s1: ENOSPC: no space left on device, write']);
+    assert.match(log.join('\n'), /cannot write session s1 \(ENOSPC.*kept in memory/);
+    assert.equal((await stat(join(dir, 'sessions', 's1.jsonl'))).size, 0, 'the partial write was cut back');
+    full = false;
+    await store.sync('s1');
+    assert.deepEqual((await store.load('s1'))!.map((r) => (r.k === 'u' ? r.s : r.k)), ['meta', 1, 2]);
+    assert.match(log.join('\n'), /session s1 is written again/);
+  });
+
+  it('retention deletes sessions untouched too long; the size cap evicts the oldest first, never one in use', async () => {
+    const inUse = new Set(['old-in-use']);
+    const store = make({ retention: { retentionMs: 30 * DAY_MS, maxBytes: 1700 }, inUse: (id) => inUse.has(id) });
+    await store.open();
+    for (const [id, at] of [['ancient', 1], ['old-in-use', 2], ['older', 5 * DAY_MS], ['newer', 6 * DAY_MS], ['newest', 7 * DAY_MS]] as const) {
+      store.create(meta(id, 'default', at));
+      store.append(id, { k: 'history', msgs: [{ role: 'user', content: 'x'.repeat(400) }] });
+      await store.sync(id);
+    }
+    now = 31 * DAY_MS + 10;
+    await store.maintain();
+    // 'ancient' is past retention; then 4×~540 bytes is over 1700: 'older' goes ('old-in-use' is skipped).
+    assert.deepEqual(store.list('default').map((s) => s.id), ['newest', 'newer', 'old-in-use']);
+    assert.deepEqual((await readdir(join(dir, 'sessions'))).sort(), ['newer.jsonl', 'newest.jsonl', 'old-in-use.jsonl']);
+  });
+
+  it('compacts finished turns older than the resume grace into merged records, leaving recent turns seq by seq', async () => {
+    const store = make({ compactAfterMs: 1000 });
+    await store.open();
+    store.create(meta('s1'));
+    let seq = 0;
+    for (const ts of [2000, 9500]) {
+      store.append('s1', { k: 'prompt', ts, blocks: [{ type: 'text', text: 'q' }] });
+      for (let i = 0; i < 1200; i++) store.append('s1', chunk(++seq, 'y'));
+      store.append('s1', { k: 'turn_end', ts, stopReason: 'end_turn' });
+    }
+    await store.sync('s1');
+    await stores[0].maintain();
+    await store.sync('s1');
+    const records = (await store.load('s1'))!;
+    const updates = records.filter((r) => r.k === 'u');
+    assert.equal(updates.length, 1 + 1200);
+    assert.deepEqual(updates[0], { ...chunk(1, 'y'.repeat(1200)), to: 1200 });
+    assert.equal(records.filter((r) => r.k === 'u' && r.s > 1200).length, 1200);
+    const size = (await stat(join(dir, 'sessions', 's1.jsonl'))).size;
+    assert.equal(size, store.summary('s1')!.bytes);
+  });
+
+  it('appending after a delete writes nothing, and a deleted session is gone after a restart', async () => {
+    const a = make();
+    await a.open();
+    a.create(meta('s1'));
+    await a.sync('s1');
+    await a.delete('s1');
+    a.append('s1', chunk(1, 'late'));
+    await a.close();
+    const b = make();
+    await b.open();
+    assert.equal(await b.load('s1'), undefined);
+  });
+});
