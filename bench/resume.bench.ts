@@ -6,7 +6,7 @@
  * ratio to a cold connect measured in the same run.
  */
 import { numberedChunk } from '../src/agent/models/testModel';
-import { PunieClient } from '../src/client/manager';
+import { PunieClient } from '../src/client/punieClient';
 import { defaultReconnectOptions } from '../src/client/options';
 import { PunieServer } from '../src/server/server';
 import { TestProxy, seededRandom } from '../test/helpers/proxy';

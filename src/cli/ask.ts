@@ -11,6 +11,7 @@ import { defaultDataDir } from '../util/dataDir';
 import { intOption, parse, UsageError } from './args';
 import { startEmbedded } from './embedded';
 import { givenToken, newToken } from './token';
+import { setLastLineLog } from './lastLine';
 
 export const askHelp = `Usage: punie ask [options] "question"
 
@@ -53,6 +54,7 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const level = values['log-level'] ?? 'warn';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
   const logger = createLogger(level, (line) => io.stderr.write(line + '\n'));
+  setLastLineLog(logger, { stackInError: false });
   const retries = intOption('retries', values.retries, 10);
 
   // The embedded server is for this process alone: a fresh token keeps other local processes out.

@@ -2,6 +2,7 @@
 import { PUNIE_VERSION } from '../util/version';
 import { UsageError } from './args';
 import { ask, askHelp } from './ask';
+import { installLastLine } from './lastLine';
 import { serve, serveHelp } from './serve';
 import { sessions, sessionsHelp } from './sessions';
 import { stdio, stdioHelp } from './stdio';
@@ -56,6 +57,7 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+installLastLine();
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: Error) => {

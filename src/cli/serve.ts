@@ -7,6 +7,7 @@ import { loadUsersFile } from '../server/users';
 import { DAY_MS } from '../store/retention';
 import { defaultDataDir } from '../util/dataDir';
 import { createLogger, isLogLevel } from '../util/logger';
+import { setLastLineLog } from './lastLine';
 import { intOption, parse, UsageError } from './args';
 import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
 import { configDir, givenToken, storedServerToken } from './token';
@@ -69,6 +70,8 @@ export async function serve(argv: string[]): Promise<void> {
   const model = values.model ?? process.env.PUNIE_MODEL ?? 'test';
   const level = values['log-level'] ?? 'info';
   if (!isLogLevel(level)) throw new UsageError(`--log-level must be trace, debug, info, warn or error, got "${level}"`);
+  const logger = createLogger(level, (line) => process.stderr.write(line + '\n'));
+  setLastLineLog(logger, { stackInError: true });
   // Every address needs a token, loopback included: any local process could drive the agent otherwise.
   const given = givenToken({ token: values.token, tokenFile: values['token-file'] });
   const stored = given === undefined ? storedServerToken(configDir()) : undefined;
@@ -88,7 +91,7 @@ export async function serve(argv: string[]): Promise<void> {
     users: values['users-file'] === undefined ? undefined : loadUsersFile(values['users-file']),
     ...limitOptions(values),
     agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps }, mcp },
-    logger: createLogger(level, (line) => process.stderr.write(line + '\n')),
+    logger,
   });
   try {
     server.models.create(model); // a bad default model fails now, not at the first session/new

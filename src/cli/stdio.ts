@@ -10,8 +10,10 @@ import { PunieServer } from '../server/server';
 import { LOCAL_USER } from '../server/users';
 import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
+import { setLastLineLog } from './lastLine';
 import { StdioBridge } from './bridge/bridge';
 import { givenToken, newToken } from './token';
+import { runInBackground } from '../util/background';
 
 export const stdioHelp = `Usage: punie stdio [options]
 
@@ -49,6 +51,7 @@ export async function stdio(argv: string[]): Promise<void> {
   const retries = values.retries === undefined ? undefined : Math.max(1, intOption('retries', values.retries, 0));
   const write = (line: string) => process.stderr.write(line + '\n');
   const logger = createLogger(level, write, '[stdio] ');
+  setLastLineLog(logger, { stackInError: true });
 
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
   const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
@@ -77,7 +80,7 @@ export async function stdio(argv: string[]): Promise<void> {
     logger,
     client: { reconnect: { maxAttempts: retries } },
   });
-  const stop = (signal: string) => void bridge.shutdown(`received ${signal}`);
+  const stop = (signal: string) => runInBackground('shutting down', bridge.shutdown(`received ${signal}`), logger);
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const exit = await bridge.exited;

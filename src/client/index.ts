@@ -1,5 +1,5 @@
 /** The client manager's public surface, for the extension, the CLI and the stdio bridge. */
-export { PunieClient } from './manager';
+export { PunieClient } from './punieClient';
 export { defaultClientOptions, defaultReconnectOptions, resolveClientOptions, type ClientOptionsInput } from './options';
 export { NotConnectedError, PromptLostError, SessionExpiredError } from './errors';
 export { ConnectError } from './socket';

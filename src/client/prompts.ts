@@ -91,7 +91,7 @@ export class PromptCalls {
 
   add(call: PromptCall): void {
     this.calls.add(call);
-    void call.promise.then(
+    call.promise.then(
       () => this.calls.delete(call),
       () => this.calls.delete(call),
     );

@@ -6,9 +6,9 @@
  * the caller hears it through `onSessionLost`. A server without seq/replay (Punie's Python server) is
  * resumed by its rules, and prompts that were in flight fail with PromptLostError instead of hanging.
  */
-import { Methods, type InitializeResponse, type SessionNotification, type StopReason } from '../protocol/acp';
+import { Methods, NewSessionResponse, type InitializeResponse, type SessionNotification, type StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError, describeRequest } from '../protocol/jsonrpc';
-import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, type PromptStatus } from '../protocol/punie';
+import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, ResumeResponse, type PromptStatus, type ResumeMeta } from '../protocol/punie';
 import { ConnectionClosedError, RequestTimeoutError } from '../transport/errors';
 import type { AgentRequests } from './agentRequestTracker';
 import { PromptLostError, SessionExpiredError } from './errors';
@@ -28,16 +28,14 @@ export interface ResumeContext {
   lost(event: SessionLost): void;
 }
 
-type Meta = Record<string, unknown>;
-
 /** Resolves once the session is resumed, reloaded or replaced; rejects only when the connection failed. */
 export async function resumeSession(ctx: ResumeContext, session: ClientSession): Promise<void> {
   const waiting = ctx.prompts.forSession(session.id).filter((c) => c.requestId !== undefined);
   ctx.sessions.hold(session);
-  let meta: Meta;
+  let meta: ResumeMeta;
   try {
     const result = await resumeWithRetry(ctx, session, waiting);
-    meta = (result?._meta ?? {}) as Meta;
+    meta = result?._meta ?? {};
   } catch (err) {
     ctx.sessions.take(session);
     if (isConnectionFailure(err)) throw err;
@@ -46,17 +44,17 @@ export async function resumeSession(ctx: ResumeContext, session: ClientSession):
   }
   if (typeof meta[META_RESUME_TOKEN] === 'string') session.token = meta[META_RESUME_TOKEN];
   if (typeof meta[META_SEQ] !== 'number') return resumedWithoutReplay(ctx, session, waiting);
-  const replay = meta[META_REPLAY] as { status?: string; reason?: string } | undefined;
+  const replay = meta[META_REPLAY];
   if (replay?.status === 'gap') {
     const recovered = await reload(ctx, session, `missed updates could not be replayed: ${replay.reason ?? 'no reason given'}`);
     if (!recovered) return;
   } else {
     for (const message of ctx.sessions.take(session)) ctx.sessions.admit(session, message);
   }
-  applyStatuses(waiting, (meta[META_PROMPTS] ?? {}) as Record<string, PromptStatus>);
+  applyStatuses(waiting, meta[META_PROMPTS] ?? {});
 }
 
-async function resumeWithRetry(ctx: ResumeContext, session: ClientSession, waiting: PromptCall[]): Promise<{ _meta?: unknown } | null> {
+async function resumeWithRetry(ctx: ResumeContext, session: ClientSession, waiting: PromptCall[]): Promise<ResumeResponse> {
   const params = {
     sessionId: session.id,
     cwd: session.cwd,
@@ -67,7 +65,7 @@ async function resumeWithRetry(ctx: ResumeContext, session: ClientSession, waiti
   const deadline = ctx.options.now() + ctx.options.resumeRetryWindowMs;
   for (let delay = 100; ; delay = Math.min(2 * delay, 2000)) {
     try {
-      return await ctx.live.endpoint.request(Methods.sessionResume, params, { timeoutMs: ctx.options.handshakeTimeoutMs });
+      return await ctx.live.endpoint.request(Methods.sessionResume, params, { timeoutMs: ctx.options.handshakeTimeoutMs, result: ResumeResponse });
     } catch (err) {
       if (!isStillAttached(err) || ctx.options.now() + delay > deadline) throw err;
       // The server has not noticed yet that the old connection is gone (a half-open socket): ask again.
@@ -94,12 +92,12 @@ async function reload(ctx: ResumeContext, session: ClientSession, reason: string
     await replace(ctx, session, reason);
     return false;
   }
-  let meta: Meta;
+  let meta: ResumeMeta;
   try {
-    const result = await ctx.live.endpoint.request<{ _meta?: Meta } | null>(
+    const result = await ctx.live.endpoint.request(
       Methods.sessionLoad,
       { sessionId: session.id, cwd: session.cwd, mcpServers: session.mcpServers, _meta: { [META_RESUME_TOKEN]: session.token } },
-      { timeoutMs: ctx.options.handshakeTimeoutMs },
+      { timeoutMs: ctx.options.handshakeTimeoutMs, result: ResumeResponse },
     );
     meta = result?._meta ?? {};
   } catch (err) {
@@ -119,13 +117,13 @@ async function reload(ctx: ResumeContext, session: ClientSession, reason: string
 
 /** The server cannot resume the session: start a fresh one in its place, and fail what waited on the old one. */
 async function replace(ctx: ResumeContext, session: ClientSession, reason: string): Promise<void> {
-  let response: { sessionId: string; _meta?: Meta } | undefined;
+  let response: NewSessionResponse | undefined;
   let failure: string | undefined;
   try {
-    response = await ctx.live.endpoint.request<{ sessionId: string; _meta?: Meta }>(
+    response = await ctx.live.endpoint.request(
       Methods.sessionNew,
       { cwd: session.cwd, mcpServers: session.mcpServers, ...(session.model ? { _meta: { model: session.model } } : {}) },
-      { timeoutMs: ctx.options.handshakeTimeoutMs },
+      { timeoutMs: ctx.options.handshakeTimeoutMs, result: NewSessionResponse },
     );
   } catch (err) {
     if (isConnectionFailure(err)) throw err;

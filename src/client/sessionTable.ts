@@ -4,15 +4,15 @@
  * dropped; gaps in the numbering are normal (the server may coalesce chunks). While a session is being
  * resumed or reloaded its updates are held, in arrival order, until the server's answer says what to do.
  */
-import { Methods, type SessionNotification } from '../protocol/acp';
-import { META_SEQ, PROMPT_FINISHED } from '../protocol/punie';
+import { z } from 'zod';
+import { Methods, SessionNotification, SessionUpdate } from '../protocol/acp';
+import { summarizeIssues } from '../protocol/issues';
+import { META_SEQ, PROMPT_FINISHED, PromptFinishedParams } from '../protocol/punie';
+import { silentLogger, type Logger } from '../util/logger';
 
-export interface PromptFinishedParams {
-  sessionId: string;
-  requestId: string | number;
-  stopReason?: string;
-  error?: { code: number; message: string; data?: unknown };
-}
+/** Kinds of update this protocol version defines; others (a newer server's) pass with a valid envelope. */
+const KNOWN_UPDATES = new Set<unknown>(SessionUpdate.options.map((o) => o.shape.sessionUpdate.value));
+const UpdateEnvelope = z.looseObject({ sessionId: z.string(), update: z.looseObject({ sessionUpdate: z.string().optional() }) });
 
 export interface SessionMessage {
   method: string;
@@ -38,7 +38,10 @@ export interface SessionSinks {
 export class SessionTable {
   private readonly sessions = new Map<string, ClientSession>();
 
-  constructor(private readonly sinks: SessionSinks) {}
+  constructor(
+    private readonly sinks: SessionSinks,
+    private readonly logger: Logger = silentLogger,
+  ) {}
 
   add(session: Omit<ClientSession, 'lastSeq' | 'held'>): ClientSession {
     const entry: ClientSession = { ...session, lastSeq: 0, held: undefined };
@@ -58,8 +61,13 @@ export class SessionTable {
     return [...this.sessions.values()];
   }
 
-  /** Entry point for `session/update` and `_punie/prompt_finished` from the live connection. */
+  /** Entry point for `session/update` and `_punie/prompt_finished` from the live connection; drops malformed ones. */
   receive(method: string, params: unknown): void {
+    const problem = malformed(method, params);
+    if (problem) {
+      this.logger.warn(`dropped a ${method} from the server: ${problem}`);
+      return;
+    }
     const message = { method, params } as SessionMessage;
     const session = typeof message.params?.sessionId === 'string' ? this.sessions.get(message.params.sessionId) : undefined;
     if (!session) {
@@ -92,4 +100,17 @@ export class SessionTable {
     if (message.method === PROMPT_FINISHED) this.sinks.promptFinished(message.params as unknown as PromptFinishedParams);
     else if (message.method === Methods.sessionUpdate) this.sinks.update(message.params as unknown as SessionNotification);
   }
+}
+
+/** What is wrong with a notification's params, or undefined when its consumers can trust their shape. */
+function malformed(method: string, params: unknown): string | undefined {
+  if (method === PROMPT_FINISHED) {
+    const checked = PromptFinishedParams.safeParse(params);
+    return checked.success ? undefined : summarizeIssues(checked.error.issues, '(params)').text;
+  }
+  const envelope = UpdateEnvelope.safeParse(params);
+  if (!envelope.success) return summarizeIssues(envelope.error.issues, '(params)').text;
+  if (!KNOWN_UPDATES.has(envelope.data.update.sessionUpdate)) return undefined;
+  const checked = SessionNotification.safeParse(params);
+  return checked.success ? undefined : summarizeIssues(checked.error.issues, '(params)').text;
 }

@@ -11,6 +11,7 @@ import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
 import { autoDecision } from './permissionPolicy';
 import type { TranscriptStore } from './transcriptStore';
+import { runInBackground } from '../util/background';
 
 interface Pending {
   item: ItemOf<'permission'>;
@@ -135,10 +136,11 @@ export class PermissionBroker implements vscode.Disposable {
 
   private notify(item: ItemOf<'permission'>): void {
     const names = item.options.map((o) => o.name);
-    void vscode.window.showInformationMessage(`Punie asks: ${item.title}`, ...names).then((choice) => {
+    const answered = vscode.window.showInformationMessage(`Punie asks: ${item.title}`, ...names).then((choice) => {
       const option = item.options.find((o) => o.name === choice);
       if (option) this.answer(item.id, option.optionId);
     });
+    runInBackground('asking for a permission', answered);
   }
 }
 

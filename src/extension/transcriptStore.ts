@@ -6,6 +6,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { TranscriptItem, type TranscriptOp } from '../webview/protocol';
 import { TranscriptModel } from '../webview/transcriptModel';
+import { runInBackground } from '../util/background';
 
 const STATE_KEY = 'punie.transcript.v1';
 const MAX_PERSISTED_CHARS = 2 * 1024 * 1024;
@@ -51,12 +52,12 @@ export class TranscriptStore implements vscode.Disposable {
   }
 
   dispose(): void {
-    void this.save();
+    runInBackground('saving the transcript', this.save());
     this.opEmitter.dispose();
   }
 
   private scheduleSave(): void {
-    this.saveTimer ??= setTimeout(() => void this.save(), SAVE_DELAY_MS);
+    this.saveTimer ??= setTimeout(() => runInBackground('saving the transcript', this.save()), SAVE_DELAY_MS);
   }
 }
 

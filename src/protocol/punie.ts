@@ -37,6 +37,16 @@ export const META_PROMPTS = 'prompts';
  */
 export const PROMPT_FINISHED = '_punie/prompt_finished';
 
+/** Params of {@link PROMPT_FINISHED}. */
+export const PromptFinishedParams = z.looseObject({
+  sessionId: z.string(),
+  requestId: z.union([z.string(), z.number()]),
+  stopReason: z.string().optional(),
+  error: z.object({ code: z.number(), message: z.string(), data: z.unknown().optional() }).optional(),
+  _meta: z.record(z.string(), z.unknown()).nullish(),
+});
+export type PromptFinishedParams = z.infer<typeof PromptFinishedParams>;
+
 /**
  * Extension notification to a connection that lost a session to a newer connection of the same user
  * (another window): `{sessionId}`. The displaced client must not take the session back by itself.
@@ -54,12 +64,27 @@ export const READ_SESSION = '_punie/read_session';
 export const STORAGE_FAILED = '_punie/storage_failed';
 
 /** What a server knows about a prompt request id of a session. */
-export type PromptStatus =
-  | { status: 'running' }
-  | { status: 'finished'; stopReason: string }
-  | { status: 'failed'; error: { code: number; message: string; data?: unknown } }
+export const PromptStatus = z.discriminatedUnion('status', [
+  z.object({ status: z.literal('running') }),
+  z.object({ status: z.literal('finished'), stopReason: z.string() }),
+  z.object({ status: z.literal('failed'), error: z.object({ code: z.number(), message: z.string(), data: z.unknown().optional() }) }),
   /** The server never received that prompt: the client may send it again. */
-  | { status: 'unknown' };
+  z.object({ status: z.literal('unknown') }),
+]);
+export type PromptStatus = z.infer<typeof PromptStatus>;
+
+/** Punie's `_meta` on the answers to `session/resume` and `session/load`. */
+export const ResumeMeta = z.looseObject({
+  [META_RESUME_TOKEN]: z.string().optional(),
+  [META_SEQ]: z.number().optional(),
+  [META_REPLAY]: z.looseObject({ status: z.string(), reason: z.string().optional() }).optional(),
+  [META_PROMPTS]: z.record(z.string(), PromptStatus).optional(),
+});
+export type ResumeMeta = z.infer<typeof ResumeMeta>;
+
+/** The answer to `session/resume` or `session/load`: ACP allows `null`, and Punie's extensions ride in `_meta`. */
+export const ResumeResponse = z.looseObject({ _meta: ResumeMeta.nullish() }).nullable();
+export type ResumeResponse = z.infer<typeof ResumeResponse>;
 
 export function canonicalMethod(method: string): string {
   // Own keys only: a method named `constructor` must not pick up Object's.

@@ -7,13 +7,14 @@
  * Requests whose params hold more than MAX_PARAMS_VALUES values are answered with -32600 before anything
  * validates them.
  */
-import { AbstractMessageReader, Emitter, type DataCallback, type Disposable, type Message, type MessageReader } from 'vscode-jsonrpc';
+import type { DataCallback, Disposable, Message, MessageReader } from 'vscode-jsonrpc';
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, describeRequest, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { canonicalMethod } from '../protocol/punie';
 import { exceedsValues } from '../transport/jsonLimits';
 import type { Logger } from '../util/logger';
-import type { InvalidFrame, ProtocolErrorSource } from '../transport/types';
+import { ProtocolMessageReader } from '../transport/protocolReader';
+import type { ProtocolErrorSource } from '../transport/types';
 import { MAX_PARAMS_VALUES } from './limits';
 import type { RateLimiter } from './rateLimit';
 
@@ -27,9 +28,7 @@ export interface GateHooks {
   clientId: string;
 }
 
-export class InboundGate extends AbstractMessageReader implements ProtocolErrorSource {
-  private readonly invalidEmitter = new Emitter<InvalidFrame>();
-  readonly onInvalidFrame = this.invalidEmitter.event;
+export class InboundGate extends ProtocolMessageReader {
   private flooded = false;
 
   constructor(
@@ -40,8 +39,8 @@ export class InboundGate extends AbstractMessageReader implements ProtocolErrorS
     super();
     inner.onInvalidFrame((frame) => {
       const verdict = this.verdict();
-      if (verdict === 'pass') this.invalidEmitter.fire(frame);
-      else if (verdict === 'refuse') this.invalidEmitter.fire({ id: frame.id, error: this.refusal(undefined, frame.id) });
+      if (verdict === 'pass') this.fireInvalidFrame(frame);
+      else if (verdict === 'refuse') this.fireInvalidFrame({ id: frame.id, error: this.refusal(undefined, frame.id) });
     });
     inner.onError((err) => this.fireError(err));
     inner.onClose(() => this.fireClose());
@@ -72,7 +71,7 @@ export class InboundGate extends AbstractMessageReader implements ProtocolErrorS
       this.hooks.logger.debug(`${this.hooks.clientId}: dropped notification ${method}: ${error.message}`);
       return;
     }
-    this.invalidEmitter.fire({ id, error });
+    this.fireInvalidFrame({ id, error });
   }
 
   private verdict(): 'pass' | 'refuse' | 'flood' {

@@ -6,22 +6,19 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, RpcError, describeRequest } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError } from '../transport/errors';
+import { PendingRequests } from '../transport/pendingRequests';
 import type { ClientLink } from './clientLink';
 
 interface Outbound {
   id: string;
-  method: string;
   params: unknown;
   signal: AbortSignal;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  cleanup(): void;
   /** The connection it was last sent on; undefined while it waits for one. */
   sentOn: ClientLink | undefined;
 }
 
 export class OutboundRequests {
-  private readonly pending = new Map<string, Outbound>();
+  private readonly pending = new PendingRequests<Outbound>();
 
   get size(): number {
     return this.pending.size;
@@ -31,30 +28,18 @@ export class OutboundRequests {
   request<T>(method: string, params: unknown, signal: AbortSignal, link: ClientLink | undefined): Promise<T> {
     const id = randomUUID();
     if (signal.aborted) return Promise.reject(new RequestAbortedError(method, id));
-    return new Promise<T>((resolve, reject) => {
-      const onAbort = () => this.settle(id)?.reject(new RequestAbortedError(method, id));
-      const entry: Outbound = {
-        id,
-        method,
-        params,
-        signal,
-        resolve: resolve as (value: unknown) => void,
-        reject,
-        cleanup: () => signal.removeEventListener('abort', onAbort),
-        sentOn: undefined,
-      };
-      this.pending.set(id, entry);
-      signal.addEventListener('abort', onAbort, { once: true });
-      if (link) this.send(entry, link);
-    });
+    const entry: Outbound = { id, params, signal, sentOn: undefined };
+    const answer = this.pending.add<T>(id, method, entry, { signal });
+    if (link) this.send(method, entry, link);
+    return answer;
   }
 
   /** Sends every request not yet on `link` (the connection that just resumed the session); returns how many. */
   resend(link: ClientLink): number {
     let count = 0;
-    for (const entry of [...this.pending.values()]) {
+    for (const { method, data: entry } of this.pending.list()) {
       if (entry.sentOn === link) continue;
-      this.send(entry, link);
+      this.send(method, entry, link);
       count++;
     }
     return count;
@@ -62,30 +47,19 @@ export class OutboundRequests {
 
   /** Fails every request with `reason` (the session ended). */
   failAll(reason: string): void {
-    for (const id of [...this.pending.keys()]) {
-      const entry = this.settle(id)!;
-      entry.reject(new RpcError(ErrorCodes.InternalError, `${describeRequest(entry.method, id)} failed: ${reason}`));
-    }
+    this.pending.rejectAll((method, id) => new RpcError(ErrorCodes.InternalError, `${describeRequest(method, id)} failed: ${reason}`));
   }
 
-  private send(entry: Outbound, link: ClientLink): void {
+  private send(method: string, entry: Outbound, link: ClientLink): void {
     entry.sentOn = link;
-    link.request(entry.method, entry.params, entry.signal, entry.id).then(
-      (value) => this.settle(entry.id)?.resolve(value),
+    link.request(method, entry.params, entry.signal, entry.id).then(
+      (value) => this.pending.settle(entry.id)?.resolve(value),
       (err: Error) => {
-        if (this.pending.get(entry.id) !== entry || entry.sentOn !== link) return;
+        if (this.pending.data(entry.id) !== entry || entry.sentOn !== link) return;
         // The connection dropped: the request waits for the connection that resumes the session.
         if (err instanceof ConnectionClosedError) entry.sentOn = undefined;
-        else this.settle(entry.id)?.reject(err);
+        else this.pending.settle(entry.id)?.reject(err);
       },
     );
-  }
-
-  private settle(id: string): Outbound | undefined {
-    const entry = this.pending.get(id);
-    if (!entry) return undefined;
-    this.pending.delete(id);
-    entry.cleanup();
-    return entry;
   }
 }

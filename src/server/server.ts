@@ -9,8 +9,9 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRegistry } from '../agent/models/registry';
-import { describeRequest } from '../protocol/jsonrpc';
+import { RpcError, describeRequest } from '../protocol/jsonrpc';
 import { ClientConnection, type Dialect } from './clientConnection';
+import { ConnectionBoundary } from './boundary';
 import { connectionLimits, connectionRefusal, type ConnectionLimits } from './limits';
 import { PUNIE_VERSION } from '../util/version';
 import { dispatch, type MethodContext } from './methods';
@@ -60,10 +61,10 @@ export class PunieServer {
     this.wss = new WebSocketServer({ noServer: true, maxPayload, maxFragments, maxBufferedChunks, perMessageDeflate: false, clientTracking: false });
     this.preAuth = new PreAuthSockets(this.options, () => this.connections.size);
     // Headers are capped well below the 64 KiB an unauthenticated request may make the server hold.
-    this.http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => this.handleHttp(req, res));
+    this.http = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, (req, res) => this.contain('an HTTP request', () => this.handleHttp(req, res), () => res.destroy()));
     this.http.maxHeadersCount = 100;
     this.http.on('connection', (socket: Socket) => this.preAuth.admit(socket));
-    this.http.on('upgrade', (req, socket, head) => this.handleUpgrade(req, socket, head));
+    this.http.on('upgrade', (req, socket: Duplex, head: Buffer) => this.contain('an upgrade', () => this.handleUpgrade(req, socket, head), () => socket.destroy()));
   }
 
   get connectionCount(): number {
@@ -202,12 +203,15 @@ export class PunieServer {
     const full = connectionRefusal(this.connections.size, this.options);
     if (full) return refuse(503, full);
     this.preAuth.settle(req.socket);
-    this.wss.handleUpgrade(req, socket, head, (ws) => this.accept(ws, dialect, user, req));
+    this.wss.handleUpgrade(req, socket, head, (ws) => this.contain('a new connection', () => this.accept(ws, dialect, user, req), () => ws.terminate()));
   }
 
   private accept(ws: WebSocket, dialect: Dialect, user: string, req: IncomingMessage): void {
     const { logger } = this.options;
-    const connection = new ClientConnection(this.store.newClientId(), ws, dialect, user, this.options.now(), logger, this.limits);
+    const clientId = this.store.newClientId();
+    // Before anything listens on the socket: every event of this connection runs inside its boundary.
+    new ConnectionBoundary(clientId, logger, () => ws.terminate()).guard(ws);
+    const connection = new ClientConnection(clientId, ws, dialect, user, this.options.now(), logger, this.limits);
     this.connections.add(connection);
     this.store.connect(connection);
     logger.info(`${connection.clientId} connected to /${dialect === 'punie' ? 'ws' : 'acp'} from ${req.socket.remoteAddress}`);
@@ -228,6 +232,10 @@ export class PunieServer {
     connection.endpoint.onRequest(async ({ id, method, params }) => {
       try {
         return await dispatch(ctx, method, params, id);
+      } catch (err) {
+        // Expected refusals are RpcErrors; anything else is a bug, answered -32603 and logged with its stack.
+        if (!(err instanceof RpcError)) logger.error(`${connection.clientId}: ${describeRequest(method, id)} failed unexpectedly: ${(err as Error).stack ?? String(err)}`);
+        throw err;
       } finally {
         // The ACP remote transport closes a connection whose first request is not initialize (after the answer).
         if (dialect === 'acp' && !connection.initialized) setImmediate(() => connection.close(1002, 'First message must be initialize'));
@@ -236,6 +244,16 @@ export class PunieServer {
     connection.endpoint.onNotification((method, params) => {
       dispatch(ctx, method, params).catch((err: Error) => logger.debug(`notification ${describeRequest(method, undefined)} failed: ${err.message}`));
     });
+  }
+
+  /** Runs one event of the HTTP server; a throw is logged with its stack and only that request or socket ends. */
+  private contain(what: string, fn: () => void, drop: () => void): void {
+    try {
+      fn();
+    } catch (err) {
+      this.options.logger.error(`${what} failed unexpectedly: ${(err as Error).stack ?? String(err)}`);
+      drop();
+    }
   }
 
   /** Heartbeat and idle timeout, once per interval. */

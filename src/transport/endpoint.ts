@@ -6,10 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMessage } from 'vscode-jsonrpc';
+import type { z } from 'zod';
 import { Methods } from '../protocol/acp';
+import { summarizeIssues } from '../protocol/issues';
 import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
-import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors';
+import { runInBackground } from '../util/background';
+import { ConnectionClosedError, InvalidResultError, RequestAbortedError } from './errors';
 import { frameText, silentLogger, type Logger } from '../util/logger';
+import { PendingRequests } from './pendingRequests';
 import type { ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
@@ -23,7 +27,12 @@ export interface IncomingRequest {
 export type RequestHandler = (request: IncomingRequest) => Promise<unknown> | unknown;
 export type NotificationHandler = (method: string, params: unknown) => void;
 
-export interface SendRequestOptions {
+export interface SendRequestOptions<T = unknown> {
+  /**
+   * What the answer must look like; one that does not fails this request with InvalidResultError. The
+   * answer that passes is returned as it came: extra fields are the peer's to add, and a bridge forwards them.
+   */
+  result?: z.ZodType<T>;
   signal?: AbortSignal;
   /** Reject when no answer came within this many ms (0 or absent: no timeout). */
   timeoutMs?: number;
@@ -31,15 +40,8 @@ export interface SendRequestOptions {
   id?: RequestId;
 }
 
-interface Pending {
-  method: string;
-  resolve(value: unknown): void;
-  reject(error: Error): void;
-  cleanup(): void;
-}
-
 export class RpcEndpoint {
-  private readonly pending = new Map<RequestId, Pending>();
+  private readonly pending = new PendingRequests<z.ZodType | undefined>();
   private readonly incoming = new Map<RequestId, AbortController>();
   private requestHandler: RequestHandler | undefined;
   private notificationHandler: NotificationHandler | undefined;
@@ -52,8 +54,10 @@ export class RpcEndpoint {
     private readonly logger: Logger = silentLogger,
   ) {
     reader.onInvalidFrame?.((frame) => {
-      this.logger.debug(`invalid frame (${describeRequest(undefined, frame.id)}): ${frame.error.message}`);
-      void this.sendRaw({ jsonrpc: '2.0', id: frame.id, error: frame.error } as ResponseMessage);
+      const where = describeRequest(undefined, frame.id);
+      this.logger.debug(`invalid frame (${where}): ${frame.error.message}`);
+      // The peer may be gone before the answer is written: that is its loss, never an unhandled rejection.
+      this.sendRaw({ jsonrpc: '2.0', id: frame.id, error: frame.error } as ResponseMessage).catch((err: Error) => this.logger.debug(`could not answer the invalid frame (${where}): ${err.message}`));
     });
     reader.onClose(() => this.close('peer closed the connection'));
     reader.onError((err) => this.logger.debug(`read error: ${err.message}`));
@@ -87,59 +91,31 @@ export class RpcEndpoint {
     return this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
   }
 
-  request<T = unknown>(method: string, params: unknown, options: SendRequestOptions = {}): Promise<T> {
+  request<T = unknown>(method: string, params: unknown, options: SendRequestOptions<T> = {}): Promise<T> {
     const id = options.id ?? randomUUID();
     if (this.closedReason !== undefined) return Promise.reject(new ConnectionClosedError(method, id, this.closedReason));
     if (options.signal?.aborted) return Promise.reject(new RequestAbortedError(method, id));
     if (this.pending.has(id)) return Promise.reject(new RpcError(ErrorCodes.InvalidRequest, `${describeRequest(method, id)}: that id is already pending`));
-    return new Promise<T>((resolve, reject) => {
-      let timer: NodeJS.Timeout | undefined;
-      const onAbort = () => {
-        this.settle(id)?.reject(new RequestAbortedError(method, id));
+    const answer = this.pending.add<T>(id, method, options.result, {
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      onAbort: () => {
         this.notify(Methods.cancelRequest, { requestId: id }).catch(() => {});
-      };
-      const entry: Pending = {
-        method,
-        resolve: resolve as (v: unknown) => void,
-        reject,
-        cleanup: () => {
-          if (timer) clearTimeout(timer);
-          options.signal?.removeEventListener('abort', onAbort);
-        },
-      };
-      this.pending.set(id, entry);
-      options.signal?.addEventListener('abort', onAbort, { once: true });
-      if (options.timeoutMs && options.timeoutMs > 0) {
-        timer = setTimeout(() => this.settle(id)?.reject(new RequestTimeoutError(method, id, options.timeoutMs!)), options.timeoutMs);
-      }
-      this.sendRaw({ jsonrpc: '2.0', id, method, params } as RequestMessage).catch((err: Error) =>
-        this.settle(id)?.reject(new ConnectionClosedError(method, id, err.message)),
-      );
+      },
     });
+    this.sendRaw({ jsonrpc: '2.0', id, method, params } as RequestMessage).catch((err: Error) => this.pending.settle(id)?.reject(new ConnectionClosedError(method, id, err.message)));
+    return answer;
   }
 
   /** Rejects every pending request and aborts every running handler; later sends fail at once. */
   close(reason: string): void {
     if (this.closedReason !== undefined) return;
     this.closedReason = reason;
-    const pending = [...this.pending.entries()];
-    this.pending.clear();
-    for (const [id, entry] of pending) {
-      entry.cleanup();
-      entry.reject(new ConnectionClosedError(entry.method, id, reason));
-    }
-    if (pending.length > 0) this.logger.debug(`rejected ${pending.length} pending request(s): ${reason}`);
+    const rejected = this.pending.rejectAll((method, id) => new ConnectionClosedError(method, id, reason));
+    if (rejected > 0) this.logger.debug(`rejected ${rejected} pending request(s): ${reason}`);
     for (const controller of this.incoming.values()) controller.abort(new Error(reason));
     this.incoming.clear();
     for (const listener of this.closeListeners.splice(0)) listener(reason);
-  }
-
-  private settle(id: RequestId): Pending | undefined {
-    const entry = this.pending.get(id);
-    if (!entry) return undefined;
-    this.pending.delete(id);
-    entry.cleanup();
-    return entry;
   }
 
   private receive(message: Message): void {
@@ -147,10 +123,10 @@ export class RpcEndpoint {
     const m = message as Partial<RequestMessage & ResponseMessage>;
     if (typeof m.method === 'string') {
       if (m.id === undefined) this.receiveNotification(m.method, m.params);
-      else void this.receiveRequest(m.id as RequestId, m.method, m.params);
+      else runInBackground(`answering ${describeRequest(m.method, m.id as RequestId)}`, this.receiveRequest(m.id as RequestId, m.method, m.params), this.logger);
       return;
     }
-    const entry = this.settle(m.id as RequestId);
+    const entry = this.pending.settle(m.id as RequestId);
     if (!entry) {
       this.logger.debug(`dropped a response for unknown or settled request id ${JSON.stringify(m.id)}`);
       return;
@@ -161,7 +137,14 @@ export class RpcEndpoint {
       // Our own peers already name the method and id; say it once.
       const message = err.message.startsWith(where) ? err.message : `${where} failed: ${err.message}`;
       entry.reject(new RpcError(err.code, message, err.data));
-    } else entry.resolve(m.result ?? null);
+      return;
+    }
+    const result = m.result ?? null;
+    const checked = entry.data?.safeParse(result);
+    if (!checked || checked.success) return entry.resolve(result);
+    const error = new InvalidResultError(entry.method, m.id as RequestId, summarizeIssues(checked.error.issues, '(result)').text);
+    this.logger.debug(error.message); // the caller gets the error; a user sees it once
+    entry.reject(error);
   }
 
   private receiveNotification(method: string, params: unknown): void {

@@ -36,3 +36,15 @@ export class RequestAbortedError extends RpcError {
     this.name = 'RequestAbortedError';
   }
 }
+
+/** The peer answered, but not with what the method returns: that one request fails, the connection goes on. */
+export class InvalidResultError extends RpcError {
+  constructor(
+    readonly method: string,
+    readonly id: RequestId,
+    readonly problem: string,
+  ) {
+    super(ErrorCodes.InternalError, `${describeRequest(method, id)} failed: the answer is not valid (${problem})`);
+    this.name = 'InvalidResultError';
+  }
+}

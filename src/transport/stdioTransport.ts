@@ -4,11 +4,10 @@
  * a longer one is answered under its own id when its start names one.
  */
 import type { Readable, Writable } from 'node:stream';
-import { AbstractMessageReader, AbstractMessageWriter, Emitter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
+import { AbstractMessageWriter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
 import { ErrorCodes, describeRequest } from '../protocol/jsonrpc';
-import { decodeFrame } from './frames';
 import { peekEnvelope } from './peek';
-import type { InvalidFrame, ProtocolErrorSource } from './types';
+import { ProtocolMessageReader } from './protocolReader';
 
 export interface NdjsonReaderOptions {
   maxMessageBytes: number;
@@ -17,9 +16,7 @@ export interface NdjsonReaderOptions {
 /** How much of an oversized line is kept to find its id and method. */
 const HEAD_BYTES = 4096;
 
-export class NdjsonMessageReader extends AbstractMessageReader implements ProtocolErrorSource {
-  private readonly invalidEmitter = new Emitter<InvalidFrame>();
-  readonly onInvalidFrame = this.invalidEmitter.event;
+export class NdjsonMessageReader extends ProtocolMessageReader {
   private callback: DataCallback | undefined;
   private chunks: Buffer[] = [];
   private bufferedBytes = 0;
@@ -67,7 +64,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
       this.chunks = [];
       this.discarding = true;
       const what = method || id !== undefined ? describeRequest(method, id) : 'a message';
-      this.invalidEmitter.fire({
+      this.fireInvalidFrame({
         id: id ?? null,
         error: {
           code: ErrorCodes.InvalidRequest,
@@ -84,13 +81,7 @@ export class NdjsonMessageReader extends AbstractMessageReader implements Protoc
     this.lastMessageBytes = bytes.length;
     const raw = bytes.toString('utf8');
     const line = raw.endsWith('\r') ? raw.slice(0, -1) : raw;
-    const decoded = decodeFrame(line);
-    if (decoded.kind === 'empty') return;
-    if (decoded.kind === 'invalid') {
-      this.invalidEmitter.fire({ id: decoded.id, error: decoded.error });
-      return;
-    }
-    this.callback?.(decoded.message);
+    this.decode(line, (message) => this.callback?.(message));
   }
 }
 

@@ -1,17 +1,14 @@
 /** vscode-jsonrpc reader and writer over a `ws` socket: one JSON-RPC message per text frame. */
-import { AbstractMessageReader, AbstractMessageWriter, Emitter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
+import { AbstractMessageWriter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
 import type WebSocket from 'ws';
-import { decodeFrame } from './frames';
-import type { InvalidFrame, ProtocolErrorSource } from './types';
+import { ProtocolMessageReader } from './protocolReader';
 
 export interface WebSocketReaderOptions {
   /** Punie's `/ws` decodes binary frames as UTF-8 (Toad sends bytes); strict ACP ignores them. */
   acceptBinary: boolean;
 }
 
-export class WebSocketMessageReader extends AbstractMessageReader implements ProtocolErrorSource {
-  private readonly invalidEmitter = new Emitter<InvalidFrame>();
-  readonly onInvalidFrame = this.invalidEmitter.event;
+export class WebSocketMessageReader extends ProtocolMessageReader {
   private callback: DataCallback | undefined;
   private readonly pending: Message[] = [];
 
@@ -34,14 +31,10 @@ export class WebSocketMessageReader extends AbstractMessageReader implements Pro
   private receive(data: WebSocket.RawData, isBinary: boolean): void {
     if (isBinary && !this.options.acceptBinary) return;
     const text = Array.isArray(data) ? Buffer.concat(data).toString('utf8') : Buffer.from(data as ArrayBuffer).toString('utf8');
-    const decoded = decodeFrame(text);
-    if (decoded.kind === 'empty') return;
-    if (decoded.kind === 'invalid') {
-      this.invalidEmitter.fire({ id: decoded.id, error: decoded.error });
-      return;
-    }
-    if (this.callback) this.callback(decoded.message);
-    else this.pending.push(decoded.message);
+    this.decode(text, (message) => {
+      if (this.callback) this.callback(message);
+      else this.pending.push(message);
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { AddressInfo } from 'node:net';
 import { WebSocketServer, type WebSocket } from 'ws';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import type { ConnectionState } from '../../src/client/types';
 import type { PunieServer } from '../../src/server/server';
 import { ConnectionClosedError, RequestTimeoutError } from '../../src/transport/errors';
@@ -137,7 +137,7 @@ describe('client connection: heartbeat, timeouts, backoff, failures', function (
     try {
       client = testClient(silent.url, { handshakeTimeoutMs: 100 });
       const r2 = new Recorder(client);
-      void client.start().catch(() => {});
+      client.start().catch(() => {});
       await until(() => reconnecting(r2).length >= 2, 'two handshake timeouts');
       assert.match(reconnecting(r2)[0].lastError, /initialize \(request id "[^"]+"\) timed out: no response within 100 ms/);
     } finally {
@@ -172,12 +172,12 @@ describe('client connection: heartbeat, timeouts, backoff, failures', function (
     proxy.refuseNew = true;
     client = testClient(proxy.url(), { reconnect: { initialDelayMs: 60_000, maxDelayMs: 60_000 }, random: () => 0.5 });
     const recorder = new Recorder(client);
-    void client.start().catch(() => {});
-    void client.start().catch(() => {});
+    client.start().catch(() => {});
+    client.start().catch(() => {});
     await until(() => reconnecting(recorder).length === 1, 'the first failure');
     assert.equal(proxy.accepted, 1);
     for (let i = 0; i < 20; i++) client.retryNow();
-    void client.start().catch(() => {});
+    client.start().catch(() => {});
     await until(() => reconnecting(recorder).length === 2, 'the second failure');
     await new Promise((r) => setTimeout(r, 50));
     assert.equal(proxy.accepted, 2, 'twenty retryNow calls made one attempt');

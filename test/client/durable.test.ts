@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import type { PunieServer } from '../../src/server/server';
 import { Recorder, testClient, text, until } from '../helpers/client';
 import { startServer } from '../helpers/server';

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { PromptLostError } from '../../src/client/errors';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import { createLogger } from '../../src/util/logger';
 import { Recorder, clientBehindProxy, text, until } from '../helpers/client';
 import { LegacyServer } from '../helpers/legacyServer';

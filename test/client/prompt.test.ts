@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import { RequestTimeoutError } from '../../src/transport/errors';
 import { Recorder, testClient, text, until } from '../helpers/client';
 import { EditorSide, FULL_CAPABILITIES, allowOnce } from '../helpers/editorSide';

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import { Recorder, expectedText, promptUnderway, testClient, until } from '../helpers/client';
 import { useServerBehindProxy } from '../helpers/server';
 

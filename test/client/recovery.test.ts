@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { SessionExpiredError } from '../../src/client/errors';
-import type { PunieClient } from '../../src/client/manager';
+import type { PunieClient } from '../../src/client/punieClient';
 import type { PunieServer } from '../../src/server/server';
 import { Recorder, clientBehindProxy, expectedText, promptUnderway, testClient, text, until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';

@@ -1,6 +1,6 @@
 /** Test helpers for the client manager: fast test options, and a recorder of what a UI would show. */
 import { numberedChunk } from '../../src/agent/models/testModel';
-import { PunieClient } from '../../src/client/manager';
+import { PunieClient } from '../../src/client/punieClient';
 import type { ClientOptionsInput } from '../../src/client/options';
 import type { ConnectionState, SessionLost } from '../../src/client/types';
 import type { SessionNotification } from '../../src/protocol/acp';

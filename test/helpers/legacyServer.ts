@@ -60,7 +60,7 @@ export class LegacyServer {
       if (!('method' in msg)) return;
       const reply = (body: object) => ws.readyState === ws.OPEN && ws.send(JSON.stringify({ jsonrpc: '2.0', id: msg.id, ...body }));
       const fail = (data: string) => reply({ error: { code: -32603, message: 'Internal error', data } });
-      void this.handle(id, msg.method, msg.params ?? {}, reply, fail);
+      this.handle(id, msg.method, msg.params ?? {}, reply, fail).catch((err: Error) => fail(err.message));
     });
   }
 

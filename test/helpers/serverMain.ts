@@ -5,6 +5,7 @@ import type { AddressInfo } from 'node:net';
 import { ModelRegistry } from '../../src/agent/models/registry';
 import { PunieServer } from '../../src/server/server';
 import { createLogger, isLogLevel } from '../../src/util/logger';
+import { runInBackground } from '../../src/util/background';
 import { registerBenchModels } from './benchModels';
 
 async function main(): Promise<void> {
@@ -42,8 +43,12 @@ async function main(): Promise<void> {
     const m = process.memoryUsage();
     process.send!({ rss: m.rss, heapUsed: m.heapUsed, external: m.external, arrayBuffers: m.arrayBuffers, ...counts() });
   });
-  process.once('SIGTERM', () => void stop().then(() => process.exit(0)));
-  process.once('disconnect', () => void stop().then(() => process.exit(0)));
+  const exit = () => stop().then(() => process.exit(0), () => process.exit(1));
+  process.once('SIGTERM', () => runInBackground('stopping', exit()));
+  process.once('disconnect', () => runInBackground('stopping', exit()));
 }
 
-void main();
+main().catch((err: Error) => {
+  process.stderr.write(`${err.stack ?? err.message}\n`);
+  process.exit(1);
+});

@@ -46,7 +46,7 @@ export class StreamClient {
     return new Promise((resolve, reject) => {
       this.calls.set(id, resolve);
       this.socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }), (err) => err && reject(err));
-      this.closed.then(({ code }) => reject(new Error(`closed with ${code} before ${method} was answered`)));
+      this.closed.then(({ code }) => reject(new Error(`closed with ${code} before ${method} was answered`)), reject);
     });
   }
 

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { RpcError } from '../../src/protocol/jsonrpc';
 import { RpcEndpoint } from '../../src/transport/endpoint';
-import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from '../../src/transport/errors';
+import { z } from 'zod';
+import { ConnectionClosedError, InvalidResultError, RequestAbortedError, RequestTimeoutError } from '../../src/transport/errors';
 import { NdjsonMessageReader, NdjsonMessageWriter } from '../../src/transport/stdioTransport';
 
 /** Two endpoints wired back to back over NDJSON pipes. */
@@ -74,5 +75,32 @@ describe('RpcEndpoint', () => {
     assert.equal(replies[0].error.code, -32700);
     assert.equal(replies[0].id, null);
     assert.deepEqual(replies[1], { jsonrpc: '2.0', id: 7, result: 'ok' });
+  });
+
+  it('answers an invalid frame from a peer that already left without an unhandled rejection', async () => {
+    const reader = new NdjsonMessageReader(new PassThrough(), { maxMessageBytes: 1 << 20 });
+    const writer = new NdjsonMessageWriter(new PassThrough());
+    writer.write = () => Promise.reject(new Error('WebSocket is not open'));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const endpoint = new RpcEndpoint(reader, writer);
+      reader.input.emit('data', Buffer.from('{not json\n{"jsonrpc":"2.0","id":1,"method":5}\n'));
+      await new Promise((r) => setTimeout(r, 20));
+      assert.deepEqual(unhandled, []);
+      assert.equal(endpoint.isClosed, false);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it('fails a request whose answer does not fit its result schema, naming method, id and what was wrong', async () => {
+    const { a, b } = pair();
+    b.onRequest(({ method }) => (method === 'null' ? null : { stopReason: 42 }));
+    const schema = z.object({ stopReason: z.string() });
+    await assert.rejects(a.request('null', {}, { result: schema, id: 'q1' }), (err: Error) => err instanceof InvalidResultError && /^null \(request id "q1"\) failed: the answer is not valid \(\(result\): .*null/.test(err.message));
+    await assert.rejects(a.request('wrong', {}, { result: schema, id: 'q2' }), (err: Error) => err instanceof InvalidResultError && /request id "q2".*stopReason/.test(err.message));
+    assert.deepEqual(await a.request('wrong', {}, { id: 'q3' }), { stopReason: 42 }, 'without a schema the answer passes as it came');
   });
 });

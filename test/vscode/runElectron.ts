@@ -38,4 +38,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (err: Error) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -65,6 +65,6 @@ export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSi
   } finally {
     signal.removeEventListener('abort', onAbort);
     // Closing a source that is stuck in next() may never settle; do not wait for it.
-    if (!finished) void Promise.resolve(iterator.return?.()).catch(() => {});
+    if (!finished) Promise.resolve(iterator.return?.()).catch(() => {});
   }
 }

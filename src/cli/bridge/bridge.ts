@@ -16,6 +16,8 @@ import { PUNIE_VERSION } from '../../util/version';
 import { RpcEndpoint, type IncomingRequest } from '../../transport/endpoint';
 import type { Logger } from '../../util/logger';
 import { NdjsonMessageReader, NdjsonMessageWriter } from '../../transport/stdioTransport';
+import { runInBackground } from '../../util/background';
+import { SingleFlight } from '../../util/singleFlight';
 import { defaultFlowOptions, Flow, type FlowOptions } from './flow';
 import { notification, route, type RouteContext } from './routes';
 import { SessionWatch } from './sessionWatch';
@@ -51,7 +53,7 @@ export class StdioBridge {
   private readonly watch = new SessionWatch();
   private client: PunieClient | undefined;
   private ready = false;
-  private connecting: Promise<InitializeResponse> | undefined;
+  private readonly connecting = new SingleFlight<InitializeResponse>();
   private ending = false;
   private resolveExit!: (exit: BridgeExit) => void;
 
@@ -65,8 +67,8 @@ export class StdioBridge {
     this.editor.onRequest((request) => this.request(request));
     this.editor.onNotification((method, params) => this.notification(method, params));
     // stdin's end closes the endpoint, which aborts the editor's running requests: their prompts are cancelled.
-    this.editor.onClose(() => void this.end(0, 'the editor closed stdin'));
-    output.on('error', (err) => void this.end(0, `stdout is gone (${err.message})`));
+    this.editor.onClose(() => this.stop(0, 'the editor closed stdin'));
+    output.on('error', (err) => this.stop(0, `stdout is gone (${err.message})`));
   }
 
   /** Bytes from the editor queued on the socket but not yet sent (what the stdin watermark bounds). */
@@ -76,7 +78,7 @@ export class StdioBridge {
 
   /** Clean shutdown (a signal): running prompts are cancelled, the socket is closed with 1000. */
   shutdown(reason: string): Promise<BridgeExit> {
-    void this.end(0, reason);
+    this.stop(0, reason);
     return this.exited;
   }
 
@@ -95,7 +97,7 @@ export class StdioBridge {
   }
 
   private async whenReady(method: string): Promise<RouteContext> {
-    if (this.connecting) await this.connecting.catch(() => {});
+    await this.connecting.pending?.catch(() => {});
     if (!this.ready) throw new RpcError(ErrorCodes.InvalidRequest, `send initialize first: the bridge connects to the Punie server then (got ${method})`);
     return this.routeContext();
   }
@@ -107,8 +109,7 @@ export class StdioBridge {
   /** The first initialize connects; a repeated one gets the same answer. */
   private initialize(params: unknown): Promise<InitializeResponse> {
     if (this.ready && this.client?.agent) return Promise.resolve(this.client.agent);
-    this.connecting ??= this.connect(params).finally(() => (this.connecting = undefined));
-    return this.connecting;
+    return this.connecting.run(() => this.connect(params));
   }
 
   private async connect(params: unknown): Promise<InitializeResponse> {
@@ -160,19 +161,27 @@ export class StdioBridge {
     if (state.kind === 'failed' && this.ready) {
       this.options.logger.error(`giving up on the Punie server: ${state.reason}`);
       // The manager has just failed every pending call: let those answers reach stdout first.
-      setImmediate(() => void this.end(1, state.reason));
+      setImmediate(() => this.stop(1, state.reason));
     }
   }
 
+  private stop(code: number, reason: string): void {
+    runInBackground('stopping the bridge', this.end(code, reason), this.options.logger);
+  }
+
+  /** Exits whatever goes wrong on the way: an editor must never be left waiting for a bridge that hangs. */
   private async end(code: number, reason: string): Promise<void> {
     if (this.ending) return;
     this.ending = true;
     this.options.logger.info(`stopping: ${reason}`);
-    this.flow.dispose();
-    this.editor.close(reason);
-    await this.client?.dispose();
-    await flush(this.options.output);
-    this.resolveExit({ code, reason });
+    try {
+      this.flow.dispose();
+      this.editor.close(reason);
+      await this.client?.dispose();
+      await flush(this.options.output);
+    } finally {
+      this.resolveExit({ code, reason });
+    }
   }
 }
 
