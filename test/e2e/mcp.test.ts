@@ -30,7 +30,7 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
   const mcpPids = (sessionId: string) => server.store.owned(sessionId, 'client-0').agent.mcp.pids();
 
   beforeEach(async () => {
-    server = await startServer({ agent: { ...defaultAgentSessionOptions, mcp: testMcpOptions } });
+    server = await startServer({ allowedModels: ['local:*'], agent: { ...defaultAgentSessionOptions, mcp: testMcpOptions } });
     fake = await FakeOpenAi.start();
     dir = await mkdtemp(join(tmpdir(), 'punie-mcp-'));
   });
@@ -102,7 +102,7 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
 
   it('a session that expires after its client left stops its MCP servers', async () => {
     await server.close();
-    server = await startServer({ gracePeriodMs: 100, cleanupIntervalMs: 50, agent: { ...defaultAgentSessionOptions, mcp: testMcpOptions } });
+    server = await startServer({ allowedModels: ['local:*'], gracePeriodMs: 100, cleanupIntervalMs: 50, agent: { ...defaultAgentSessionOptions, mcp: testMcpOptions } });
     const client = await connect();
     const sessionId = await newSession(client);
     await waitFor('the server', () => mcpPids(sessionId).length === 1, 15_000);
@@ -114,7 +114,7 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
 
   it('a standalone server allows no MCP servers by default: nothing starts, the chat says how to allow them', async () => {
     await server.close();
-    server = await startServer();
+    server = await startServer({ allowedModels: ['local:*'] });
     fake.reply(textStream('Hi.'));
     const client = await connect();
     const init = await client.call('initialize', { protocolVersion: 1, clientCapabilities: {} });
