@@ -8,7 +8,7 @@ import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { History } from './history';
 import type { AgentHost } from './host';
 import { isAbortError } from './models/abortable';
-import type { ChatMessage, ChatModel } from './models/types';
+import type { ChatMessage, ChatModel, ImageData } from './models/types';
 import { promptText } from './text';
 import { PermissionGate } from './tools/permission';
 import { Transcript } from './transcript';
@@ -42,6 +42,8 @@ export class AgentSession {
   private toolCalls = 0;
   /** `default` asks before writes and commands; `read-only` never does them. */
   mode = 'default';
+  /** The last usage the model reported (tokens in context, context size or 0), for the log. */
+  lastUsage: { used: number; size: number } | undefined;
 
   constructor(
     readonly id: string,
@@ -83,7 +85,7 @@ export class AgentSession {
     const controller = new AbortController();
     this.running = controller;
     for (const block of blocks) this.transcript.record({ sessionUpdate: 'user_message_chunk', content: block });
-    this.history.push({ role: 'user', content: promptText(blocks) });
+    this.history.push({ role: 'user', content: promptText(blocks), ...this.images(blocks) });
     const turnMessages: ChatMessage[] = [];
     try {
       return await runTurn(
@@ -111,12 +113,28 @@ export class AgentSession {
     }
   }
 
+  /** An answer of the agent itself (a slash command's), kept in the transcript like the model's. */
+  say(text: string): void {
+    this.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });
+  }
+
   /** Ends the running turn, if any: the model stream and every pending client request; the prompt answers `cancelled`. */
   cancel(): void {
     this.running?.abort(new Error('cancelled'));
   }
 
+  /** The prompt's images if the model takes them; otherwise the answer starts by saying they were left out. */
+  private images(blocks: ContentBlock[]): { images?: ImageData[] } {
+    const images = blocks.flatMap((b) => (b.type === 'image' ? [{ data: b.data, mimeType: b.mimeType }] : []));
+    if (images.length === 0) return {};
+    if (this.model.acceptsImages) return { images };
+    const text = `*The model ${this.model.id} cannot see images, so it got only the text of your message.*\n\n`;
+    this.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });
+    return {};
+  }
+
   private emit(update: SessionUpdate): void {
+    if (update.sessionUpdate === 'usage_update') this.lastUsage = { used: update.used, size: update.size };
     this.transcript.record(update);
     this.host.emit(update);
   }

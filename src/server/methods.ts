@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import type { ModelRegistry } from '../agent/models/registry';
-import { ModelError } from '../agent/models/types';
+import { modeState } from '../agent/sessionConfig';
 import {
   CancelNotification,
   InitializeRequest,
@@ -17,10 +17,13 @@ import {
   PromptRequest,
   ResumeSessionRequest,
   SessionIdOnly,
+  SetConfigOptionRequest,
   SetModeRequest,
   type InitializeResponse,
+  type LoadSessionResponse,
   type NewSessionResponse,
   type PromptResponse,
+  type SetConfigOptionResponse,
 } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
@@ -28,13 +31,9 @@ import type { ClientConnection } from './connection';
 import { ensureSessionCapacity, invalidParams } from './limits';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessions';
+import { announceSession, createModel, runSlashCommand, sessionConfig, setConfigOption } from './sessionSettings';
 
 export const AGENT_VERSION = '0.1.0';
-
-const MODES = [
-  { id: 'default', name: 'Default', description: 'Asks before it writes files or runs commands' },
-  { id: 'read-only', name: 'Read only', description: 'Reads and searches; never writes files or runs commands' },
-];
 
 export interface MethodContext {
   connection: ClientConnection;
@@ -56,6 +55,7 @@ const handlers: Record<string, Handler> = {
   [Methods.sessionPrompt]: prompt,
   [Methods.sessionCancel]: cancel,
   [Methods.sessionSetMode]: setMode,
+  [Methods.sessionSetConfigOption]: setConfig,
   [Methods.sessionClose]: closeSession,
 };
 
@@ -87,12 +87,13 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
   const withDefault = ctx.connection.dialect === 'punie' ? { protocolVersion: PROTOCOL_VERSION, ...(params as object) } : params;
   const request = parse(InitializeRequest, withDefault, Methods.initialize);
   ctx.connection.capabilities = request.clientCapabilities ?? {};
+  ctx.connection.legacyClient = ctx.connection.dialect === 'punie' && request.clientCapabilities === undefined;
   ctx.connection.initialized = true;
   return {
     protocolVersion: PROTOCOL_VERSION,
     agentCapabilities: {
       loadSession: true,
-      promptCapabilities: { image: false, audio: false, embeddedContext: true },
+      promptCapabilities: { image: true, audio: false, embeddedContext: true },
       mcpCapabilities: { http: false, sse: false },
       sessionCapabilities: { list: {}, resume: {}, close: {} },
     },
@@ -101,23 +102,16 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
   };
 }
 
-function createModel(ctx: MethodContext, spec: string) {
-  try {
-    return ctx.models.create(spec);
-  } catch (err) {
-    if (err instanceof ModelError) throw new RpcError(ErrorCodes.InvalidParams, err.message);
-    throw err;
-  }
-}
-
 function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
   ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
+  announceSession(ctx, session);
   return {
     sessionId: session.id,
-    modes: { currentModeId: session.agent.mode, availableModes: MODES },
+    modes: modeState(session.agent.mode),
+    configOptions: sessionConfig(ctx, session),
     _meta: { [META_RESUME_TOKEN]: session.token },
   };
 }
@@ -126,7 +120,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
  * Replays the transcript as `session/update`s before answering, as ACP requires. `_meta.seq` of the answer
  * is the last update the transcript includes; waiting agent→client requests are sent again after it.
  */
-async function loadSession(ctx: MethodContext, params: unknown): Promise<object> {
+async function loadSession(ctx: MethodContext, params: unknown): Promise<LoadSessionResponse> {
   const request = parse(LoadSessionRequest, params, Methods.sessionLoad);
   const token = request._meta?.[META_RESUME_TOKEN];
   const session =
@@ -143,7 +137,12 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
     }
   });
   session.outbound.resend(ctx.connection);
-  return { modes: { currentModeId: session.agent.mode, availableModes: MODES }, _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq } };
+  announceSession(ctx, session);
+  return {
+    modes: modeState(session.agent.mode),
+    configOptions: sessionConfig(ctx, session),
+    _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq },
+  };
 }
 
 /**
@@ -152,7 +151,7 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
  * With `_meta.prompts` (request ids the client still waits for) the answer says what became of each.
  * Agent→client requests that were waiting for the client are sent again, ids unchanged, after the replay.
  */
-function resumeSession(ctx: MethodContext, params: unknown): object {
+function resumeSession(ctx: MethodContext, params: unknown): LoadSessionResponse {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
@@ -163,7 +162,7 @@ function resumeSession(ctx: MethodContext, params: unknown): object {
   if (Array.isArray(waitingFor)) meta[META_PROMPTS] = promptStatuses(session, waitingFor);
   const resent = session.outbound.resend(ctx.connection);
   if (resent > 0) ctx.options.logger.debug(`${ctx.connection.clientId}: sent ${resent} waiting agent request(s) of session ${session.id} again`);
-  return { _meta: meta };
+  return { modes: modeState(session.agent.mode), configOptions: sessionConfig(ctx, session), _meta: meta };
 }
 
 function promptStatuses(session: ServerSession, ids: unknown[]): Record<string, PromptStatus> {
@@ -196,13 +195,20 @@ async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId 
   session.title ??= firstLine(request.prompt);
   if (requestId !== undefined) session.prompts.started(requestId);
   ctx.connection.activePrompts++;
+  const started = ctx.options.now();
+  const question = `question ${requestId ?? '(notification)'} in session ${session.id} (model ${session.agent.modelId})`;
+  ctx.options.logger.info(`${question} started`);
   try {
-    const stopReason = await session.agent.prompt(request.prompt);
+    const stopReason = runSlashCommand(ctx, session, request.prompt) ? 'end_turn' : await session.agent.prompt(request.prompt);
     if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'finished', stopReason });
+    const usage = session.agent.lastUsage;
+    const tokens = usage ? `; ${usage.used}${usage.size ? ` of ${usage.size}` : ''} tokens in context` : '';
+    ctx.options.logger.info(`${question} ended after ${ctx.options.now() - started} ms: ${stopReason}${tokens}`);
     return { stopReason };
   } catch (err) {
     const rpc = err instanceof RpcError ? err : new RpcError(ErrorCodes.InternalError, `The agent failed: ${(err as Error).message}`);
     if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'failed', error: rpc.toJSON() });
+    ctx.options.logger.info(`${question} failed after ${ctx.options.now() - started} ms: ${rpc.message}`);
     throw rpc;
   } finally {
     ctx.connection.activePrompts--;
@@ -219,12 +225,14 @@ function cancel(ctx: MethodContext, params: unknown): object {
 function setMode(ctx: MethodContext, params: unknown): object {
   const request = parse(SetModeRequest, params, Methods.sessionSetMode);
   const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
-  if (!MODES.some((m) => m.id === request.modeId)) {
-    throw new RpcError(ErrorCodes.InvalidParams, `Unknown mode "${request.modeId}" (modes: ${MODES.map((m) => m.id).join(', ')})`);
-  }
-  session.agent.mode = request.modeId;
-  session.emit({ sessionUpdate: 'current_mode_update', currentModeId: request.modeId });
+  setConfigOption(ctx, session, 'mode', request.modeId);
   return {};
+}
+
+function setConfig(ctx: MethodContext, params: unknown): SetConfigOptionResponse {
+  const request = parse(SetConfigOptionRequest, params, Methods.sessionSetConfigOption);
+  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  return { configOptions: setConfigOption(ctx, session, request.configId, request.value) };
 }
 
 function closeSession(ctx: MethodContext, params: unknown): object {

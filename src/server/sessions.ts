@@ -22,10 +22,15 @@ import { tokenMatches } from './security';
 export interface ClientLink {
   readonly clientId: string;
   readonly capabilities: ClientCapabilities;
+  /** Gets none of {@link NEWER_UPDATES} (Punie's Python clients). */
+  readonly legacyClient?: boolean;
   notify(method: string, params: unknown): void;
   /** `id` is given when a request is sent again on a new connection. */
   request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T>;
 }
+
+/** Session updates Punie's Python clients do not know: they are not sent to them. */
+const NEWER_UPDATES = new Set<SessionUpdate['sessionUpdate']>(['available_commands_update', 'config_option_update', 'usage_update']);
 
 interface ClientRecord {
   link: ClientLink | undefined;
@@ -71,6 +76,7 @@ export class ServerSession implements AgentHost {
   }
 
   emit(update: SessionUpdate): void {
+    if (NEWER_UPDATES.has(update.sessionUpdate) && this.store.linkOf(this.ownerId)?.legacyClient) return;
     this.send(Methods.sessionUpdate, { sessionId: this.id, update }, estimateBytes(update));
   }
 

@@ -11,6 +11,10 @@ import { ModelError, type ChatMessage, type ChatModel, type ModelEvent, type Mod
 export const VSCODE_LM_PREFIX = 'vscode-lm';
 
 export class VsCodeLmModel implements ChatModel {
+  get acceptsImages(): boolean {
+    return this.provider.imagesSupported;
+  }
+
   constructor(
     readonly id: string,
     private readonly family: string | undefined,
@@ -66,6 +70,9 @@ export function toLmMessages(messages: readonly ChatMessage[]): LmMessage[] {
     else if (m.role === 'assistant') {
       const calls: LmPart[] = (m.toolCalls ?? []).map((c) => ({ type: 'tool_call', callId: c.id, name: c.name, input: parseInput(c.arguments) }));
       add('assistant', [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...calls]);
+    } else if (m.role === 'user') {
+      const images = (m.images ?? []).map((i): LmPart => ({ type: 'image', data: i.data, mimeType: i.mimeType }));
+      add('user', [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...images]);
     } else if (m.content) add('user', [{ type: 'text', text: m.content }]);
   }
   return out;
@@ -86,4 +93,7 @@ export function registerLanguageModelProvider(registry: ModelRegistry, provider:
     const family = spec.slice(VSCODE_LM_PREFIX.length + 1) || undefined;
     return new VsCodeLmModel(spec, family, provider);
   });
+  const lister = async () =>
+    (await provider.models()).map((m) => ({ value: `${VSCODE_LM_PREFIX}:${m.family}`, name: m.name, description: 'VS Code language model' }));
+  registry.catalog.register(VSCODE_LM_PREFIX, lister, VSCODE_LM_PREFIX);
 }
