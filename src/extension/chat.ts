@@ -5,12 +5,14 @@
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { ContentBlock, SessionNotification } from '../protocol/acp';
+import type { ContentBlock, SessionConfigOption, SessionNotification } from '../protocol/acp';
 import type { SessionLost } from '../client/types';
-import type { ChatStatus } from '../webview/protocol';
-import { readConfig } from './config';
+import type { AttachmentChip, ChatStatus } from '../webview/protocol';
+import { SECTION, readConfig } from './config';
 import type { Connection } from './connection';
 import { connectionView } from './connectionView';
+import { describeFailure } from './failureText';
+import { SessionState } from './sessionState';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
 
@@ -20,6 +22,12 @@ export interface AskContext {
   label: string;
   text: string;
   languageId?: string;
+}
+
+/** What goes with a question: its ACP content blocks after the text, and the chips shown on it. */
+export interface AskExtras {
+  blocks: ContentBlock[];
+  chips: AttachmentChip[];
 }
 
 /** If the agent does not confirm a cancel this fast, the turn is ended here anyway. */
@@ -34,6 +42,10 @@ export class ChatController implements vscode.Disposable {
   /** The session the running turn's prompt was sent to. */
   private promptSessionId: string | undefined;
   private lostDuringTurn = false;
+  /** Model, mode, commands and usage of the session, for the composer. */
+  readonly session = new SessionState();
+  /** The last question, for "Retry". */
+  private lastQuestion: { question: string; context?: AskContext; extras?: AskExtras } | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
   readonly onDidChangeStatus = this.statusEmitter.event;
   private readonly disposables: vscode.Disposable[] = [];
@@ -41,6 +53,7 @@ export class ChatController implements vscode.Disposable {
   constructor(
     readonly transcript: TranscriptStore,
     private readonly connection: Connection,
+    private readonly log: { info(message: string): void },
   ) {
     this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
     this.sessionExpired = transcript.restored;
@@ -49,6 +62,9 @@ export class ChatController implements vscode.Disposable {
       connection.onSessionLost((lost) => this.onSessionLost(lost)),
       connection.onDidReplaceClient(() => this.onClientReplaced()),
       connection.onDidChangeState(() => this.publishStatus()),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.model`)) this.publishStatus();
+      }),
     );
   }
 
@@ -61,12 +77,57 @@ export class ChatController implements vscode.Disposable {
   }
 
   status(): ChatStatus {
-    const mode = this.connection.endpoint?.mode ?? readConfig().mode;
-    return { busy: this.busy, connection: connectionView(this.connection.state, mode, this.sessionExpired, Date.now()) };
+    const config = readConfig();
+    const mode = this.connection.endpoint?.mode ?? config.mode;
+    const images = this.connection.current?.agent?.agentCapabilities.promptCapabilities?.image === true;
+    return {
+      busy: this.busy,
+      connection: connectionView(this.connection.state, mode, this.sessionExpired, Date.now()),
+      session: this.session.view(config.model, images),
+    };
+  }
+
+  /** Asks the last question again (after an interrupted or failed answer). */
+  async retry(): Promise<void> {
+    if (!this.lastQuestion) return;
+    const { question, context, extras } = this.lastQuestion;
+    await this.ask(question, context, extras);
+  }
+
+  /**
+   * Changes the model or mode. With a session, the agent switches it in place (the conversation goes on);
+   * the model also becomes the `punie.model` setting, so later sessions start with it.
+   */
+  async setOption(configId: 'model' | 'mode', value: string): Promise<void> {
+    if (configId === 'model' && readConfig().model !== value) {
+      await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
+    }
+    const client = this.connection.current;
+    if (!client || !this.sessionId) {
+      if (configId === 'mode') this.pendingMode = value;
+      this.publishStatus();
+      return;
+    }
+    await this.applyOption(configId, value);
+  }
+
+  private pendingMode: string | undefined;
+
+  private async applyOption(configId: string, value: string): Promise<void> {
+    const client = this.connection.current;
+    if (!client || !this.sessionId) return;
+    try {
+      const answer = await client.request<{ configOptions?: SessionConfigOption[] }>('session/set_config_option', { sessionId: this.sessionId, configId, value });
+      if (answer.configOptions) this.session.setOptions(answer.configOptions);
+      if (configId === 'model') this.sessionModel = value;
+    } catch (err) {
+      this.transcript.notice('error', `Could not switch the ${configId} to ${value}: ${describeFailure(err as Error).text}`);
+    }
+    this.publishStatus();
   }
 
   /** Runs one turn; resolves when it has ended (however it ended). */
-  async ask(question: string, context?: AskContext): Promise<void> {
+  async ask(question: string, context?: AskContext, extras?: AskExtras): Promise<void> {
     if (this.turn) {
       void vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.');
       return;
@@ -74,22 +135,25 @@ export class ChatController implements vscode.Disposable {
     const turn = new AbortController();
     this.turn = turn;
     this.lostDuringTurn = false;
+    this.lastQuestion = { question, context, extras };
     this.setBusy(true);
-    this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: context ? `${question}\n\n(with ${context.label})` : question });
+    const chips = [...(context ? [{ kind: 'selection' as const, name: context.label }] : []), ...(extras?.chips ?? [])];
+    this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: question, ...(chips.length ? { attachments: chips } : {}) });
     this.mapper.startTurn();
     try {
       const client = await this.connection.ensure(turn.signal);
       const sessionId = await this.ensureSession(turn.signal);
       this.promptSessionId = sessionId;
-      const stopReason = await client.prompt(sessionId, promptBlocks(question, context), { signal: turn.signal });
+      const stopReason = await client.prompt(sessionId, [...promptBlocks(question, context), ...(extras?.blocks ?? [])], { signal: turn.signal });
       if (stopReason === 'cancelled') this.transcript.notice('info', 'Stopped.');
       else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
     } catch (err) {
       if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
       else {
-        if (sessionGone(err as Error)) this.forgetSession();
-        // A lost session was already explained by onSessionLost.
-        if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err as Error));
+        const failure = describeFailure(err as Error);
+        if (failure.kind === 'sessionGone') this.forgetSession();
+        if (this.lostDuringTurn) this.transcript.notice('warning', 'Interrupted — the answer was cut off when the session was lost.', 'retry');
+        else this.transcript.notice(failure.kind === 'interrupted' ? 'warning' : 'error', failure.text, failure.retry ? 'retry' : undefined);
       }
     } finally {
       this.turn = undefined;
@@ -120,6 +184,7 @@ export class ChatController implements vscode.Disposable {
   async newSession(): Promise<void> {
     if (this.turn) await this.cancel();
     this.sessionId = undefined;
+    this.session.reset(undefined);
     this.sessionExpired = false;
     this.transcript.apply({ op: 'clear' });
     this.publishStatus();
@@ -133,16 +198,18 @@ export class ChatController implements vscode.Disposable {
 
   private async ensureSession(signal: AbortSignal): Promise<string> {
     const model = readConfig().model;
-    if (this.sessionId && this.sessionModel !== model) {
-      this.transcript.notice('info', `The model is now ${model}: this question starts a new session.`);
-      this.sessionId = undefined;
-    }
+    // A model changed in the settings is switched in place: the session and its conversation stay.
+    if (this.sessionId && this.sessionModel !== model) await this.applyOption('model', model);
     if (this.sessionId) return this.sessionId;
     const client = await this.connection.ensure(signal);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
     const session = await client.newSession(cwd, { model });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
+    this.session.reset(session.response.configOptions);
+    if (this.pendingMode) await this.applyOption('mode', this.pendingMode);
+    this.pendingMode = undefined;
+    this.publishStatus();
     if (this.sessionExpired) {
       this.sessionExpired = false;
       this.publishStatus();
@@ -153,21 +220,26 @@ export class ChatController implements vscode.Disposable {
   private onUpdate(notification: SessionNotification): void {
     // Replays (session/load) repeat what the transcript already has.
     if (notification.sessionId !== this.sessionId || notification._meta?.replay === true) return;
+    if (this.session.apply(notification.update)) this.publishStatus();
     for (const op of this.mapper.map(notification.sessionId, notification.update)) this.transcript.apply(op);
   }
 
   private onSessionLost(lost: SessionLost): void {
     if (lost.sessionId !== this.sessionId) return;
     if (this.turn) this.lostDuringTurn = true;
+    // The reason (with ids) goes to the log; the chat says what it means for the user.
+    this.log.info(`session ${lost.sessionId} lost (${lost.reason}); recovery: ${lost.recovery}`);
     if (lost.recovery === 'new-session' && lost.replacementSessionId) {
       this.sessionId = lost.replacementSessionId;
-      this.transcript.notice('warning', `The server lost the session (${lost.reason}). Continuing in a new session that does not know the earlier messages.`);
+      this.session.reset(undefined);
+      this.transcript.notice('warning', 'The server restarted and this session could not be found. The chat goes on in a new session that does not know the earlier messages.');
     } else if (lost.recovery === 'reloaded') {
       this.transcript.notice('info', 'The connection was restored and the session reloaded.');
     } else {
       this.sessionId = undefined;
       this.sessionExpired = true;
-      this.transcript.notice('warning', `The session has ended (${lost.reason}). Your next question starts a new session.`);
+      this.session.reset(undefined);
+      this.transcript.notice('warning', 'The server restarted and this session could not be found; your next question starts a new one.');
     }
     this.publishStatus();
   }
@@ -200,19 +272,4 @@ function promptBlocks(question: string, context?: AskContext): ContentBlock[] {
   const blocks: ContentBlock[] = [{ type: 'text', text: question }];
   if (context) blocks.push({ type: 'resource', resource: { uri: context.uri, text: context.text, mimeType: 'text/plain' } });
   return blocks;
-}
-
-/** The server no longer has the session (expired, restarted): the next question needs a new one. */
-function sessionGone(err: Error): boolean {
-  return err.name === 'SessionExpiredError' || err.name === 'PromptLostError' || /unknown session|session .*(expired|not found|lost)/i.test(err.message);
-}
-
-/** A failure as the user reads it: what happened, and what to do. */
-export function failureText(err: Error): string {
-  const message = err.message || String(err);
-  if (sessionGone(err)) return `The server no longer has this session: ${message}. Your next question starts a new session.`;
-  if (/timed? ?out|inactiv/i.test(message)) return `No answer: ${message}. Check that the agent and its model are running, then ask again.`;
-  if (/401|token/i.test(message)) return `The server refused the connection: ${message}. Run "Punie: Connect to Remote Server…" to set the token.`;
-  if (/refused|ENOTFOUND|ECONN|connect/i.test(message)) return `Cannot reach the Punie server: ${message}. Check punie.server.* settings or run "Punie: Reconnect Now".`;
-  return `Something went wrong: ${message}. See "Punie: Show Logs" for details.`;
 }

@@ -6,7 +6,9 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { parseWebviewMessage, type HostMessage, type RenderReport, type WebviewMessage } from '../webview/protocol';
 import { OpBatcher } from './batcher';
+import { selectionContext } from './commands';
 import { CHAT_VIEW_ID } from './ids';
+import { attachmentExtras, pickWorkspaceFile } from './mentions';
 import type { Services } from './services';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
 
@@ -140,8 +142,28 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
         this.focusWhenReady = false;
         this.readyEmitter.fire();
         return;
-      case 'send':
-        return services.chat.ask(message.text);
+      case 'send': {
+        const extras = await attachmentExtras(message.attachments ?? [], services.chat.status().session.images);
+        if (extras.refused.length) {
+          services.transcript.notice('warning', `Left out: ${extras.refused.join(', ')} (the agent takes no images, or the file is not in the workspace).`);
+        }
+        return services.chat.ask(message.text, selectionContext(), extras);
+      }
+      case 'setOption':
+        return services.chat.setOption(message.configId, message.value);
+      case 'mention': {
+        const file = await pickWorkspaceFile();
+        if (file) this.post({ type: 'mentioned', ...file });
+        return;
+      }
+      case 'retry':
+        return services.chat.retry();
+      case 'pickModel':
+        await vscode.commands.executeCommand('punie.pickModel');
+        return;
+      case 'clear':
+        services.transcript.apply({ op: 'clear' });
+        return;
       case 'cancel':
         await services.chat.cancel();
         return;

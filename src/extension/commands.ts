@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import type { AskContext } from './chat';
+import { pickModel } from './mentions';
 import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
 import type { Services } from './services';
@@ -25,6 +26,11 @@ export function commandHandlers(services: () => Services, view: ChatViewProvider
       await services().chat.ask(text.trim(), context);
     },
     'punie.openChat': () => view.reveal(true),
+    'punie.pickModel': async () => {
+      const { model } = services().chat.status().session;
+      const value = await pickModel(model.options, model.current);
+      if (value) await services().chat.setOption('model', value);
+    },
     'punie.newSession': async () => {
       await services().chat.newSession();
       await view.reveal(true);
@@ -64,7 +70,7 @@ export function commandHandlers(services: () => Services, view: ChatViewProvider
 }
 
 /** The active editor's selection, sent with the question. */
-function selectionContext(): AskContext | undefined {
+export function selectionContext(): AskContext | undefined {
   const editor = vscode.window.activeTextEditor;
   if (!editor || editor.selection.isEmpty) return undefined;
   const { start, end } = editor.selection;

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import type { RequestPermissionRequest, RequestPermissionResponse } from '../protocol/acp';
 import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
+import { runInBackground } from '../util/background';
 import { autoDecision } from './permissionPolicy';
 import type { TranscriptStore } from './transcriptStore';
 
@@ -22,8 +23,14 @@ export interface PermissionEnvironment {
   chatVisible(): boolean;
 }
 
+/** Notification buttons: full words, the same for every agent. */
+const NOTIFICATION_LABELS: Record<string, string> = { allow_once: 'Allow', allow_always: 'Allow Always', reject_once: 'Reject', reject_always: 'Reject Always' };
+
 export class PermissionBroker implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
+  private readonly changeEmitter = new vscode.EventEmitter<number>();
+  /** Fires with the number of requests waiting for the user whenever it changes. */
+  readonly onDidChangePending = this.changeEmitter.event;
 
   constructor(
     private readonly transcript: TranscriptStore,
@@ -62,6 +69,7 @@ export class PermissionBroker implements vscode.Disposable {
           resolve(id);
         },
       });
+      this.changeEmitter.fire(this.pending.size);
       if (!this.env.chatVisible()) this.notify(base);
     });
     return optionId === undefined ? { outcome: { outcome: 'cancelled' } } : { outcome: { outcome: 'selected', optionId } };
@@ -82,23 +90,31 @@ export class PermissionBroker implements vscode.Disposable {
 
   dispose(): void {
     this.cancelAll();
+    this.changeEmitter.dispose();
   }
 
   private settle(id: string, optionId: string | undefined): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
+    this.changeEmitter.fire(this.pending.size);
     this.transcript.apply({ op: 'replace', item: { ...pending.item, outcome: optionId ?? 'cancelled' } });
     pending.resolve(optionId);
   }
 
   private notify(item: ItemOf<'permission'>): void {
-    const names = item.options.map((o) => o.name);
-    void vscode.window.showInformationMessage(`Punie asks: ${item.title}`, ...names).then((choice) => {
-      const option = item.options.find((o) => o.name === choice);
-      if (option) this.answer(item.id, option.optionId);
-    });
+    const buttons = item.options.map((o) => ({ title: NOTIFICATION_LABELS[o.kind] ?? o.name, optionId: o.optionId }));
+    runInBackground(
+      'the permission notification',
+      vscode.window.showWarningMessage(`Punie asks to ${lowerFirst(item.title)}`, ...buttons).then((choice) => {
+        if (choice) this.answer(item.id, choice.optionId);
+      }),
+    );
   }
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function describe(request: RequestPermissionRequest): string {

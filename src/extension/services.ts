@@ -56,8 +56,8 @@ export class Services implements vscode.Disposable {
     this.agentRequests = createAgentRequestHandler({ files: this.files, terminals: this.terminals, permissions: this.permissions, log });
     const version = String((context.extension.packageJSON as { version?: unknown }).version ?? '0.0.0');
     this.connection = new Connection(this.servers, deps.createClient, this.agentRequests, log, version);
-    this.chat = new ChatController(this.transcript, this.connection);
-    this.statusBar = new StatusBar(this.connection);
+    this.chat = new ChatController(this.transcript, this.connection, this.log);
+    this.statusBar = new StatusBar(this.connection, this.permissions.onDidChangePending);
     this.disposables.push(
       // Settings apply live: a changed server, port, timeout or reconnect policy rebuilds the connection.
       vscode.workspace.onDidChangeConfiguration((e) => {

@@ -9,12 +9,22 @@ export class StatusBar implements vscode.Disposable {
   private readonly item: vscode.StatusBarItem;
   private ticker: ReturnType<typeof setInterval> | undefined;
   private readonly subscription: vscode.Disposable;
+  private waiting = 0;
+  private readonly approvals: vscode.Disposable | undefined;
 
-  constructor(private readonly connection: Connection) {
+  /** `approvals` fires with how many permission requests wait for the user: the item says so until they are answered. */
+  constructor(
+    private readonly connection: Connection,
+    approvals?: vscode.Event<number>,
+  ) {
     this.item = vscode.window.createStatusBarItem('punie.status', vscode.StatusBarAlignment.Right, 100);
     this.item.name = 'Punie';
     this.item.command = 'punie.statusMenu';
     this.subscription = connection.onDidChangeState(() => this.render());
+    this.approvals = approvals?.((n) => {
+      this.waiting = n;
+      this.render();
+    });
     this.render();
     this.item.show();
   }
@@ -27,6 +37,7 @@ export class StatusBar implements vscode.Disposable {
   dispose(): void {
     if (this.ticker) clearInterval(this.ticker);
     this.subscription.dispose();
+    this.approvals?.dispose();
     this.item.dispose();
   }
 
@@ -34,6 +45,14 @@ export class StatusBar implements vscode.Disposable {
     const state: ConnectionState = this.connection.state;
     const mode: ServerMode = this.connection.endpoint?.mode ?? readConfig().mode;
     const view = statusBarText(state, mode, Date.now());
+    if (this.waiting > 0) {
+      this.item.text = '$(shield) Punie: waiting for approval';
+      this.item.tooltip = 'The agent waits for your answer in the Punie chat';
+      this.item.command = 'punie.openChat';
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      return;
+    }
+    this.item.command = 'punie.statusMenu';
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor =
