@@ -213,7 +213,7 @@ export class PunieClient implements PunieClientApi {
         this.current = undefined;
         if (!this.wanted) break;
         if (err instanceof ConnectError && !err.retryable) {
-          this.fail(err.message);
+          this.fail(err.message, err.status);
           break;
         }
         lastError = (err as Error).message;
@@ -339,7 +339,7 @@ export class PunieClient implements PunieClientApi {
     if (live) return Promise.resolve(live);
     const state = this.stateValue;
     if (this.disposed || state.kind === 'closed') return Promise.reject(new NotConnectedError(method, 'the client was closed'));
-    if (state.kind === 'failed') return Promise.reject(new NotConnectedError(method, state.reason));
+    if (state.kind === 'failed') return Promise.reject(new NotConnectedError(method, state.reason, state.status));
     if (state.kind === 'idle' && !this.wanted) return Promise.reject(new NotConnectedError(method, 'the client was not started'));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -371,18 +371,18 @@ export class PunieClient implements PunieClientApi {
     });
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, status?: number): void {
     this.wanted = false;
-    this.setState({ kind: 'failed', reason });
-    this.rejectEverything(reason);
+    this.setState({ kind: 'failed', reason, ...(status !== undefined ? { status } : {}) });
+    this.rejectEverything(reason, status);
   }
 
-  private rejectEverything(reason: string): void {
+  private rejectEverything(reason: string, status?: number): void {
     for (const waiter of [...this.waiters]) {
       this.waiters.delete(waiter);
-      waiter.reject(new NotConnectedError(waiter.method, reason));
+      waiter.reject(new NotConnectedError(waiter.method, reason, status));
     }
-    for (const call of this.prompts.all()) call.reject(new NotConnectedError(Methods.sessionPrompt, reason));
+    for (const call of this.prompts.all()) call.reject(new NotConnectedError(Methods.sessionPrompt, reason, status));
   }
 
   private setState(state: ConnectionState): void {

@@ -140,8 +140,9 @@ export class ChatController implements vscode.Disposable {
     const chips = [...(context ? [{ kind: 'selection' as const, name: context.label }] : []), ...(extras?.chips ?? [])];
     this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: question, ...(chips.length ? { attachments: chips } : {}) });
     this.mapper.startTurn();
+    let client: Awaited<ReturnType<Connection['ensure']>> | undefined;
     try {
-      const client = await this.connection.ensure(turn.signal);
+      client = await this.connection.ensure(turn.signal);
       const sessionId = await this.ensureSession(turn.signal);
       this.promptSessionId = sessionId;
       const stopReason = await client.prompt(sessionId, [...promptBlocks(question, context), ...(extras?.blocks ?? [])], { signal: turn.signal });
@@ -152,7 +153,9 @@ export class ChatController implements vscode.Disposable {
       else {
         const failure = describeFailure(err as Error);
         if (failure.kind === 'sessionGone') this.forgetSession();
-        if (this.lostDuringTurn) this.transcript.notice('warning', 'Interrupted — the answer was cut off when the session was lost.', 'retry');
+        // The client the question went out on was stopped (server restarted, settings changed): the answer was cut.
+        const replaced = client !== undefined && this.connection.current !== client;
+        if (this.lostDuringTurn || replaced) this.transcript.notice('warning', 'Interrupted — the answer was cut off when the connection to the server ended.', 'retry');
         else this.transcript.notice(failure.kind === 'interrupted' ? 'warning' : 'error', failure.text, failure.retry ? 'retry' : undefined);
       }
     } finally {

@@ -24,9 +24,10 @@ export function classifyFailure(err: Error): FailureKind {
     case 'RequestTimeoutError':
       return 'timeout';
     case 'NotConnectedError':
-      return 'unreachable';
-    case 'ConnectError':
-      return (err as Error & { status?: number }).status === 401 || (err as Error & { status?: number }).status === 403 ? 'auth' : 'unreachable';
+    case 'ConnectError': {
+      const status = (err as Error & { status?: number }).status;
+      return status === 401 || status === 403 ? 'auth' : 'unreachable';
+    }
   }
   if (!(err instanceof RpcError)) return 'other';
   const data = typeof err.data === 'object' && err.data !== null ? (err.data as Record<string, unknown>) : {};
@@ -50,7 +51,11 @@ export function describeFailure(err: Error): Failure {
       return { kind, retry: true, text: `No answer came${wait}. Check that the agent and its model are running, then try again.` };
     }
     case 'auth':
-      return { kind, retry: false, text: 'The server refused the connection: the token is missing or wrong. Run "Punie: Connect to Remote Server…" to set it.' };
+      return {
+        kind,
+        retry: false,
+        text: `The server refused the connection (HTTP ${(err as Error & { status?: number }).status ?? 401}): the token is missing or wrong. Run "Punie: Connect to Remote Server…" to set it.`,
+      };
     case 'unreachable':
       return { kind, retry: true, text: 'Cannot reach the Punie server. Check the punie.server settings or run "Punie: Reconnect Now".' };
     case 'limit':
