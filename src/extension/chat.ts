@@ -44,6 +44,10 @@ export class ChatController implements vscode.Disposable {
   private lostDuringTurn = false;
   /** Model, mode, commands and usage of the session, for the composer. */
   readonly session = new SessionState();
+  /** The turn a cancel was already sent for. */
+  private cancelled: AbortController | undefined;
+  /** A mode picked before the session exists; applied once it does. */
+  private pendingMode: string | undefined;
   /** The last question, for "Retry". */
   private lastQuestion: { question: string; context?: AskContext; extras?: AskExtras } | undefined;
   private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
@@ -111,8 +115,6 @@ export class ChatController implements vscode.Disposable {
     await this.applyOption(configId, value);
   }
 
-  private pendingMode: string | undefined;
-
   private async applyOption(configId: string, value: string): Promise<void> {
     const client = this.connection.current;
     if (!client || !this.sessionId) return;
@@ -170,6 +172,9 @@ export class ChatController implements vscode.Disposable {
   async cancel(): Promise<boolean> {
     const turn = this.turn;
     if (!turn) return false;
+    // Escape reaches both the webview and the keybinding: one cancel per turn.
+    if (this.cancelled === turn) return true;
+    this.cancelled = turn;
     const timer = setTimeout(() => turn.abort(new Error('the agent did not confirm the cancel')), CANCEL_GRACE_MS);
     const sub = this.onDidChangeStatus((s) => {
       if (s.busy) return;

@@ -5,6 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { SessionNotification } from '../protocol/acp';
+import { NotConnectedError } from '../client/errors';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, PunieClientApi, SessionLost } from '../client/types';
 import type { Logger } from '../transport/logger';
 import { readConfig, type PunieConfig } from './config';
@@ -67,7 +68,7 @@ export class Connection implements vscode.Disposable {
     if (client.state.kind === 'failed' || client.state.kind === 'closed') {
       const state = client.state;
       await this.stop(state);
-      throw new Error(state.reason);
+      throw notConnected(state);
     }
     // Reconnecting: wait until it is back (the banner shows the countdown), or the caller gives up.
     await new Promise<void>((resolve, reject) => {
@@ -80,7 +81,7 @@ export class Connection implements vscode.Disposable {
       const onAbort = () => done(new Error('cancelled while waiting for the server'));
       const sub = this.onDidChangeState(({ state }) => {
         if (state.kind === 'connected') done();
-        else if (state.kind === 'failed' || state.kind === 'closed') done(new Error(state.reason));
+        else if (state.kind === 'failed' || state.kind === 'closed') done(notConnected(state));
       });
       signal?.addEventListener('abort', onAbort, { once: true });
     });
@@ -180,4 +181,9 @@ export class Connection implements vscode.Disposable {
     this.currentEndpoint = endpoint;
     this.stateEmitter.fire({ state, endpoint });
   }
+}
+
+/** A typed failure (with the refusing HTTP status, if any), so the chat words it by status, not by message text. */
+function notConnected(state: Extract<ConnectionState, { kind: 'failed' | 'closed' }>): NotConnectedError {
+  return new NotConnectedError('start', state.reason, state.kind === 'failed' ? state.status : undefined);
 }

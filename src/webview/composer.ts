@@ -29,7 +29,7 @@ export class Composer {
     this.element = el(document, 'form', 'composer');
     this.input = el(document, 'textarea', 'composer-input');
     this.input.rows = 1;
-    this.input.placeholder = 'Ask Punie… (@ mentions a file, / for commands)';
+    this.input.placeholder = 'Ask Punie (@ file, / command)';
     this.input.title = 'Enter sends, Shift+Enter adds a line';
     this.input.setAttribute('aria-label', 'Ask Punie');
     this.send = el(document, 'button', 'icon-button send');

@@ -86,6 +86,11 @@ function handle(message: HostMessage): void {
   refreshEmptyState();
 }
 
+// Escape stops a running answer wherever the focus is in the chat view (the slash menu uses it first).
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && status?.busy && !event.defaultPrevented) post({ type: 'cancel' });
+});
+
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = parseHostMessage(event.data);
   if (!parsed.ok) {
