@@ -6,6 +6,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { ContentBlock, SessionConfigOption, SessionNotification } from '../protocol/acp';
+import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { SessionLost } from '../client/types';
 import type { AttachmentChip, ChatStatus } from '../webview/protocol';
 import { SECTION, readConfig } from './config';
@@ -123,7 +124,11 @@ export class ChatController implements vscode.Disposable {
       if (answer.configOptions) this.session.setOptions(answer.configOptions);
       if (configId === 'model') this.sessionModel = value;
     } catch (err) {
-      this.transcript.notice('error', `Could not switch the ${configId} to ${value}: ${describeFailure(err as Error).text}`);
+      if (err instanceof RpcError && err.code === ErrorCodes.MethodNotFound && configId === 'model') {
+        // An older server without config options: the new model needs a new session.
+        this.sessionId = undefined;
+        this.transcript.notice('info', `This server cannot switch the model of a session: the next question starts a new session with ${value}.`);
+      } else this.transcript.notice('error', `Could not switch the ${configId} to ${value}: ${describeFailure(err as Error).text}`);
     }
     this.publishStatus();
   }
@@ -214,7 +219,7 @@ export class ChatController implements vscode.Disposable {
     const session = await client.newSession(cwd, { model });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
-    this.session.reset(session.response.configOptions);
+    this.session.reset(session.response.configOptions, session.sessionId);
     if (this.pendingMode) await this.applyOption('mode', this.pendingMode);
     this.pendingMode = undefined;
     this.publishStatus();
@@ -226,6 +231,8 @@ export class ChatController implements vscode.Disposable {
   }
 
   private onUpdate(notification: SessionNotification): void {
+    // The agent announces a new session's commands right after its answer, which can overtake it here.
+    if (notification.sessionId !== this.sessionId && this.session.apply(notification.update, notification.sessionId)) return;
     // Replays (session/load) repeat what the transcript already has.
     if (notification.sessionId !== this.sessionId || notification._meta?.replay === true) return;
     if (this.session.apply(notification.update)) this.publishStatus();

@@ -11,25 +11,39 @@ const FALLBACK_MODES = [
   { value: 'read-only', name: 'Read only', description: 'Reads and searches; never writes files or runs commands' },
 ];
 const BUILT_IN = ['test', 'test:tools'];
+const KEPT = new Set<SessionUpdate['sessionUpdate']>(['config_option_update', 'available_commands_update', 'usage_update', 'current_mode_update']);
 
 export class SessionState {
   private options: SessionConfigOption[] = [];
   private commands: SessionView['commands'] = [];
   private usage: SessionView['usage'];
+  /** Updates of sessions not (yet) the chat's: a new session's first ones can arrive before its id is known. */
+  private early: { sessionId: string; update: SessionUpdate }[] = [];
 
-  /** A new session (or none): what the server said of it. */
-  reset(options: readonly SessionConfigOption[] | null | undefined): void {
+  /** A new session (or none): what the server said of it, and what it sent before that. */
+  reset(options: readonly SessionConfigOption[] | null | undefined, sessionId?: string): void {
     this.options = [...(options ?? [])];
     this.commands = [];
     this.usage = undefined;
+    const early = this.early.filter((e) => e.sessionId === sessionId);
+    this.early = [];
+    for (const e of early) this.apply(e.update);
   }
 
   setOptions(options: readonly SessionConfigOption[]): void {
     this.options = [...options];
   }
 
-  /** Applies an update; true if it changed what the composer shows. */
-  apply(update: SessionUpdate): boolean {
+  /**
+   * Applies an update; true if it is one this state keeps. With `otherSession` (an update of a session that
+   * is not the chat's yet) it is only held, for `reset` of that session.
+   */
+  apply(update: SessionUpdate, otherSession?: string): boolean {
+    if (otherSession !== undefined) {
+      if (!KEPT.has(update.sessionUpdate)) return false;
+      this.early = [...this.early.slice(-15), { sessionId: otherSession, update }];
+      return true;
+    }
     switch (update.sessionUpdate) {
       case 'config_option_update':
         this.options = [...update.configOptions];

@@ -41,5 +41,13 @@ describe('composer pieces', () => {
     assert.deepEqual([view.model.current, view.mode.current, view.commands[0].hint, view.usage?.used, view.images], ['test', 'read-only', 'a model', 10, true]);
     state.reset(undefined);
     assert.deepEqual([state.view('m', false).commands, state.view('m', false).usage], [[], undefined]);
+    // A new session's commands that arrive before its id is known are kept for it, and only for it.
+    assert.equal(state.apply({ sessionUpdate: 'available_commands_update', availableCommands: [{ name: 'mode', description: 'd' }] }, 's2'), true);
+    assert.equal(state.apply({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'x' } }, 's2'), false);
+    state.reset(options, 's2');
+    assert.deepEqual(state.view('m', false).commands.map((c) => c.name), ['mode']);
+    state.apply({ sessionUpdate: 'available_commands_update', availableCommands: [{ name: 'x', description: 'd' }] }, 's3');
+    state.reset(options, 's4');
+    assert.deepEqual(state.view('m', false).commands, []);
   });
 });
