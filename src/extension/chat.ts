@@ -8,10 +8,13 @@ import * as vscode from 'vscode';
 import type { ContentBlock, SessionConfigOption, SessionNotification } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { SessionLost } from '../client/types';
+import type { Logger } from '../transport/logger';
+import { runInBackground } from '../util/background';
 import type { AttachmentChip, ChatStatus } from '../webview/protocol';
 import { SECTION, readConfig } from './config';
 import type { Connection } from './connection';
 import { connectionView } from './connectionView';
+import { Disposable } from './disposable';
 import { describeFailure } from './failureText';
 import { SessionState } from './sessionState';
 import type { TranscriptStore } from './transcriptStore';
@@ -34,7 +37,10 @@ export interface AskExtras {
 /** If the agent does not confirm a cancel this fast, the turn is ended here anyway. */
 const CANCEL_GRACE_MS = 5000;
 
-export class ChatController implements vscode.Disposable {
+/** What the chat uses of the connection. */
+export type ChatConnection = Pick<Connection, 'state' | 'endpoint' | 'current' | 'ensure' | 'onUpdate' | 'onSessionLost' | 'onDidReplaceClient' | 'onDidChangeState'>;
+
+export class ChatController extends Disposable {
   private readonly mapper: UpdateMapper;
   private sessionId: string | undefined;
   private sessionModel: string | undefined;
@@ -51,22 +57,26 @@ export class ChatController implements vscode.Disposable {
   private pendingMode: string | undefined;
   /** The last question, for "Retry". */
   private lastQuestion: { question: string; context?: AskContext; extras?: AskExtras } | undefined;
-  private readonly statusEmitter = new vscode.EventEmitter<ChatStatus>();
+  private readonly statusEmitter = this.register(new vscode.EventEmitter<ChatStatus>());
+  private readonly draftEmitter = this.register(new vscode.EventEmitter<string>());
   readonly onDidChangeStatus = this.statusEmitter.event;
-  private readonly disposables: vscode.Disposable[] = [];
+  /** A question that never reached the agent (no connection): it goes back into the composer to be sent again. */
+  readonly onDidReturnDraft = this.draftEmitter.event;
 
   constructor(
-    readonly transcript: TranscriptStore,
-    private readonly connection: Connection,
-    private readonly log: { info(message: string): void },
+    private readonly transcript: TranscriptStore,
+    private readonly connection: ChatConnection,
+    /** The whole error goes here (method, request id); the chat shows plain words. */
+    private readonly log: Pick<Logger, 'warn' | 'info'>,
   ) {
+    super();
     this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix));
     this.sessionExpired = transcript.restored;
-    this.disposables.push(
-      connection.onUpdate((n) => this.onUpdate(n)),
-      connection.onSessionLost((lost) => this.onSessionLost(lost)),
-      connection.onDidReplaceClient(() => this.onClientReplaced()),
-      connection.onDidChangeState(() => this.publishStatus()),
+    this.register(connection.onUpdate((n) => this.onUpdate(n)));
+    this.register(connection.onSessionLost((lost) => this.onSessionLost(lost)));
+    this.register(connection.onDidReplaceClient(() => this.onClientReplaced()));
+    this.register(connection.onDidChangeState(() => this.publishStatus()));
+    this.register(
       vscode.workspace.onDidChangeConfiguration((e) => {
         if (e.affectsConfiguration(`${SECTION}.model`)) this.publishStatus();
       }),
@@ -136,7 +146,7 @@ export class ChatController implements vscode.Disposable {
   /** Runs one turn; resolves when it has ended (however it ended). */
   async ask(question: string, context?: AskContext, extras?: AskExtras): Promise<void> {
     if (this.turn) {
-      void vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.');
+      runInBackground('a notification', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'), this.log);
       return;
     }
     const turn = new AbortController();
@@ -147,29 +157,33 @@ export class ChatController implements vscode.Disposable {
     const chips = [...(context ? [{ kind: 'selection' as const, name: context.label }] : []), ...(extras?.chips ?? [])];
     this.transcript.add({ kind: 'user', id: this.transcript.newId('user'), text: question, ...(chips.length ? { attachments: chips } : {}) });
     this.mapper.startTurn();
-    let client: Awaited<ReturnType<Connection['ensure']>> | undefined;
+    let client: Awaited<ReturnType<ChatConnection['ensure']>> | undefined;
+    let sent = false;
     try {
       client = await this.connection.ensure(turn.signal);
       const sessionId = await this.ensureSession(turn.signal);
       this.promptSessionId = sessionId;
+      sent = true;
       const stopReason = await client.prompt(sessionId, [...promptBlocks(question, context), ...(extras?.blocks ?? [])], { signal: turn.signal });
       if (stopReason === 'cancelled') this.transcript.notice('info', 'Stopped.');
       else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
     } catch (err) {
       if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
       else {
+        this.log.warn(`the question failed${sent ? '' : ' before it was sent'}: ${err instanceof Error ? err.message : String(err)}`);
         const failure = describeFailure(err as Error);
         if (failure.kind === 'sessionGone') this.forgetSession();
         // The client the question went out on was stopped (server restarted, settings changed): the answer was cut.
         const replaced = client !== undefined && this.connection.current !== client;
         if (this.lostDuringTurn || replaced) this.transcript.notice('warning', 'Interrupted — the answer was cut off when the connection to the server ended.', 'retry');
         else this.transcript.notice(failure.kind === 'interrupted' ? 'warning' : 'error', failure.text, failure.retry ? 'retry' : undefined);
+        if (!sent) this.draftEmitter.fire(question);
       }
     } finally {
       this.turn = undefined;
       this.promptSessionId = undefined;
       this.setBusy(false);
-      void this.transcript.save();
+      runInBackground('saving the transcript', this.transcript.save(), this.log);
     }
   }
 
@@ -203,10 +217,9 @@ export class ChatController implements vscode.Disposable {
     this.publishStatus();
   }
 
-  dispose(): void {
+  override dispose(): void {
     this.turn?.abort(new Error('extension deactivated'));
-    for (const d of this.disposables) d.dispose();
-    this.statusEmitter.dispose();
+    super.dispose();
   }
 
   private async ensureSession(signal: AbortSignal): Promise<string> {
@@ -274,7 +287,7 @@ export class ChatController implements vscode.Disposable {
   }
 
   private setBusy(busy: boolean): void {
-    void vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy);
+    runInBackground('setting the punie.turnRunning context', vscode.commands.executeCommand('setContext', 'punie.turnRunning', busy), this.log);
     this.publishStatus();
   }
 

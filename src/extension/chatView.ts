@@ -4,48 +4,81 @@
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
+import { runInBackground } from '../util/background';
 import { parseWebviewMessage, type HostMessage, type RenderReport, type WebviewMessage } from '../webview/protocol';
 import { OpBatcher } from './batcher';
+import type { ChatController } from './chat';
+import type { Connection } from './connection';
+import { Disposable } from './disposable';
+import type { WorkspaceFiles } from './fileSystem';
 import { selectionContext } from './commands';
 import { CHAT_VIEW_ID } from './ids';
+import type { PunieLog } from './log';
 import { attachmentExtras, pickWorkspaceFile } from './mentions';
-import type { Services } from './services';
+import type { PermissionBroker } from './permissions';
+import type { TerminalManager } from './terminals';
+import type { TranscriptStore } from './transcriptStore';
 import { chatHtml, chatResourceRoots } from './webviewHtml';
 
 const PROBE_TIMEOUT_MS = 10_000;
 
-export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disposable {
+/** What the view uses of the rest: each part narrowed to the calls the webview's messages make. */
+export interface ChatViewDeps {
+  log: Pick<PunieLog, 'warn' | 'error' | 'trace' | 'tracing' | 'show'>;
+  transcript: Pick<TranscriptStore, 'onDidApply' | 'model' | 'notice' | 'apply'>;
+  chat: Pick<ChatController, 'onDidChangeStatus' | 'onDidReturnDraft' | 'status' | 'ask' | 'cancel' | 'newSession' | 'setOption' | 'retry'>;
+  connection: Pick<Connection, 'retryNow'>;
+  permissions: Pick<PermissionBroker, 'answer'>;
+  files: Pick<WorkspaceFiles, 'resolve'>;
+  terminals: Pick<TerminalManager, 'show'>;
+}
+
+/** Whether the chat is on screen: set by the view, read by the permission prompts (no reference between them). */
+export class ChatVisibility {
+  visible = false;
+}
+
+export class ChatViewProvider extends Disposable implements vscode.WebviewViewProvider {
   private view: vscode.WebviewView | undefined;
   private ready = false;
   private focusWhenReady = false;
-  private readonly readyEmitter = new vscode.EventEmitter<void>();
+  /** A question to put back into the composer once the webview is ready. */
+  private draft: string | undefined;
+  private readonly readyEmitter = this.register(new vscode.EventEmitter<void>());
   private readonly batcher: OpBatcher;
   private readonly probes = new Map<string, (report: RenderReport) => void>();
-  private readonly disposables: vscode.Disposable[] = [];
   private viewDisposables: vscode.Disposable[] = [];
 
   constructor(
     private readonly extensionUri: vscode.Uri,
-    private readonly services: () => Services,
+    private readonly deps: ChatViewDeps,
+    private readonly visibility: ChatVisibility,
   ) {
+    super();
     this.batcher = new OpBatcher((ops) => this.post({ type: 'ops', ops }));
-  }
-
-  get visible(): boolean {
-    return this.view?.visible === true;
-  }
-
-  /** Subscribes to the chat once the services exist (they are created on first use). */
-  attach(services: Services): void {
-    this.disposables.push(
-      services.transcript.onDidApply((op) => {
+    this.register({ dispose: () => this.batcher.discard() });
+    this.register({ dispose: () => this.viewDisposables.splice(0).forEach((d) => d.dispose()) });
+    this.register(
+      deps.transcript.onDidApply((op) => {
         if (this.ready) this.batcher.push(op);
       }),
-      services.chat.onDidChangeStatus((status) => {
+    );
+    this.register(
+      deps.chat.onDidChangeStatus((status) => {
         this.batcher.flush();
         this.post({ type: 'status', status });
       }),
     );
+    this.register(
+      deps.chat.onDidReturnDraft((text) => {
+        this.draft = text;
+        this.postDraft();
+      }),
+    );
+  }
+
+  get visible(): boolean {
+    return this.view?.visible === true;
   }
 
   resolveWebviewView(view: vscode.WebviewView): void {
@@ -54,14 +87,17 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.ready = false;
     view.webview.options = { enableScripts: true, localResourceRoots: chatResourceRoots(this.extensionUri) };
     view.webview.html = chatHtml(view.webview, this.extensionUri);
+    this.visibility.visible = view.visible;
     this.viewDisposables.push(
       view.webview.onDidReceiveMessage((data: unknown) => this.receive(data)),
       // Without retainContextWhenHidden a hidden webview is torn down; it says `ready` again when shown.
       view.onDidChangeVisibility(() => {
+        this.visibility.visible = view.visible;
         if (!view.visible) this.ready = false;
       }),
       view.onDidDispose(() => {
         if (this.view === view) this.view = undefined;
+        this.visibility.visible = false;
         this.ready = false;
       }),
     );
@@ -116,7 +152,7 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
   /** Handles a message as if the webview had sent it (validated the same way); tests use this. */
   receive(data: unknown): void {
     const parsed = parseWebviewMessage(data);
-    const { log } = this.services();
+    const { log } = this.deps;
     if (!parsed.ok) {
       log.warn(`chat webview: ${parsed.error}`);
       return;
@@ -125,80 +161,81 @@ export class ChatViewProvider implements vscode.WebviewViewProvider, vscode.Disp
     this.handle(parsed.message).catch((err: Error) => log.error(`chat webview message ${parsed.message.type} failed: ${err.message}`));
   }
 
-  dispose(): void {
-    for (const d of [...this.disposables, ...this.viewDisposables]) d.dispose();
-    this.batcher.discard();
-    this.readyEmitter.dispose();
-  }
-
   private async handle(message: WebviewMessage): Promise<void> {
-    const services = this.services();
+    const deps = this.deps;
     switch (message.type) {
       case 'ready':
         this.batcher.discard();
         this.ready = true;
-        this.post({ type: 'init', items: services.transcript.model.snapshot(), status: services.chat.status() });
+        this.post({ type: 'init', items: deps.transcript.model.snapshot(), status: deps.chat.status() });
+        this.postDraft();
         if (this.focusWhenReady) this.post({ type: 'focusInput' });
         this.focusWhenReady = false;
         this.readyEmitter.fire();
         return;
       case 'send': {
-        const extras = await attachmentExtras(message.attachments ?? [], services.chat.status().session.images);
+        const extras = await attachmentExtras(message.attachments ?? [], deps.chat.status().session.images);
         if (extras.refused.length) {
-          services.transcript.notice('warning', `Left out: ${extras.refused.join(', ')} (the agent takes no images, or the file is not in the workspace).`);
+          deps.transcript.notice('warning', `Left out: ${extras.refused.join(', ')} (the agent takes no images, or the file is not in the workspace).`);
         }
-        return services.chat.ask(message.text, selectionContext(), extras);
+        return deps.chat.ask(message.text, selectionContext(), extras);
       }
       case 'setOption':
-        return services.chat.setOption(message.configId, message.value);
+        return deps.chat.setOption(message.configId, message.value);
       case 'mention': {
         const file = await pickWorkspaceFile();
         if (file) this.post({ type: 'mentioned', ...file });
         return;
       }
       case 'retry':
-        return services.chat.retry();
+        return deps.chat.retry();
       case 'pickModel':
         await vscode.commands.executeCommand('punie.pickModel');
         return;
       case 'clear':
-        services.transcript.apply({ op: 'clear' });
+        deps.transcript.apply({ op: 'clear' });
         return;
       case 'cancel':
-        await services.chat.cancel();
+        await deps.chat.cancel();
         return;
       case 'retryNow':
-        return services.connection.retryNow();
+        return deps.connection.retryNow();
       case 'newSession':
-        return services.chat.newSession();
+        return deps.chat.newSession();
       case 'showLogs':
-        return services.log.show();
+        return deps.log.show();
       case 'permission':
-        services.permissions.answer(message.id, message.optionId);
+        deps.permissions.answer(message.id, message.optionId);
         return;
       case 'copy':
         return vscode.env.clipboard.writeText(message.text);
       case 'openLocation': {
-        const uri = services.files.resolve(message.path, 'read');
+        const uri = deps.files.resolve(message.path, 'read');
         const line = Math.max(0, (message.line ?? 1) - 1);
         await vscode.window.showTextDocument(uri, { selection: new vscode.Range(line, 0, line, 0), preview: true });
         return;
       }
       case 'showTerminal':
-        if (!services.terminals.show(message.terminalId)) void vscode.window.showInformationMessage('That command is no longer available.');
+        if (!deps.terminals.show(message.terminalId)) runInBackground('a notification', vscode.window.showInformationMessage('That command is no longer available.'));
         return;
       case 'probeReport':
         this.probes.get(message.probeId)?.(message.report);
         this.probes.delete(message.probeId);
         return;
       case 'error':
-        services.log.warn(`chat webview: ${message.message}`);
+        deps.log.warn(`chat webview: ${message.message}`);
         return;
     }
   }
 
+  private postDraft(): void {
+    if (this.draft === undefined || !this.ready) return;
+    this.post({ type: 'draft', text: this.draft });
+    this.draft = undefined;
+  }
+
   private post(message: HostMessage): void {
     if (!this.view || !this.ready) return;
-    void this.view.webview.postMessage(message);
+    runInBackground(`posting ${message.type} to the chat webview`, this.view.webview.postMessage(message), this.deps.log);
   }
 }

@@ -3,16 +3,35 @@
  * is nothing to act on (no running turn, not connected, remote mode) they say so instead of failing silently.
  */
 import * as vscode from 'vscode';
-import type { AskContext } from './chat';
+import { runInBackground } from '../util/background';
+import type { AskContext, ChatController } from './chat';
 import { pickModel } from './mentions';
 import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
-import type { Services } from './services';
+import type { Connection } from './connection';
+import type { CommandId } from './ids';
+import type { PunieLog } from './log';
+import type { ServerHost } from './serverHost';
 import { statusMenuItems } from './statusMenuItems';
 
-export type CommandHandlers = Record<string, (...args: unknown[]) => unknown>;
+/** One handler per contributed command: a command id without a handler does not compile. */
+export type CommandHandlers = { readonly [K in CommandId]: (...args: unknown[]) => unknown };
 
-export function commandHandlers(services: () => Services, view: ChatViewProvider): CommandHandlers {
+/** What the commands use of the rest. */
+export interface CommandDeps {
+  chat: Pick<ChatController, 'ask' | 'newSession' | 'cancel' | 'busy' | 'status' | 'setOption'>;
+  connection: Pick<Connection, 'state' | 'retryNow' | 'reconfigure'>;
+  servers: Pick<ServerHost, 'localUrls' | 'setRemoteToken'>;
+  log: Pick<PunieLog, 'show' | 'warn'>;
+  view: Pick<ChatViewProvider, 'reveal'>;
+}
+
+function inform(message: string, log: CommandDeps['log']): void {
+  runInBackground('a notification', vscode.window.showInformationMessage(message), log);
+}
+
+export function commandHandlers(deps: CommandDeps): CommandHandlers {
+  const { chat, connection, servers, log, view } = deps;
   return {
     'punie.ask': async (question?: unknown) => {
       const context = selectionContext();
@@ -23,49 +42,51 @@ export function commandHandlers(services: () => Services, view: ChatViewProvider
       });
       if (!text?.trim()) return;
       await view.reveal(false);
-      await services().chat.ask(text.trim(), context);
+      await chat.ask(text.trim(), context);
     },
     'punie.openChat': () => view.reveal(true),
     'punie.pickModel': async () => {
-      const { model } = services().chat.status().session;
+      const { model } = chat.status().session;
       const value = await pickModel(model.options, model.current);
-      if (value) await services().chat.setOption('model', value);
+      if (value) await chat.setOption('model', value);
     },
     'punie.newSession': async () => {
-      await services().chat.newSession();
+      await chat.newSession();
       await view.reveal(true);
     },
     'punie.cancel': async () => {
-      if (!(await services().chat.cancel())) void vscode.window.showInformationMessage('Punie: nothing to cancel; no question is running.');
+      if (!(await chat.cancel())) inform('Punie: nothing to cancel; no question is running.', log);
     },
-    'punie.connectRemote': (url?: unknown, token?: unknown) => connectRemote(services(), url, token),
+    'punie.connectRemote': (url?: unknown, token?: unknown) => connectRemote(deps, url, token),
     'punie.useLocal': async () => {
+      const wasLocal = readConfig().mode === 'local';
       await vscode.workspace.getConfiguration(SECTION).update('server.mode', 'local', vscode.ConfigurationTarget.Global);
-      void vscode.window.showInformationMessage('Punie now uses the local server, started on your next question.');
+      // Already local (the setting did not change): still drop whatever the connection is stuck on.
+      if (wasLocal) await connection.reconfigure();
+      inform('Punie now uses the local server.', log);
     },
     'punie.reconnect': () => {
-      const s = services();
-      if (s.connection.state.kind === 'connected') void vscode.window.showInformationMessage('Punie is already connected.');
-      else s.connection.retryNow();
+      if (connection.state.kind === 'connected') inform('Punie is already connected.', log);
+      else connection.retryNow();
     },
     'punie.restartLocalServer': async () => {
       if (readConfig().mode !== 'local') {
-        void vscode.window.showInformationMessage('Punie uses a remote server; run "Punie: Use Local Server" to switch to the local one.');
+        inform('Punie uses a remote server; run "Punie: Use Local Server" to switch to the local one.', log);
         return;
       }
-      await services().restartLocalServer();
+      await connection.reconfigure({ connect: true, restartLocal: true });
     },
-    'punie.showLogs': () => services().log.show(),
+    'punie.showLogs': () => log.show(),
     'punie.copyLocalServerInfo': async () => {
-      const local = services().servers.localUrls;
+      const local = servers.localUrls;
       if (!local) {
-        void vscode.window.showInformationMessage('The local Punie server is not running. It starts with your first question.');
+        inform('The local Punie server is not running. It starts with your first question.', log);
         return;
       }
       await vscode.env.clipboard.writeText(`PUNIE_TOKEN=${local.token} punie ask --server ${local.urls.ws} "…"`);
-      void vscode.window.showInformationMessage('Copied a punie command line with the local server URL and token (keep the token private).');
+      inform('Copied a punie command line with the local server URL and token (keep the token private).', log);
     },
-    'punie.statusMenu': () => statusMenu(services()),
+    'punie.statusMenu': () => statusMenu(deps),
   };
 }
 
@@ -88,7 +109,8 @@ async function argumentOrInput(arg: unknown, options: vscode.InputBoxOptions): P
   return typeof arg === 'string' ? arg : vscode.window.showInputBox({ ...options, ignoreFocusOut: true });
 }
 
-async function connectRemote(services: Services, urlArg: unknown, tokenArg: unknown): Promise<void> {
+/** Asks for the URL (unless given) and the token, stores them and connects now: the server is checked first and a problem is shown at once. */
+async function connectRemote({ servers, connection }: CommandDeps, urlArg: unknown, tokenArg: unknown): Promise<void> {
   const config = readConfig();
   const url = await argumentOrInput(urlArg, {
     title: 'Punie: Connect to Remote Server (1/2)',
@@ -99,7 +121,7 @@ async function connectRemote(services: Services, urlArg: unknown, tokenArg: unkn
   if (url === undefined) return;
   const problem = checkServerUrl(url.trim());
   if (problem) {
-    void vscode.window.showErrorMessage(`Punie: ${problem}`);
+    runInBackground('a notification', vscode.window.showErrorMessage(`Punie: ${problem}`));
     return;
   }
   const token = await argumentOrInput(tokenArg, {
@@ -108,18 +130,18 @@ async function connectRemote(services: Services, urlArg: unknown, tokenArg: unkn
     password: true,
   });
   if (token === undefined) return;
-  await services.servers.setRemoteToken(url.trim(), token.trim() || undefined);
+  await servers.setRemoteToken(url.trim(), token.trim() || undefined);
   const settings = vscode.workspace.getConfiguration(SECTION);
   await settings.update('server.url', url.trim(), vscode.ConfigurationTarget.Global);
   await settings.update('server.mode', 'remote', vscode.ConfigurationTarget.Global);
-  // The token may have changed while the URL did not: rebuild the connection either way.
-  await services.applyServerSettings();
+  // The token may have changed while the URL did not, and nothing may have been connected: connect now either way.
+  await connection.reconfigure({ connect: true });
 }
 
-async function statusMenu(services: Services): Promise<void> {
-  const state = services.connection.state.kind;
+async function statusMenu({ connection, chat }: CommandDeps): Promise<void> {
+  const state = connection.state.kind;
   const mode = readConfig().mode;
-  const items = statusMenuItems(state, mode, services.chat.busy);
+  const items = statusMenuItems(state, mode, chat.busy);
   const choice = await vscode.window.showQuickPick(items, { title: `Punie (${mode} server: ${state})` });
   if (choice) await vscode.commands.executeCommand(choice.command);
 }

@@ -1,10 +1,11 @@
 /**
  * Everything behind the commands and the chat view, built on first use. It is its own bundle (dist/core.js),
- * loaded by the activation shell only then, so activating the extension loads almost no code.
+ * loaded by the activation shell only then, so activating the extension loads almost no code. Each part is
+ * handed what it uses; nothing reaches back into this object.
  */
 import type * as vscode from 'vscode';
 import { ModelRegistry } from '../agent/models/registry';
-import { ChatViewProvider } from './chatView';
+import { ChatViewProvider, ChatVisibility } from './chatView';
 import { createClient } from './clientFactory';
 import { commandHandlers, type CommandHandlers } from './commands';
 import { registerVsCodeLanguageModels } from './languageModel';
@@ -15,6 +16,8 @@ export interface Core {
   services: Services;
   view: ChatViewProvider;
   commands: CommandHandlers;
+  /** Saves the transcript and resolves once the connection and the local server are closed. */
+  shutdown(): Promise<void>;
 }
 
 /** The in-process server's models: the built-in ones plus `vscode-lm[:family]` through VS Code's Language Model API. */
@@ -27,10 +30,18 @@ function createModels(): ModelRegistry {
 export function createCore(context: vscode.ExtensionContext, activationMs: number): Core {
   const started = performance.now();
   const log = createLog();
-  const view: ChatViewProvider = new ChatViewProvider(context.extensionUri, () => services);
-  const services: Services = new Services({ context, log, createClient, createModels, chatVisible: () => view.visible });
-  view.attach(services);
-  context.subscriptions.push(log, view, services);
+  const visibility = new ChatVisibility();
+  const services = new Services({ context, log, createClient, createModels, chatVisible: () => visibility.visible });
+  const view = new ChatViewProvider(context.extensionUri, services, visibility);
+  context.subscriptions.push(view, services, log);
   log.info(`activated in ${activationMs.toFixed(1)} ms; core ready in ${(performance.now() - started).toFixed(1)} ms on first use`);
-  return { services, view, commands: commandHandlers(() => services, view) };
+  return {
+    services,
+    view,
+    commands: commandHandlers({ chat: services.chat, connection: services.connection, servers: services.servers, log, view }),
+    async shutdown() {
+      view.dispose();
+      await services.shutdown();
+    },
+  };
 }

@@ -24,8 +24,12 @@ export function activate(context: vscode.ExtensionContext): PunieTestApi | undef
   return createTestApi(activationMs, load, () => core !== undefined);
 }
 
-/** Saves the transcript before the window goes (reload, close), so it is shown again next time. */
-export async function deactivate(): Promise<void> {
-  await core?.services.transcript.save();
+/**
+ * Saves the transcript (shown again next time) and waits until the local server has closed, so a reload
+ * never finds its port still taken (vscode-eslint returns `client.stop()` the same way).
+ */
+export function deactivate(): Promise<void> | undefined {
+  const closing = core?.shutdown();
   core = undefined;
+  return closing;
 }

@@ -1,4 +1,4 @@
-/** Contribution ids shared by the activation shell and the core (keep in sync with package.json). */
+/** Contribution ids shared by the activation shell and the core; test/extension/ids.test.ts checks them against package.json. */
 export const CHAT_VIEW_ID = 'punie.chat';
 
 export const COMMAND_IDS = [
@@ -15,3 +15,5 @@ export const COMMAND_IDS = [
   'punie.copyLocalServerInfo',
   'punie.statusMenu',
 ] as const;
+
+export type CommandId = (typeof COMMAND_IDS)[number];

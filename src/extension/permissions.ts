@@ -37,10 +37,6 @@ export class PermissionBroker implements vscode.Disposable {
     private readonly env: PermissionEnvironment,
   ) {}
 
-  get pendingIds(): string[] {
-    return [...this.pending.keys()];
-  }
-
   async request(request: RequestPermissionRequest, signal: AbortSignal): Promise<RequestPermissionResponse> {
     const title = request.toolCall.title ?? 'The agent asks for permission';
     const base: ItemOf<'permission'> = {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import { ModelRegistry } from '../agent/models/registry';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../transport/logger';
+import { runInBackground } from '../util/background';
 import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
 
 export interface ServerEndpoint {
@@ -32,6 +33,8 @@ const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
 export class ServerHost implements vscode.Disposable {
   private local: LocalServer | undefined;
   private starting: Promise<LocalServer> | undefined;
+  /** A stop in progress: a new server waits for it (a fixed port is free only then). */
+  private stopping: Promise<void> | undefined;
 
   constructor(
     private readonly secrets: vscode.SecretStorage,
@@ -59,28 +62,51 @@ export class ServerHost implements vscode.Disposable {
     else await this.secrets.delete(remoteTokenKey(url));
   }
 
-  async stopLocal(): Promise<void> {
+  /** Stops the in-process server; it is forgotten at once, so the next `resolve` starts a new one (after this one closed). */
+  stopLocal(): Promise<void> {
+    const local = this.local;
     const pending = this.starting;
-    this.starting = undefined;
-    const local = this.local ?? (await pending?.catch(() => undefined));
-    this.local = undefined;
-    if (!local) return;
-    await local.server.close();
-    this.log.info(`local server on ${local.urls.ws} stopped`);
+    this.local = this.starting = undefined;
+    if (!local && !pending) return this.stopping ?? Promise.resolve();
+    const previous = this.stopping;
+    const stopping = (async () => {
+      await previous;
+      const server = local ?? (await pending?.catch(() => undefined));
+      if (!server) return;
+      await server.server.close();
+      this.log.info(`local server on ${server.urls.ws} stopped`);
+    })().finally(() => {
+      if (this.stopping === stopping) this.stopping = undefined;
+    });
+    this.stopping = stopping;
+    return stopping;
   }
 
   dispose(): void {
-    void this.stopLocal();
+    runInBackground('stop the local server', this.stopLocal(), this.log);
   }
 
   private async ensureLocal(config: PunieConfig): Promise<LocalServer> {
-    if (this.local && (this.local.requestedPort !== config.localPort || this.local.limits !== JSON.stringify(config.localLimits))) await this.stopLocal();
+    if (this.local && (this.local.requestedPort !== config.localPort || this.local.limits !== JSON.stringify(config.localLimits))) runInBackground('stop the local server', this.stopLocal(), this.log);
     if (this.local) return this.local;
-    this.starting ??= this.startLocal(config).finally(() => (this.starting = undefined));
-    return this.starting;
+    if (this.starting) return this.starting;
+    // A start that a stopLocal overtook is closed by that stop and never becomes the current server.
+    const starting: Promise<LocalServer> = this.startLocal(config).then(
+      (local) => {
+        if (this.starting === starting) [this.local, this.starting] = [local, undefined];
+        return local;
+      },
+      (err: unknown) => {
+        if (this.starting === starting) this.starting = undefined;
+        throw err;
+      },
+    );
+    this.starting = starting;
+    return starting;
   }
 
   private async startLocal(config: PunieConfig): Promise<LocalServer> {
+    await this.stopping;
     const token = await this.localToken(config.localPort);
     const server = new PunieServer(
       {
@@ -96,8 +122,7 @@ export class ServerHost implements vscode.Disposable {
     );
     try {
       const urls = await server.listen();
-      this.local = { server, urls, token, requestedPort: config.localPort, limits: JSON.stringify(config.localLimits) };
-      return this.local;
+      return { server, urls, token, requestedPort: config.localPort, limits: JSON.stringify(config.localLimits) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'EADDRINUSE') {

@@ -4,27 +4,32 @@ import type { ConnectionState } from '../client/types';
 import { readConfig, type ServerMode } from './config';
 import type { Connection } from './connection';
 import { statusBarText } from './connectionView';
+import { Disposable } from './disposable';
 
-export class StatusBar implements vscode.Disposable {
+export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private ticker: ReturnType<typeof setInterval> | undefined;
-  private readonly subscription: vscode.Disposable;
   private waiting = 0;
-  private readonly approvals: vscode.Disposable | undefined;
 
   /** `approvals` fires with how many permission requests wait for the user: the item says so until they are answered. */
   constructor(
-    private readonly connection: Connection,
+    private readonly connection: Pick<Connection, 'state' | 'endpoint' | 'onDidChangeState'>,
     approvals?: vscode.Event<number>,
   ) {
-    this.item = vscode.window.createStatusBarItem('punie.status', vscode.StatusBarAlignment.Right, 100);
+    super();
+    this.item = this.register(vscode.window.createStatusBarItem('punie.status', vscode.StatusBarAlignment.Right, 100));
     this.item.name = 'Punie';
     this.item.command = 'punie.statusMenu';
-    this.subscription = connection.onDidChangeState(() => this.render());
-    this.approvals = approvals?.((n) => {
-      this.waiting = n;
-      this.render();
-    });
+    this.register(connection.onDidChangeState(() => this.render()));
+    this.register({ dispose: () => clearInterval(this.ticker) });
+    if (approvals) {
+      this.register(
+        approvals((n) => {
+          this.waiting = n;
+          this.render();
+        }),
+      );
+    }
     this.render();
     this.item.show();
   }
@@ -32,13 +37,6 @@ export class StatusBar implements vscode.Disposable {
   /** What the item shows now (tests read it). */
   get text(): string {
     return this.item.text;
-  }
-
-  dispose(): void {
-    if (this.ticker) clearInterval(this.ticker);
-    this.subscription.dispose();
-    this.approvals?.dispose();
-    this.item.dispose();
   }
 
   private render(): void {

@@ -21,6 +21,8 @@ export class Composer {
   private readonly stop: HTMLButtonElement;
   private busy = false;
   private commands: SlashCommand[] = LOCAL_COMMANDS;
+  /** The last question handed back, while the input still holds it unchanged. */
+  private restored: string | undefined;
 
   constructor(
     document: Document,
@@ -123,6 +125,15 @@ export class Composer {
     this.input.focus();
   }
 
+  /** Puts a question that could not be sent back, unless the user has typed something else there. */
+  restore(text: string): void {
+    if (this.input.value.trim() && this.input.value !== this.restored) return;
+    this.restored = text;
+    this.input.value = text;
+    this.resize();
+    this.input.focus();
+  }
+
   private submit(): void {
     const text = this.input.value.trim();
     if (!text || this.busy) return;
@@ -134,6 +145,7 @@ export class Composer {
     }
     this.input.value = '';
     this.slash.close();
+    this.restored = undefined;
     this.resize();
   }
 

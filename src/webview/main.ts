@@ -72,11 +72,14 @@ function handle(message: HostMessage): void {
     case 'mentioned':
       composer.mentioned(message.uri, message.name);
       break;
+    case 'draft':
+      composer.restore(message.text);
+      break;
     case 'probe':
       post({
         type: 'probeReport',
         probeId: message.probeId,
-        report: { items: transcript.report(), banner: banner.text, busy: status?.busy ?? false, inputEnabled: !composer.input.disabled },
+        report: { items: transcript.report(), banner: banner.text, busy: status?.busy ?? false, inputEnabled: !composer.input.disabled, draft: composer.input.value },
       });
       break;
     case 'probeChoose':

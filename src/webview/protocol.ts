@@ -117,6 +117,8 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('focusInput') }),
   /** A file picked for an `@` mention. */
   z.object({ type: z.literal('mentioned'), uri: Short, name: Short }),
+  /** A question that was not sent (no connection): the composer gets it back, to be sent again. */
+  z.object({ type: z.literal('draft'), text: z.string().max(1024 * 1024) }),
   /** Test-only: asks the webview to report what it rendered. */
   z.object({ type: z.literal('probe'), probeId: Id }),
   /** Test-only: clicks an option button of a permission card, as a user would. */
@@ -131,6 +133,8 @@ export const RenderReport = z.object({
   banner: Short,
   busy: z.boolean(),
   inputEnabled: z.boolean(),
+  /** What the composer holds. */
+  draft: z.string().max(1024 * 1024),
 });
 export type RenderReport = z.infer<typeof RenderReport>;
 

@@ -159,7 +159,8 @@ try {
   await ask('Please stop me');
   const stopped = chat().locator('.item.agent').last();
   await stopped.filter({ hasText: 'You asked: Please stop me' }).waitFor({ timeout: 60_000 });
-  await chat().locator('.item.user').last().click(); // anywhere in the chat view: the keybinding's `when`
+  // Anywhere in the chat view, not only the input: a click in the transcript's margin (it does not scroll).
+  await chat().locator('.scroller').click({ position: { x: 3, y: 3 } });
   await page.keyboard.press('Escape');
   await chat().locator('.item.notice', { hasText: 'Stopped.' }).last().waitFor({ timeout: 10_000 });
   await page.waitForTimeout(1500); // the whole reply would have streamed by now

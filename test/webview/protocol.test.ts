@@ -35,7 +35,7 @@ describe('webview protocol', () => {
       { type: 'clear' },
       { type: 'permission', id: 'p', optionId: 'allow' },
       { type: 'openLocation', path: '/w/a.ts', line: 3 },
-      { type: 'probeReport', probeId: 'x', report: { items: [], banner: '', busy: false, inputEnabled: true } },
+      { type: 'probeReport', probeId: 'x', report: { items: [], banner: '', busy: false, inputEnabled: true, draft: '' } },
     ]) {
       assert.equal(parseWebviewMessage(m).ok, true, JSON.stringify(m));
     }

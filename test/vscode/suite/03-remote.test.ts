@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { agentText, lastOf, punie, settings, startServe, TcpProxy, waitFor, type ServeProcess } from './helpers';
+import { agentText, lastOf, punie, remoteFixture, settings, settingsForSuite, startServe, TcpProxy, waitFor } from './helpers';
 
 const TOKEN = 'remote-test-token-0123456789abcdef';
 /** A paced answer: 400 numbered lines over about 4 s, so there is time to break things in the middle. */
@@ -11,44 +11,25 @@ function numbers(text: string): number[] {
 }
 
 describe('remote mode against a `punie serve` child process', () => {
-  let serve: ServeProcess | undefined;
-  let proxy: TcpProxy | undefined;
-
-  before(async () => {
-    await settings({
-      'punie.model': 'test',
-      'punie.heartbeat.intervalMs': 1000,
-      'punie.reconnect.initialDelayMs': 200,
-      'punie.reconnect.maxDelayMs': 1000,
-      'punie.reconnect.minUptimeMs': 500,
-    });
-  });
-
-  afterEach(async () => {
-    await proxy?.stop();
-    await serve?.stop('SIGKILL');
-    proxy = serve = undefined;
-  });
-
-  after(async () => {
-    await vscode.commands.executeCommand('punie.useLocal');
-    await settings({
-      'punie.model': undefined,
-      'punie.heartbeat.intervalMs': undefined,
-      'punie.reconnect.initialDelayMs': undefined,
-      'punie.reconnect.maxDelayMs': undefined,
-      'punie.reconnect.minUptimeMs': undefined,
-    });
+  const remote = remoteFixture();
+  // Registered first, so it runs before the settings are reset.
+  after(() => vscode.commands.executeCommand('punie.useLocal'));
+  settingsForSuite({
+    'punie.model': 'test',
+    'punie.heartbeat.intervalMs': 1000,
+    'punie.reconnect.initialDelayMs': 200,
+    'punie.reconnect.maxDelayMs': 1000,
+    'punie.reconnect.minUptimeMs': 500,
   });
 
   it('connects with the URL and token from Connect to Remote Server and answers', async () => {
     const api = await punie();
-    serve = await startServe(['--port', '0', '--token', TOKEN]);
-    await vscode.commands.executeCommand('punie.connectRemote', serve.url, TOKEN);
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN]);
+    await vscode.commands.executeCommand('punie.connectRemote', remote.serve.url, TOKEN);
     await vscode.commands.executeCommand('punie.ask', 'hello remote');
     const services = api.services();
     assert.equal(services.connection.endpoint?.mode, 'remote');
-    assert.equal(services.connection.endpoint?.url, serve.url);
+    assert.equal(services.connection.endpoint?.url, remote.serve.url);
     assert.equal(services.servers.localUrls, undefined, 'the local server was stopped');
     assert.match(services.statusBar.text, /Punie \(remote\): connected/);
     assert.match(lastOf(await api.probe(), 'agent')!.text, /You asked: hello remote/);
@@ -56,32 +37,32 @@ describe('remote mode against a `punie serve` child process', () => {
 
   it('shows a clear failure for a wrong token', async () => {
     const api = await punie();
-    serve = await startServe(['--port', '0', '--token', TOKEN]);
-    await vscode.commands.executeCommand('punie.connectRemote', serve.url, 'wrong-token');
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN]);
+    await vscode.commands.executeCommand('punie.connectRemote', remote.serve.url, 'wrong-token');
     await vscode.commands.executeCommand('punie.ask', 'will this work?');
     const report = await api.probe();
-    assert.match(lastOf(report, 'notice')!.text, /401/);
+    assert.match(lastOf(report, 'notice')!.text, /refused the token/);
     assert.match(api.services().statusBar.text, /failed/);
     assert.match(report.banner, /Cannot reach the Punie server/);
   });
 
   it('shows the reconnect banner during a network outage and still completes the answer exactly once', async () => {
     const api = await punie();
-    serve = await startServe(['--port', '0', '--token', TOKEN, '--model', SLOW]);
-    proxy = new TcpProxy(serve.port);
-    const port = await proxy.start(0);
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN, '--model', SLOW]);
+    remote.proxy = new TcpProxy(remote.serve.port);
+    const port = await remote.proxy.start(0);
     await vscode.commands.executeCommand('punie.connectRemote', `ws://127.0.0.1:${port}/ws`, TOKEN);
     await settings({ 'punie.model': SLOW });
     const asking = vscode.commands.executeCommand('punie.ask', 'stream through the outage');
     await waitFor('part of the answer', async () => numbers(agentText(await api.probe())).length > 20);
-    await proxy.stop();
+    await remote.proxy.stop();
     const during = await waitFor('the reconnecting banner', async () => {
       const r = await api.probe();
       return /Reconnecting/.test(r.banner) ? r : undefined;
     });
     assert.equal(during.busy, true);
     assert.match(api.services().statusBar.text, /reconnecting/);
-    await proxy.start(port);
+    await remote.proxy.start(port);
     await asking;
     const report = await api.probe();
     assert.deepEqual(numbers(agentText(report)), Array.from({ length: 400 }, (_, i) => i), 'every chunk once, in order');
@@ -91,15 +72,15 @@ describe('remote mode against a `punie serve` child process', () => {
 
   it('recovers when the server process is killed and restarted: the turn ends clearly, the next answer completes', async () => {
     const api = await punie();
-    serve = await startServe(['--port', '0', '--token', TOKEN, '--model', SLOW]);
-    const port = serve.port;
-    await vscode.commands.executeCommand('punie.connectRemote', serve.url, TOKEN);
+    remote.serve = await startServe(['--port', '0', '--token', TOKEN, '--model', SLOW]);
+    const port = remote.serve.port;
+    await vscode.commands.executeCommand('punie.connectRemote', remote.serve.url, TOKEN);
     await settings({ 'punie.model': SLOW });
     const asking = vscode.commands.executeCommand('punie.ask', 'the server will die');
     await waitFor('part of the answer', async () => numbers(agentText(await api.probe())).length > 20);
-    await serve.stop('SIGKILL');
+    await remote.serve.stop('SIGKILL');
     await waitFor('the reconnecting banner', async () => /Reconnecting/.test((await api.probe()).banner));
-    serve = await startServe(['--port', String(port), '--token', TOKEN, '--model', SLOW]);
+    remote.serve = await startServe(['--port', String(port), '--token', TOKEN, '--model', SLOW]);
     await asking;
     const ended = await api.probe();
     assert.equal(ended.busy, false);

@@ -128,3 +128,20 @@ export class TcpProxy {
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
   }
 }
+
+/** Sets `values` as user settings for the enclosing describe block and removes them after it. */
+export function settingsForSuite(values: Record<string, unknown>): void {
+  before(() => settings(values));
+  after(() => settings(Object.fromEntries(Object.keys(values).map((key) => [key, undefined]))));
+}
+
+/** The `punie serve` child and TCP proxy a test starts: both are stopped after each test. */
+export function remoteFixture(): { serve?: ServeProcess; proxy?: TcpProxy } {
+  const fixture: { serve?: ServeProcess; proxy?: TcpProxy } = {};
+  afterEach(async () => {
+    await fixture.proxy?.stop();
+    await fixture.serve?.stop('SIGKILL');
+    fixture.proxy = fixture.serve = undefined;
+  });
+  return fixture;
+}
