@@ -204,6 +204,7 @@ try {
   const classes = await card.locator('button.permission-option').evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
   expect(labels.length >= 2 && labels.every((l) => l.length > 3), `full labels: ${labels}`);
   expect(new Set(classes).size === 1, `buttons of equal weight: ${classes}`);
+  await card.scrollIntoViewIfNeeded();
   await shot('permission-card.png');
   await card.locator('button.permission-option', { hasText: /^Reject/ }).first().click();
   const answered = chat().locator('.item.permission').first();
