@@ -19,14 +19,7 @@ async function measure(options: Record<string, unknown>): Promise<{ growth: numb
     let started = performance.now();
     await other.prompt(paced.sessionId);
     const aloneMs = performance.now() - started;
-    let peak = before;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling && server.alive) {
-        peak = Math.max(peak, (await server.stats()).rss);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const sampler = server.sampleRss();
     const slow = await StreamClient.connect(server.urls.ws);
     const big = await slow.newSession('test?chunks=6400&chunkSize=16384');
     slow.prompt(big.sessionId).catch(() => {});
@@ -36,8 +29,7 @@ async function measure(options: Record<string, unknown>): Promise<{ growth: numb
     await other.prompt(paced.sessionId);
     const pacedMs = performance.now() - started;
     await new Promise((r) => setTimeout(r, 3000)); // let the 100 MiB turn finish
-    sampling = false;
-    await sampler;
+    const peak = Math.max(before, await sampler.stop());
     slow.socket.terminate();
     other.close();
     return { growth: peak - before, pacedMs, aloneMs };

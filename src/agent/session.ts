@@ -11,7 +11,7 @@ import { isAbortError } from './models/abortable';
 import type { ChatMessage, ChatModel, ImageData } from './models/types';
 import { promptText } from './text';
 import { PermissionGate } from './tools/permission';
-import { Transcript } from './transcript';
+import { Transcript } from './loadTranscript';
 import { defaultTurnOptions, runTurn, type TurnOptions } from './turn';
 
 export interface AgentSessionOptions {
@@ -64,6 +64,7 @@ export class AgentSession {
     return this.model.id;
   }
 
+  /** Switches the model (session/set_config_option, /model); the conversation stays. */
   setModel(model: ChatModel): void {
     this.model = model;
   }

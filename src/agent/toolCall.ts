@@ -4,6 +4,7 @@
  * errors fail the call and go back to the model as text; only a cancel escapes (as an AbortError).
  */
 import type { SessionUpdate, ToolCallUpdateFields } from '../protocol/acp';
+import { summarizeIssues } from '../protocol/issues';
 import { abortError } from './models/abortable';
 import type { ToolCallRequest } from './models/types';
 import { textContent, type AgentTool, type ToolContext, type ToolPresentation } from './tools/types';
@@ -42,8 +43,8 @@ export function prepareToolCall(
   }
   const parsed = tool.args.safeParse(json);
   if (!parsed.success) {
-    const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(arguments)'}: ${i.message}`).join('; ');
-    return fail(`${request.name} (invalid arguments)`, `Error: invalid arguments for ${request.name}: ${issues}.`);
+    const { text } = summarizeIssues(parsed.error.issues, '(arguments)');
+    return fail(`${request.name} (invalid arguments)`, `Error: invalid arguments for ${request.name}: ${text}.`);
   }
   const shown: ToolPresentation = tool.present(parsed.data, { cwd: base.cwd });
   emit({ sessionUpdate: 'tool_call', toolCallId, kind: tool.kind, status: 'pending', ...shown });

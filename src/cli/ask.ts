@@ -4,9 +4,9 @@
  * where it stopped; stderr says what happened.
  */
 import { PunieClient } from '../client';
-import { AGENT_VERSION } from '../server/methods';
+import { PUNIE_VERSION } from '../util/version';
 import { PunieServer } from '../server/server';
-import { createLogger, isLogLevel } from '../transport/logger';
+import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 
 export const askHelp = `Usage: punie ask [options] "question"
@@ -51,7 +51,7 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const client = new PunieClient({
     url,
     token: values.token ?? (process.env.PUNIE_TOKEN || undefined),
-    clientInfo: { name: 'punie-cli', version: AGENT_VERSION },
+    clientInfo: { name: 'punie-cli', version: PUNIE_VERSION },
     logger,
     reconnect: { maxAttempts: Math.max(1, retries) },
   });

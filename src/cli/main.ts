@@ -1,5 +1,5 @@
 /** The `punie` command line: serve, ask, stdio. */
-import { AGENT_VERSION } from '../server/methods';
+import { PUNIE_VERSION } from '../util/version';
 import { UsageError } from './args';
 import { ask, askHelp } from './ask';
 import { serve, serveHelp } from './serve';
@@ -24,7 +24,7 @@ Run "punie <command> --help" for a command's options. "punie --version" prints t
 async function main(argv: string[]): Promise<number> {
   const [name, ...rest] = argv;
   if (name === '--version' || name === '-v') {
-    process.stdout.write(`punie ${AGENT_VERSION}\n`);
+    process.stdout.write(`punie ${PUNIE_VERSION}\n`);
     return 0;
   }
   if (!name || name === '--help' || name === '-h' || name === 'help') {

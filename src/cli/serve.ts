@@ -2,7 +2,7 @@
 import { ModelError } from '../agent/models/types';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer } from '../server/server';
-import { createLogger, isLogLevel } from '../transport/logger';
+import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
 

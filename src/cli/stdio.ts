@@ -6,7 +6,7 @@ import { randomBytes } from 'node:crypto';
 import { ModelError } from '../agent/models/types';
 import { defaultServerOptions } from '../server/options';
 import { PunieServer } from '../server/server';
-import { createLogger, isLogLevel } from '../transport/logger';
+import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { StdioBridge } from './bridge/bridge';
 

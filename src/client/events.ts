@@ -1,27 +1,31 @@
-/** A minimal typed event: listeners are called in order, and one that throws is logged, never fatal. */
-import type { Logger } from '../transport/logger';
-import type { Disposable } from './types';
+/**
+ * The client's events: vscode-jsonrpc's Emitter (listeners in order, a throwing one never stops the
+ * others), with a throwing listener reported to our logger instead of the console.
+ */
+import { Emitter as JsonRpcEmitter, type Disposable, type Event } from 'vscode-jsonrpc';
+import type { Logger } from '../util/logger';
 
-export class Emitter<T> {
-  private listeners: ((value: T) => void)[] = [];
-
+export class Emitter<T> extends JsonRpcEmitter<T> {
   constructor(
     private readonly name: string,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super();
+  }
 
-  event = (listener: (value: T) => void): Disposable => {
-    this.listeners.push(listener);
-    return { dispose: () => (this.listeners = this.listeners.filter((l) => l !== listener)) };
-  };
-
-  fire(value: T): void {
-    for (const listener of this.listeners) {
-      try {
-        listener(value);
-      } catch (err) {
-        this.logger.error(`a ${this.name} listener failed: ${(err as Error).message}`);
-      }
-    }
+  override get event(): Event<T> {
+    const add = super.event;
+    return (listener: (value: T) => unknown, thisArgs?: unknown, disposables?: Disposable[]): Disposable =>
+      add(
+        (value) => {
+          try {
+            listener.call(thisArgs, value);
+          } catch (err) {
+            this.logger.error(`a ${this.name} listener failed: ${(err as Error).message}`);
+          }
+        },
+        undefined,
+        disposables,
+      );
   }
 }

@@ -10,7 +10,7 @@ import { Methods, PROTOCOL_VERSION, type ContentBlock, type InitializeResponse, 
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { META_RESUME_TOKEN, PROMPT_FINISHED } from '../protocol/punie';
 import { ConnectionClosedError } from '../transport/errors';
-import { AgentRequests } from './agentRequests';
+import { AgentRequests } from './agentRequestTracker';
 import { Backoff } from './backoff';
 import { NotConnectedError } from './errors';
 import { Emitter } from './events';
@@ -18,7 +18,7 @@ import { LiveConnection, comesBackAtOnce, noRetryReason } from './live';
 import { resolveClientOptions, type ClientOptionsInput } from './options';
 import { PromptCall, PromptCalls } from './prompts';
 import { resumeSession, type ResumeContext } from './resume';
-import { SessionTable, type PromptFinishedParams } from './sessions';
+import { SessionTable, type PromptFinishedParams } from './sessionTable';
 import { ConnectError, openSocket } from './socket';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
 

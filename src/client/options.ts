@@ -1,5 +1,6 @@
 /** The client manager's defaults (reliability-perf.md §0) and how partial options are completed. */
-import { silentLogger } from '../transport/logger';
+import { silentLogger } from '../util/logger';
+import { PUNIE_VERSION } from '../util/version';
 import type { ClientManagerOptions, ReconnectOptions } from './types';
 
 export type ClientOptionsInput = Partial<Omit<ClientManagerOptions, 'reconnect'>> & {
@@ -10,7 +11,7 @@ export type ClientOptionsInput = Partial<Omit<ClientManagerOptions, 'reconnect'>
 export const defaultReconnectOptions: ReconnectOptions = { initialDelayMs: 500, maxDelayMs: 15_000, minUptimeMs: 5_000 };
 
 export const defaultClientOptions: Omit<ClientManagerOptions, 'url'> = {
-  clientInfo: { name: 'punie-client', version: '0.1.0' },
+  clientInfo: { name: 'punie-client', version: PUNIE_VERSION },
   capabilities: {},
   connectTimeoutMs: 10_000,
   handshakeTimeoutMs: 15_000,

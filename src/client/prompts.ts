@@ -18,8 +18,6 @@ export class PromptCall {
   readonly promise: Promise<StopReason>;
   /** Id of the last `session/prompt` sent for this call; undefined while it waits to be (re)sent. */
   requestId: string | undefined;
-  /** The caller aborted it: a `session/cancel` is owed to the server. */
-  cancelRequested = false;
   settled = false;
   private resolveFn!: (reason: StopReason) => void;
   private rejectFn!: (error: Error) => void;

@@ -10,11 +10,11 @@ import { Methods, type InitializeResponse, type SessionNotification, type StopRe
 import { RpcError, describeRequest } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, type PromptStatus } from '../protocol/punie';
 import { ConnectionClosedError, RequestTimeoutError } from '../transport/errors';
-import type { AgentRequests } from './agentRequests';
+import type { AgentRequests } from './agentRequestTracker';
 import { PromptLostError, SessionExpiredError } from './errors';
 import type { LiveConnection } from './live';
 import type { PromptCall, PromptCalls } from './prompts';
-import type { ClientSession, SessionMessage, SessionTable } from './sessions';
+import type { ClientSession, SessionMessage, SessionTable } from './sessionTable';
 import type { ClientManagerOptions, SessionLost } from './types';
 
 export interface ResumeContext {

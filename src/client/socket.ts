@@ -1,7 +1,7 @@
 /** Opens a WebSocket to a Punie server and wraps it in a JSON-RPC endpoint. */
 import WebSocket from 'ws';
 import { RpcEndpoint } from '../transport/endpoint';
-import { silentLogger, type Logger } from '../transport/logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { WebSocketMessageReader, WebSocketMessageWriter } from '../transport/wsTransport';
 
 export interface OpenSocketOptions {

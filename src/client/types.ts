@@ -4,7 +4,7 @@
  */
 import type { ClientCapabilities, ContentBlock, InitializeResponse, NewSessionResponse, SessionNotification, StopReason } from '../protocol/acp';
 import type { RequestId } from '../protocol/jsonrpc';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 
 /**
  * Every state carries what a UI needs to show it: `connecting → connected → reconnecting → connected`, and

@@ -8,7 +8,7 @@ import { runInBackground } from '../util/background';
 import { parseWebviewMessage, type HostMessage, type RenderReport, type WebviewMessage } from '../webview/protocol';
 import { OpBatcher } from './batcher';
 import type { ChatController } from './chat';
-import type { Connection } from './connection';
+import type { Connection } from './clientLifecycle';
 import { Disposable } from './disposable';
 import type { WorkspaceFiles } from './fileSystem';
 import { selectionContext } from './commands';

@@ -8,7 +8,7 @@ import type { AskContext, ChatController } from './chat';
 import { pickModel } from './mentions';
 import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
-import type { Connection } from './connection';
+import type { Connection } from './clientLifecycle';
 import type { CommandId } from './ids';
 import type { PunieLog } from './log';
 import type { ServerHost } from './serverHost';

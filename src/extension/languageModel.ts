@@ -12,7 +12,7 @@ import {
   type LmResponsePart,
 } from '../agent/models/languageModelProvider';
 import type { ModelRegistry } from '../agent/models/registry';
-import { registerLanguageModelProvider } from '../agent/models/vscodeLm';
+import { VSCODE_LM_PREFIX, vscodeLmFactory, vscodeLmLister } from '../agent/models/vscodeLm';
 
 /** `vscode.LanguageModelDataPart` (VS Code 1.101+) carries images; older versions have no way to send one. */
 type DataPartClass = { image(data: Uint8Array, mimeType: string): unknown };
@@ -56,7 +56,9 @@ export class VsCodeLanguageModelProvider implements LanguageModelProvider {
 
 /** Lets `vscode-lm[:family]` model strings reach VS Code's chat models. */
 export function registerVsCodeLanguageModels(registry: ModelRegistry): void {
-  registerLanguageModelProvider(registry, new VsCodeLanguageModelProvider());
+  const provider = new VsCodeLanguageModelProvider();
+  registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(provider));
+  registry.catalog.register(VSCODE_LM_PREFIX, vscodeLmLister(provider), VSCODE_LM_PREFIX);
 }
 
 async function* parts(stream: AsyncIterable<unknown>, done: () => void): AsyncIterable<LmResponsePart> {

@@ -4,7 +4,7 @@
  * through `redact` first, so tokens never reach the log.
  */
 import * as vscode from 'vscode';
-import { redact, type Logger } from '../transport/logger';
+import { redact, type Logger } from '../util/logger';
 
 export interface PunieLog extends Logger, vscode.Disposable {
   readonly channel: vscode.LogOutputChannel;

@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { ModelRegistry } from '../agent/models/registry';
 import { PunieServer, type ServerUrls } from '../server/server';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import { runInBackground } from '../util/background';
 import { checkServerUrl, type PunieConfig, type ServerMode } from './config';
 

@@ -2,7 +2,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionState } from '../client/types';
 import { readConfig, type ServerMode } from './config';
-import type { Connection } from './connection';
+import type { Connection } from './clientLifecycle';
 import { statusBarText } from './connectionView';
 import { Disposable } from './disposable';
 

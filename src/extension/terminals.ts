@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { CreateTerminalRequest } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import { OutputBuffer } from './outputBuffer';
 
 export interface ExitStatus {

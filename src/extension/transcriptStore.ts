@@ -5,7 +5,7 @@
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
 import { TranscriptItem, type TranscriptOp } from '../webview/protocol';
-import { TranscriptModel } from '../webview/transcript';
+import { TranscriptModel } from '../webview/transcriptModel';
 
 const STATE_KEY = 'punie.transcript.v1';
 const MAX_PERSISTED_CHARS = 2 * 1024 * 1024;

@@ -5,7 +5,7 @@
  */
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
 import type { ItemOf, TranscriptOp } from '../webview/protocol';
-import type { TranscriptModel } from '../webview/transcript';
+import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
 

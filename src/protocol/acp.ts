@@ -160,6 +160,7 @@ export const SessionInfo = z.object({
   _meta: meta,
 });
 export const ListSessionsResponse = z.object({ sessions: z.array(SessionInfo), nextCursor: z.string().nullish(), _meta: meta });
+export type ListSessionsResponse = z.infer<typeof ListSessionsResponse>;
 
 export const PromptRequest = z.looseObject({ sessionId: z.string(), prompt: z.array(ContentBlock), _meta: meta });
 export type PromptRequest = z.infer<typeof PromptRequest>;

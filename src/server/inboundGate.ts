@@ -12,7 +12,7 @@ import { Methods } from '../protocol/acp';
 import { ErrorCodes, describeRequest, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { canonicalMethod } from '../protocol/punie';
 import { exceedsValues } from '../transport/jsonLimits';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import type { InvalidFrame, ProtocolErrorSource } from '../transport/types';
 import { MAX_PARAMS_VALUES } from './limits';
 import type { RateLimiter } from './rateLimit';

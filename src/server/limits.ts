@@ -2,14 +2,14 @@
  * The server's resource limits in one place: their validation, the per-connection settings derived from
  * them, and the refusals a client sees when one is reached (docs/limits.md lists them with defaults).
  */
+import { summarizeIssues, type Issue } from '../protocol/issues';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import type { OutboundOptions } from './backpressure';
-import type { ServerOptions } from './options';
+import type { OutboundOptions } from './outboundQueue';
+import type { ServerLimitKey } from './limitTable';
 import type { RateLimitOptions } from './rateLimit';
-import type { SessionStore } from './sessions';
 
-/** Issues named in a -32602 answer; a 1 MB array of wrong items would otherwise make a 100 MB answer. */
-export const MAX_REPORTED_ISSUES = 10;
+/** The limit values of the server options (ServerOptions has them all). */
+export type ServerLimits = Record<ServerLimitKey, number>;
 
 /**
  * Most values (objects, arrays, primitives) in the params of one inbound request. Validation cost grows
@@ -28,7 +28,7 @@ export interface ConnectionLimits {
   now: () => number;
 }
 
-export function connectionLimits(options: ServerOptions): ConnectionLimits {
+export function connectionLimits(options: ServerLimits & { now: () => number }): ConnectionLimits {
   return {
     rate: {
       ratePerSecond: options.rateLimitPerSecond,
@@ -48,8 +48,8 @@ export function connectionLimits(options: ServerOptions): ConnectionLimits {
 }
 
 /** Throws on limits that contradict each other, naming the options to fix. */
-export function checkLimits(options: ServerOptions): void {
-  const positive: (keyof ServerOptions)[] = ['maxConnections', 'maxSessionsPerClient', 'maxSessions', 'maxFragments', 'maxBufferedChunks', 'outboundHighWatermark'];
+export function checkLimits(options: ServerLimits): void {
+  const positive: ServerLimitKey[] = ['maxConnections', 'maxSessionsPerClient', 'maxSessions', 'maxFragments', 'maxBufferedChunks', 'outboundHighWatermark'];
   for (const key of positive) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`Server option ${key} must be a positive integer, got ${String(value)}`);
@@ -65,23 +65,26 @@ export function checkLimits(options: ServerOptions): void {
 }
 
 /** Why an upgrade is refused for capacity, or undefined if there is room. */
-export function connectionRefusal(open: number, options: Pick<ServerOptions, 'maxConnections'>): string | undefined {
+export function connectionRefusal(open: number, options: Pick<ServerLimits, 'maxConnections'>): string | undefined {
   if (open < options.maxConnections) return undefined;
   return `too many connections: this server accepts ${options.maxConnections} at once (--max-connections); close another client and retry`;
 }
 
 /** The -32602 error for params that failed validation: the first issues, and how many there were. */
-export function invalidParams(method: string, issues: readonly { path: PropertyKey[]; message: string }[]): RpcError {
-  const shown = issues.slice(0, MAX_REPORTED_ISSUES);
-  const text = shown.map((i) => `${i.path.map(String).join('.') || '(params)'}: ${i.message}`).join('; ');
-  const more = issues.length - shown.length;
-  const data = more > 0 ? { issues: shown, issueCount: issues.length } : { issues: shown };
-  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${text}${more > 0 ? `; and ${more} more` : ''}`, data);
+export function invalidParams(method: string, issues: readonly Issue[]): RpcError {
+  const { text, shown } = summarizeIssues(issues, '(params)');
+  const data = shown.length < issues.length ? { issues: shown, issueCount: issues.length } : { issues: shown };
+  return new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${text}`, data);
 }
 
-/** Throws the -32030 error `session/new` answers when a session limit is reached. */
-export function ensureSessionCapacity(store: SessionStore, clientId: string, options: Pick<ServerOptions, 'maxSessionsPerClient' | 'maxSessions'>): void {
-  const own = store.list(clientId).length;
+/**
+ * Throws the -32030 error `session/new` answers when a session limit is reached, given the sessions the
+ * connection owns and the sessions on the server.
+ */
+export function ensureSessionCapacity(
+  { own, total }: { own: number; total: number },
+  options: Pick<ServerLimits, 'maxSessionsPerClient' | 'maxSessions'>,
+): void {
   if (own >= options.maxSessionsPerClient) {
     throw new RpcError(
       ErrorCodes.LimitExceeded,
@@ -89,10 +92,10 @@ export function ensureSessionCapacity(store: SessionStore, clientId: string, opt
       { limit: 'maxSessionsPerClient', max: options.maxSessionsPerClient },
     );
   }
-  if (store.sessionCount >= options.maxSessions) {
+  if (total >= options.maxSessions) {
     throw new RpcError(
       ErrorCodes.LimitExceeded,
-      `the server already holds ${store.sessionCount} sessions, the most allowed (--max-sessions ${options.maxSessions}); sessions of disconnected clients expire after the grace period`,
+      `the server already holds ${total} sessions, the most allowed (--max-sessions ${options.maxSessions}); sessions of disconnected clients expire after the grace period`,
       { limit: 'maxSessions', max: options.maxSessions },
     );
   }

@@ -21,19 +21,20 @@ import {
   SetModeRequest,
   type InitializeResponse,
   type LoadSessionResponse,
+  type ListSessionsResponse,
   type NewSessionResponse,
   type PromptResponse,
   type SetConfigOptionResponse,
 } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import { META_PROMPTS, META_REPLAY, META_RESUME_TOKEN, META_SEQ, camelizeParams, canonicalMethod, type PromptStatus } from '../protocol/punie';
-import type { ClientConnection } from './connection';
+import { PUNIE_VERSION } from '../util/version';
+import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
 import type { ServerOptions } from './options';
-import type { ServerSession, SessionStore } from './sessions';
+import type { ServerSession, SessionStore } from './sessionStore';
 import { announceSession, createModel, runSlashCommand, sessionConfig, setConfigOption } from './sessionSettings';
 
-export const AGENT_VERSION = '0.1.0';
 
 export interface MethodContext {
   connection: ClientConnection;
@@ -98,13 +99,13 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
       sessionCapabilities: { list: {}, resume: {}, close: {} },
     },
     authMethods: [],
-    agentInfo: { name: ctx.options.agentName, title: 'Punie AI Coding Agent', version: AGENT_VERSION },
+    agentInfo: { name: ctx.options.agentName, title: 'Punie AI Coding Agent', version: PUNIE_VERSION },
   };
 }
 
 function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
-  ensureSessionCapacity(ctx.store, ctx.connection.clientId, ctx.options);
+  ensureSessionCapacity({ own: ctx.store.list(ctx.connection.clientId).length, total: ctx.store.sessionCount }, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   const session = ctx.store.create(ctx.connection.clientId, request.cwd, createModel(ctx, modelSpec));
   announceSession(ctx, session);
@@ -178,7 +179,7 @@ function replay(ctx: MethodContext, session: ServerSession, lastSeq: number): ob
   return { status: 'replayed', count: result.entries.length };
 }
 
-function listSessions(ctx: MethodContext, params: unknown): object {
+function listSessions(ctx: MethodContext, params: unknown): ListSessionsResponse {
   const request = parse(ListSessionsRequest, params, Methods.sessionList);
   const sessions = ctx.store
     .list(ctx.connection.clientId)

@@ -1,7 +1,8 @@
 /** Every setting of the Punie server, with the defaults documented in the README. */
 import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/session';
-import { silentLogger, type Logger } from '../transport/logger';
+import { silentLogger, type Logger } from '../util/logger';
 import { checkLimits } from './limits';
+import { isLoopbackHost } from './security';
 
 export interface ServerOptions {
   host: string;
@@ -105,9 +106,4 @@ export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOpt
 
 function stripUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
-}
-
-export function isLoopbackHost(host: string): boolean {
-  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
-  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

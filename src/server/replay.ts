@@ -50,8 +50,4 @@ export class ReplayBuffer {
   get size(): number {
     return this.entries.length - this.head;
   }
-
-  get byteSize(): number {
-    return this.bytes;
-  }
 }

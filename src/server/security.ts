@@ -5,11 +5,18 @@
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
-import { isLoopbackHost, type ServerOptions } from './options';
+
+/** The server options an upgrade is checked against. */
+export interface UpgradePolicy {
+  host: string;
+  token?: string;
+  allowedOrigins: string[];
+  allowedHosts: string[];
+}
 
 export type UpgradeVerdict = { ok: true } | { ok: false; status: 401 | 403; reason: string };
 
-export function checkUpgrade(req: IncomingMessage, options: Pick<ServerOptions, 'host' | 'token' | 'allowedOrigins' | 'allowedHosts'>): UpgradeVerdict {
+export function checkUpgrade(req: IncomingMessage, options: UpgradePolicy): UpgradeVerdict {
   const hostHeader = req.headers.host;
   if (!hostHeader || !isAllowedHost(hostHeader, options)) {
     return { ok: false, status: 403, reason: `Host ${JSON.stringify(hostHeader ?? '')} is not allowed` };
@@ -24,7 +31,7 @@ export function checkUpgrade(req: IncomingMessage, options: Pick<ServerOptions, 
   return { ok: true };
 }
 
-function isAllowedHost(hostHeader: string, options: Pick<ServerOptions, 'host' | 'allowedHosts'>): boolean {
+function isAllowedHost(hostHeader: string, options: Pick<UpgradePolicy, 'host' | 'allowedHosts'>): boolean {
   const name = hostHeader.replace(/:\d+$/, '').replace(/^\[|\]$/g, '').toLowerCase();
   if (isLoopbackHost(name)) return true;
   // A wildcard bind is reached under names we cannot know; the mandatory token guards it.
@@ -45,4 +52,9 @@ export function tokenMatches(given: string | undefined, expected: string): boole
   const a = createHash('sha256').update(given).digest();
   const b = createHash('sha256').update(expected).digest();
   return timingSafeEqual(a, b);
+}
+
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
 }

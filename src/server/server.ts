@@ -9,12 +9,13 @@ import type { Duplex } from 'node:stream';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { ModelRegistry } from '../agent/models/registry';
 import { describeRequest } from '../protocol/jsonrpc';
-import { ClientConnection, type Dialect } from './connection';
+import { ClientConnection, type Dialect } from './clientConnection';
 import { connectionLimits, connectionRefusal, type ConnectionLimits } from './limits';
-import { AGENT_VERSION, dispatch, type MethodContext } from './methods';
+import { PUNIE_VERSION } from '../util/version';
+import { dispatch, type MethodContext } from './methods';
 import { resolveServerOptions, type ServerOptions } from './options';
 import { checkUpgrade } from './security';
-import { SessionStore } from './sessions';
+import { SessionStore } from './sessionStore';
 
 /** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
 const PATHS = new Map<string, Dialect>([
@@ -114,7 +115,7 @@ export class PunieServer {
   private handleHttp(req: IncomingMessage, res: ServerResponse): void {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
-      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: AGENT_VERSION, connections: this.connections.size, sessions: this.store.sessionCount });
+      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: PUNIE_VERSION, connections: this.connections.size, sessions: this.store.sessionCount });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }

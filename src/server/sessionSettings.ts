@@ -10,7 +10,7 @@ import { ModelError } from '../agent/models/types';
 import { MODEL_OPTION, MODE_OPTION, MODES, configOptions } from '../agent/sessionConfig';
 import { runInBackground } from '../util/background';
 import type { MethodContext } from './methods';
-import type { ServerSession } from './sessions';
+import type { ServerSession } from './sessionStore';
 
 export const AVAILABLE_COMMANDS: AvailableCommand[] = [
   { name: 'model', description: 'Switch the model of this session; the conversation continues', input: { hint: 'a model, e.g. ollama:llama3.2' } },

@@ -9,7 +9,7 @@ import type { Message, MessageReader, MessageWriter, RequestMessage, ResponseMes
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, RpcError, describeRequest, isErrorObject, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError, RequestTimeoutError } from './errors';
-import { frameText, silentLogger, type Logger } from './logger';
+import { frameText, silentLogger, type Logger } from '../util/logger';
 import type { ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
@@ -27,8 +27,6 @@ export interface SendRequestOptions {
   signal?: AbortSignal;
   /** Reject when no answer came within this many ms (0 or absent: no timeout). */
   timeoutMs?: number;
-  /** Called with the request id right after the request is written (resume bookkeeping, logs). */
-  onSent?: (id: RequestId) => void;
   /** Use this id instead of a fresh UUID: a request re-sent on a new connection keeps its id. */
   id?: RequestId;
 }
@@ -114,9 +112,8 @@ export class RpcEndpoint {
       if (options.timeoutMs && options.timeoutMs > 0) {
         timer = setTimeout(() => this.settle(id)?.reject(new RequestTimeoutError(method, id, options.timeoutMs!)), options.timeoutMs);
       }
-      this.sendRaw({ jsonrpc: '2.0', id, method, params } as RequestMessage).then(
-        () => options.onSent?.(id),
-        (err: Error) => this.settle(id)?.reject(new ConnectionClosedError(method, id, err.message)),
+      this.sendRaw({ jsonrpc: '2.0', id, method, params } as RequestMessage).catch((err: Error) =>
+        this.settle(id)?.reject(new ConnectionClosedError(method, id, err.message)),
       );
     });
   }

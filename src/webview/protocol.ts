@@ -3,6 +3,7 @@
  * validate every message they receive with it; it must stay free of `vscode` and of the DOM.
  */
 import { z } from 'zod';
+import { summarizeIssues } from '../protocol/issues';
 
 const Id = z.string().min(1).max(256);
 /** An answer can be long; a single message still has a ceiling. */
@@ -176,11 +177,7 @@ function parseWith<T>(schema: z.ZodType<T>, data: unknown): ParseResult<T> {
   const result = schema.safeParse(data);
   if (result.success) return { ok: true, message: result.data };
   const type = typeof data === 'object' && data !== null && 'type' in data ? String((data as { type: unknown }).type).slice(0, 40) : typeof data;
-  const issues = result.error.issues
-    .slice(0, 3)
-    .map((i) => `${i.path.join('.') || '(message)'}: ${i.message}`)
-    .join('; ');
-  return { ok: false, error: `invalid message (${type}): ${issues}` };
+  return { ok: false, error: `invalid message (${type}): ${summarizeIssues(result.error.issues, '(message)').text}` };
 }
 
 export const parseHostMessage = (data: unknown): ParseResult<HostMessage> => parseWith(HostMessage, data);

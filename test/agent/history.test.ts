@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { History } from '../../src/agent/history';
 import type { ChatMessage } from '../../src/agent/models/types';
-import { Transcript } from '../../src/agent/transcript';
+import { Transcript } from '../../src/agent/loadTranscript';
 
 const exchange = (n: number): ChatMessage[] => [
   { role: 'user', content: `q${n}` },

@@ -1,11 +1,26 @@
 import assert from 'node:assert/strict';
 import { untilAborted } from '../../src/agent/models/abortable';
+import { ALL_TOOLS } from '../../src/agent/tools';
 import { displayPath, resolvePath, truncateText } from '../../src/agent/tools/paths';
 import { commandLine } from '../../src/agent/tools/runCommand';
 import { listCommand, searchCommand } from '../../src/agent/tools/search';
 import { describeResult, keepTail } from '../../src/agent/tools/terminal';
 
 describe('tool helpers', () => {
+  it('offers each tool with the JSON Schema of the zod schema that parses its arguments', () => {
+    const read = ALL_TOOLS.find((t) => t.spec.name === 'read_file')!;
+    assert.deepEqual(read.spec.parameters.required, ['path']);
+    assert.deepEqual(Object.keys(read.spec.parameters.properties as object), ['path', 'line', 'limit']);
+    for (const tool of ALL_TOOLS) {
+      const { parameters } = tool.spec;
+      assert.equal(parameters.type, 'object', tool.spec.name);
+      assert.equal(parameters.$schema, undefined, 'no $schema key for the model APIs');
+      for (const [key, property] of Object.entries(parameters.properties as Record<string, { description?: string }>)) {
+        assert.ok(property.description, `${tool.spec.name}.${key} has a description`);
+      }
+    }
+  });
+
   it('resolves model paths against the cwd in its own style', () => {
     assert.equal(resolvePath('/w', 'src/a.ts'), '/w/src/a.ts');
     assert.equal(resolvePath('/w', '../x'), '/x');

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { PassThrough } from 'node:stream';
 import { StdioBridge } from '../../src/cli/bridge/bridge';
 import type { PunieServer } from '../../src/server/server';
-import { silentLogger } from '../../src/transport/logger';
+import { silentLogger } from '../../src/util/logger';
 import { until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';
 import { startServer } from '../helpers/server';
@@ -40,6 +40,19 @@ describe('stdio bridge flow control (in process)', function () {
     await until(() => answers.has('init'), 'initialize');
   }
 
+  /** The editor sends `count` requests of `bytes` each, as fast as stdin takes them; `written` counts them. */
+  function writeRequests(method: string, count: number, bytes: number) {
+    const blob = 'x'.repeat(bytes);
+    let written = 0;
+    const writer = (async () => {
+      for (let id = 0; id < count; id++) {
+        written++;
+        if (!input.write(line({ jsonrpc: '2.0', id, method, params: { blob } }))) await new Promise((r) => input.once('drain', r));
+      }
+    })();
+    return { writer, written: () => written };
+  }
+
   afterEach(async () => {
     for (const connection of (server as any).connections) connection.socket.resume();
     input.end(); // seen once stdin is read again
@@ -52,14 +65,7 @@ describe('stdio bridge flow control (in process)', function () {
     const connection = [...(server as any).connections][0];
     connection.socket.pause(); // the server stops reading: the kernel's buffers fill (tens of MiB), then the bridge's socket
     const count = 24;
-    const blob = 'x'.repeat(512 << 10);
-    let written = 0;
-    const writer = (async () => {
-      for (let id = 0; id < count; id++) {
-        written++;
-        if (!input.write(line({ jsonrpc: '2.0', id, method: '_test/bulk', params: { blob } }))) await new Promise((r) => input.once('drain', r));
-      }
-    })();
+    const { writer, written } = writeRequests('_test/bulk', count, 512 << 10);
     let peak = 0;
     const sampler = setInterval(() => (peak = Math.max(peak, bridge.serverBacklog)), 2);
     try {
@@ -67,15 +73,15 @@ describe('stdio bridge flow control (in process)', function () {
       let last = -1;
       await until(
         () => {
-          const stalled = written === last && bridge.flow.pauses.input > 0;
-          last = written;
+          const stalled = written() === last && bridge.flow.pauses.input > 0;
+          last = written();
           return stalled;
         },
         'the editor to be held back',
         10_000,
         250,
       );
-      assert.ok(written < count, `the editor was held back after ${written} of ${count} messages`);
+      assert.ok(written() < count, `the editor was held back after ${written()} of ${count} messages`);
       connection.socket.resume();
       await writer;
       await until(() => answers.size === count + 1, 'every answer', 10_000);
@@ -96,17 +102,10 @@ describe('stdio bridge flow control (in process)', function () {
       proxy.cut();
       await until(() => state() === 'reconnecting', 'the bridge to notice');
       const count = 8;
-      const blob = 'x'.repeat(256 << 10);
-      let written = 0;
-      const writer = (async () => {
-        for (let id = 0; id < count; id++) {
-          written++;
-          if (!input.write(line({ jsonrpc: '2.0', id, method: '_test/held', params: { blob } }))) await new Promise((r) => input.once('drain', r));
-        }
-      })();
+      const { writer, written } = writeRequests('_test/held', count, 256 << 10);
       await until(() => bridge.flow.pauses.input > 0, 'stdin to be paused');
       await new Promise((r) => setTimeout(r, 100));
-      assert.ok(written <= 6, `only about a watermark (1 MiB) of requests is held: ${written} of ${count} read`);
+      assert.ok(written() <= 6, `only about a watermark (1 MiB) of requests is held: ${written()} of ${count} read`);
       proxy.refuseNew = false;
       await writer;
       await until(() => answers.size === count + 1, 'every answer', 8000);

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.join(__dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
 
+/** The CLIs a test started; one still running when its test ends (a failure midway) is killed. */
+const running = new Set<ChildProcess>();
+
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
   const child = spawn(tsx, [path.join(root, 'src/cli/main.ts'), ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.on('exit', () => running.delete(child));
   const out = { stdout: '', stderr: '' };
   child.stdout.on('data', (d) => (out.stdout += d));
   child.stderr.on('data', (d) => (out.stderr += d));
@@ -16,6 +21,9 @@ function run(args: string[], env: NodeJS.ProcessEnv = {}) {
 
 describe('punie CLI', function () {
   this.timeout(20_000);
+  afterEach(() => {
+    for (const child of running) child.kill(); // SIGTERM: tsx passes it on to the CLI it runs
+  });
 
   it('ask streams the answer from an embedded server and exits 0', async () => {
     const { out, exit } = run(['ask', 'what is punie?']);

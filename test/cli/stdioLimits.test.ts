@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { PunieServer } from '../../src/server/server';
-import { createLogger } from '../../src/transport/logger';
+import { createLogger } from '../../src/util/logger';
 import { until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';
 import { startServer } from '../helpers/server';

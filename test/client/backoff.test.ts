@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { Backoff } from '../../src/client/backoff';
 import { resolveClientOptions } from '../../src/client/options';
-import { SessionTable } from '../../src/client/sessions';
+import { SessionTable } from '../../src/client/sessionTable';
 
 describe('client backoff and seq bookkeeping (units)', () => {
   const options = { initialDelayMs: 500, maxDelayMs: 15_000, minUptimeMs: 5_000 };

@@ -5,7 +5,7 @@ import type { PunieClient } from '../../src/client/manager';
 import type { ConnectionState } from '../../src/client/types';
 import type { PunieServer } from '../../src/server/server';
 import { ConnectionClosedError, RequestTimeoutError } from '../../src/transport/errors';
-import { createLogger } from '../../src/transport/logger';
+import { createLogger } from '../../src/util/logger';
 import { Recorder, expectedText, testClient, text, until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';
 import { startServer } from '../helpers/server';

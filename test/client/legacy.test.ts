@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { PromptLostError } from '../../src/client/errors';
 import type { PunieClient } from '../../src/client/manager';
-import { createLogger } from '../../src/transport/logger';
-import { Recorder, testClient, text, until } from '../helpers/client';
+import { createLogger } from '../../src/util/logger';
+import { Recorder, clientBehindProxy, text, until } from '../helpers/client';
 import { LegacyServer } from '../helpers/legacyServer';
 import { TestProxy } from '../helpers/proxy';
 
@@ -18,11 +18,8 @@ describe('client against a server without seq/replay (Punie’s Python server)',
 
   beforeEach(async () => {
     server = await LegacyServer.start({ chunks: 20, delayMs: 10, noticeDelayMs: 150 });
-    proxy = await TestProxy.start(server.port);
     log = [];
-    client = testClient(proxy.url(), { logger: createLogger('debug', (line) => log.push(line)) });
-    recorder = new Recorder(client);
-    await client.start();
+    ({ proxy, client, recorder } = await clientBehindProxy(server.port, { logger: createLogger('debug', (line) => log.push(line)) }));
   });
   afterEach(async () => {
     await client.dispose();

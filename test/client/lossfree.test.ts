@@ -53,13 +53,12 @@ describe('client resume: loss-free under cuts', function () {
     await server.close();
   });
 
-  let total = 0;
+  // Each run checks its own cuts (10 runs of 10 make the 100 cuts); no test depends on another having run.
   for (let seed = 1; seed <= RUNS; seed++) {
     it(`gives output identical to an uncut run with ${CUTS_PER_RUN} cuts (seed ${seed})`, async () => {
       // Cuts fall in the first half of the stream, mid-frame, in handshakes and in replays alike.
       const result = await run(proxy, seed, CUTS_PER_RUN, Math.floor(baselineBytes / (2 * CUTS_PER_RUN)));
       assert.equal(result.made, CUTS_PER_RUN, 'every planned cut happened before the stream ended');
-      total += result.made;
       assert.equal(result.stopReason, 'end_turn', 'the prompt in flight completes with its real stopReason');
       assert.equal(result.text, expectedText(CHUNKS, SIZE), 'every chunk exactly once, in order');
       assert.equal(result.recorder.lost.length, 0);
@@ -68,8 +67,4 @@ describe('client resume: loss-free under cuts', function () {
       assert.ok(!kinds.includes('failed'));
     });
   }
-
-  it('made 100 cuts in all', () => {
-    assert.equal(total, RUNS * CUTS_PER_RUN);
-  });
 });

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { PunieClient } from '../../src/client/manager';
-import { Recorder, expectedText, testClient, text, until } from '../helpers/client';
+import { Recorder, expectedText, promptUnderway, testClient, until } from '../helpers/client';
 import { useServerBehindProxy } from '../helpers/server';
 
 describe('client read pause (a consumer that cannot keep up)', function () {
@@ -13,9 +13,7 @@ describe('client read pause (a consumer that cannot keep up)', function () {
     client = testClient(env.proxy.url(), { heartbeatIntervalMs: 50 });
     const recorder = new Recorder(client);
     await client.start();
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=100&chunkSize=16&delayMs=3' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 5, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=100&chunkSize=16&delayMs=3', 5);
     client.setReadPaused(true);
     await new Promise((r) => setTimeout(r, 30)); // what ws had already received still comes out
     const seen = recorder.updates.length;
@@ -33,9 +31,7 @@ describe('client read pause (a consumer that cannot keep up)', function () {
     client = testClient(env.proxy.url());
     const recorder = new Recorder(client);
     await client.start();
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=100&chunkSize=16&delayMs=3' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 5, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=100&chunkSize=16&delayMs=3', 5);
     client.setReadPaused(true);
     env.proxy.cut();
     await until(() => recorder.kinds().filter((k) => k === 'connected').length === 2, 'the reconnect');

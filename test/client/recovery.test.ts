@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { SessionExpiredError } from '../../src/client/errors';
 import type { PunieClient } from '../../src/client/manager';
 import type { PunieServer } from '../../src/server/server';
-import { Recorder, expectedText, testClient, text, until } from '../helpers/client';
+import { Recorder, clientBehindProxy, expectedText, promptUnderway, testClient, text, until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';
 import { startServer } from '../helpers/server';
 
@@ -15,10 +15,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
 
   async function setup(serverOptions: Parameters<typeof startServer>[0] = {}) {
     server = await startServer(serverOptions);
-    proxy = await TestProxy.start(server.port);
-    client = testClient(proxy.url());
-    recorder = new Recorder(client);
-    await client.start();
+    ({ proxy, client, recorder } = await clientBehindProxy(server.port));
   }
 
   afterEach(async () => {
@@ -46,9 +43,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
 
   it('survives cuts in the HTTP upgrade and in the initialize answer of the reconnect', async () => {
     await setup();
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=150&chunkSize=16&delayMs=2' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 20, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=150&chunkSize=16&delayMs=2', 20);
     const base = proxy.downstreamBytes;
     proxy.cut();
     await proxy.cutAtDownstreamByte(base + 40); // inside the 101 response of the next connection
@@ -62,9 +57,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
 
   it('survives a cut after the server acted on session/resume but before its answer arrived', async () => {
     await setup();
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=150&chunkSize=16&delayMs=2' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 20, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=150&chunkSize=16&delayMs=2', 20);
     // The server resumes (rotating the token, replaying) and the connection dies before the answer gets out.
     const resume = server.store.resume.bind(server.store);
     let hooked = true;
@@ -86,9 +79,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
 
   it('survives a cut in the middle of a long replay', async () => {
     await setup();
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=300&chunkSize=16&delayMs=2' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 20, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=300&chunkSize=16&delayMs=2', 20);
     proxy.refuseNew = true;
     proxy.cut();
     await new Promise((r) => setTimeout(r, 200)); // about a hundred updates pile up for the replay
@@ -148,9 +139,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
 
   it('after a server restart, says the session expired, fails the prompt in flight and starts a fresh session', async () => {
     await setup();
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=60&chunkSize=8&delayMs=5' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 5, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=60&chunkSize=8&delayMs=5', 5);
     proxy.refuseNew = true;
     proxy.cut();
     await server.close();
@@ -178,9 +167,7 @@ describe('client resume: cuts in the handshake, lost requests, expired sessions,
 
   it('after a replay buffer overflow, reloads the session and the prompt in flight still completes', async () => {
     await setup({ replayMaxUpdates: 20 });
-    const { sessionId } = await client.newSession('/w', { model: 'test?chunks=200&chunkSize=16&delayMs=2' });
-    const done = client.prompt(sessionId, text('go'));
-    await until(() => recorder.updates.length >= 10, 'some output');
+    const { sessionId, done } = await promptUnderway(client, recorder, 'test?chunks=200&chunkSize=16&delayMs=2', 10);
     const serverSession = server.store.owned(sessionId, 'client-0');
     proxy.refuseNew = true;
     proxy.cut();

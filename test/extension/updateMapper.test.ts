@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { diffText, toolDetail, UpdateMapper } from '../../src/extension/updateMapper';
 import type { SessionUpdate } from '../../src/protocol/acp';
-import { TranscriptModel } from '../../src/webview/transcript';
+import { TranscriptModel } from '../../src/webview/transcriptModel';
 
 function setup() {
   const model = new TranscriptModel();

@@ -1,6 +1,6 @@
 /** Runs the fuzz harness against a fresh server on both endpoints; shared by the short and the long run. */
 import assert from 'node:assert/strict';
-import { createLogger } from '../../src/transport/logger';
+import { createLogger } from '../../src/util/logger';
 import { startServer } from '../helpers/server';
 import { fuzzEndpoint, type FuzzReport } from './harness';
 

@@ -4,7 +4,8 @@ import { PunieClient } from '../../src/client/manager';
 import type { ClientOptionsInput } from '../../src/client/options';
 import type { ConnectionState, SessionLost } from '../../src/client/types';
 import type { SessionNotification } from '../../src/protocol/acp';
-import { createLogger } from '../../src/transport/logger';
+import { createLogger } from '../../src/util/logger';
+import { TestProxy } from './proxy';
 
 /** Short intervals so a test never waits on the production defaults (PUNIE_TEST_LOG=debug shows the client log). */
 export function testClient(url: string, options: Partial<ClientOptionsInput> = {}): PunieClient {
@@ -69,3 +70,20 @@ export async function until(condition: () => boolean, what: string, timeoutMs = 
 }
 
 export const text = (t: string) => [{ type: 'text' as const, text: t }];
+
+/** A started test client (and its recorder) reaching a server on `port` through a TestProxy. */
+export async function clientBehindProxy(port: number, options: Partial<ClientOptionsInput> = {}) {
+  const proxy = await TestProxy.start(port);
+  const client = testClient(proxy.url(), options);
+  const recorder = new Recorder(client);
+  await client.start();
+  return { proxy, client, recorder };
+}
+
+/** A prompt of a new session on `model`, once `updates` updates have arrived; `done` is its outcome. */
+export async function promptUnderway(client: PunieClient, recorder: Recorder, model: string, updates: number) {
+  const { sessionId } = await client.newSession('/w', { model });
+  const done = client.prompt(sessionId, text('go'));
+  await until(() => recorder.updates.length >= updates, 'some output');
+  return { sessionId, done };
+}

@@ -10,6 +10,16 @@ export async function startServer(options: Partial<ServerOptions> = {}): Promise
   return server;
 }
 
+/** An open WebSocket without compression; an HTTP refusal of the upgrade rejects with its status. */
+export function openSocket(url: string, options: WebSocket.ClientOptions = {}): Promise<WebSocket> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
+    socket.once('open', () => resolve(socket));
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+  });
+}
+
 /** A frame-level client: send raw text or objects, await messages matching a predicate. */
 export class RawClient {
   readonly messages: any[] = [];
@@ -28,13 +38,8 @@ export class RawClient {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RawClient> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
-      socket.once('open', () => resolve(new RawClient(socket)));
-      socket.once('error', reject);
-      socket.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
-    });
+  static async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<RawClient> {
+    return new RawClient(await openSocket(url, options));
   }
 
   send(message: unknown): void {

@@ -4,7 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelRegistry } from '../../src/agent/models/registry';
 import { PunieServer } from '../../src/server/server';
-import { createLogger, isLogLevel } from '../../src/transport/logger';
+import { createLogger, isLogLevel } from '../../src/util/logger';
 import { registerBenchModels } from './benchModels';
 
 async function main(): Promise<void> {

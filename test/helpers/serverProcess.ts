@@ -57,6 +57,25 @@ export class ServerProcess {
     });
   }
 
+  /** Samples the server's RSS every `intervalMs` until `stop()`, which resolves with the highest seen. */
+  sampleRss(intervalMs = 20): { stop(): Promise<number> } {
+    let peak = 0;
+    let sampling = true;
+    const loop = (async () => {
+      while (sampling && this.alive) {
+        peak = Math.max(peak, (await this.stats()).rss);
+        await new Promise((r) => setTimeout(r, intervalMs));
+      }
+    })();
+    return {
+      stop: async () => {
+        sampling = false;
+        await loop;
+        return peak;
+      },
+    };
+  }
+
   /** Resolves once a log line matches (the server must run with a `logLevel` that emits it). */
   async waitForLog(pattern: RegExp, timeoutMs = 5000): Promise<string> {
     const deadline = Date.now() + timeoutMs;

@@ -2,7 +2,8 @@
  * A light client for long streams: it counts `session/update`s and their bytes instead of keeping them,
  * records when each chunk arrived, and resolves calls by id. Used by the slow-consumer test and benchmarks.
  */
-import WebSocket from 'ws';
+import type WebSocket from 'ws';
+import { openSocket } from './server';
 
 export class StreamClient {
   updates = 0;
@@ -36,12 +37,8 @@ export class StreamClient {
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
 
-  static connect(url: string, options: WebSocket.ClientOptions = {}): Promise<StreamClient> {
-    return new Promise((resolve, reject) => {
-      const socket = new WebSocket(url, { perMessageDeflate: false, ...options });
-      socket.once('open', () => resolve(new StreamClient(socket)));
-      socket.once('error', reject);
-    });
+  static async connect(url: string, options: WebSocket.ClientOptions = {}): Promise<StreamClient> {
+    return new StreamClient(await openSocket(url, options));
   }
 
   call(method: string, params: unknown): Promise<any> {

@@ -1,12 +1,17 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import type { PunieServer } from '../../src/server/server';
 import { RawClient, startServer } from '../helpers/server';
 
 describe('server /acp (strict ACP v1)', () => {
   let server: PunieServer;
-  afterEach(() => server.close());
+  /** The third-party client, killed if its test fails before it exits. */
+  let peer: ChildProcess | undefined;
+  afterEach(() => {
+    peer?.kill();
+    return server.close();
+  });
 
   it('requires initialize first: answers the request, then closes with 1002', async () => {
     server = await startServer();
@@ -68,7 +73,7 @@ describe('server /acp (strict ACP v1)', () => {
     this.timeout(20_000);
     server = await startServer({ token: 'example-token' });
     const script = path.join(__dirname, '../../node_modules/acp-sdk-v1/dist/examples/ws-client.js');
-    const child = spawn(process.execPath, [script], { env: { ...process.env, ACP_WS_URL: server.urls().acp }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = (peer = spawn(process.execPath, [script], { env: { ...process.env, ACP_WS_URL: server.urls().acp }, stdio: ['ignore', 'pipe', 'pipe'] }));
     let output = '';
     child.stdout.on('data', (d) => (output += d));
     child.stderr.on('data', (d) => (output += d));

@@ -4,6 +4,14 @@ import type { PunieServer } from '../../src/server/server';
 import { until } from '../helpers/client';
 import { RawClient, startServer } from '../helpers/server';
 
+/** A Punie-dialect client whose new session runs prompt 2. */
+async function promptRunning(server: PunieServer) {
+  const client = await RawClient.connect(server.urls().ws);
+  const sid = (await client.call(1, 'new_session', { cwd: '/w', mcp_servers: [] })).result.sessionId;
+  client.send({ jsonrpc: '2.0', id: 2, method: 'prompt', params: { session_id: sid, prompt: [{ type: 'text', text: 'x' }] } });
+  return { client, sid: sid as string };
+}
+
 describe('server liveness, limits and shutdown', () => {
   let server: PunieServer;
   afterEach(() => server.close());
@@ -83,9 +91,7 @@ describe('server liveness, limits and shutdown', () => {
 
   it('cancels a running prompt promptly with stopReason cancelled', async () => {
     server = await startServer({ model: 'test?chunks=10000&chunkSize=8&delayMs=5' });
-    const client = await RawClient.connect(server.urls().ws);
-    const sid = (await client.call(1, 'new_session', { cwd: '/w', mcp_servers: [] })).result.sessionId;
-    client.send({ jsonrpc: '2.0', id: 2, method: 'prompt', params: { session_id: sid, prompt: [{ type: 'text', text: 'x' }] } });
+    const { client, sid } = await promptRunning(server);
     await client.next((m) => m.method === 'session/update');
     const sent = Date.now();
     client.send({ jsonrpc: '2.0', method: 'cancel', params: { session_id: sid } });
@@ -101,9 +107,7 @@ describe('server liveness, limits and shutdown', () => {
 
   it('refuses a second prompt while one runs in the same session', async () => {
     server = await startServer({ model: 'test?chunks=100&chunkSize=8&delayMs=5' });
-    const client = await RawClient.connect(server.urls().ws);
-    const sid = (await client.call(1, 'new_session', { cwd: '/w', mcp_servers: [] })).result.sessionId;
-    client.send({ jsonrpc: '2.0', id: 2, method: 'prompt', params: { session_id: sid, prompt: [{ type: 'text', text: 'x' }] } });
+    const { client, sid } = await promptRunning(server);
     const second = await client.call(3, 'prompt', { session_id: sid, prompt: [{ type: 'text', text: 'y' }] });
     assert.equal(second.error.code, -32600);
     assert.match(second.error.message, /already running/);

@@ -27,14 +27,7 @@ describe('slow consumer', () => {
     await fast.prompt(paced.sessionId);
     const aloneMs = performance.now() - started;
 
-    let peakRss = 0;
-    let sampling = true;
-    const sampler = (async () => {
-      while (sampling) {
-        peakRss = Math.max(peakRss, (await server.stats()).rss);
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    })();
+    const sampler = server.sampleRss();
 
     // 6,400 chunks of 16 KiB: 100 MiB of text.
     const slow = await StreamClient.connect(server.urls.ws);
@@ -62,9 +55,7 @@ describe('slow consumer', () => {
     assert.equal(closed.reason, 'client too slow; resume the session later');
     assert.match(String(await bigPrompt), /closed with 1013/);
 
-    sampling = false;
-    await sampler;
-    const growth = peakRss - rssBefore;
+    const growth = (await sampler.stop()) - rssBefore;
     assert.ok(growth < RSS_GROWTH_BOUND, `server RSS grew by ${(growth / MiB).toFixed(1)} MiB (bound ${RSS_GROWTH_BOUND / MiB} MiB)`);
 
     // Its session waits in the grace period: a new connection resumes it with the token and the last seq it saw.

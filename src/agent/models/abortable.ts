@@ -31,10 +31,6 @@ export function isAbortError(err: unknown): boolean {
   return err instanceof Error && err.name === 'AbortError';
 }
 
-/**
- * Iterates `source`, but stops waiting the moment `signal` aborts (throwing an AbortError) even if the
- * source ignores the signal — so a cancelled turn answers at once whatever the model does.
- */
 /** The model, with a stream that ends the moment the turn is cancelled even if the model is stuck waiting. */
 export function abortGuarded(model: ChatModel): ChatModel {
   return {
@@ -49,6 +45,10 @@ export function abortGuarded(model: ChatModel): ChatModel {
   };
 }
 
+/**
+ * Iterates `source`, but stops waiting the moment `signal` aborts (throwing an AbortError) even if the
+ * source ignores the signal — so a cancelled turn answers at once whatever the model does.
+ */
 export async function* untilAborted<T>(source: AsyncIterable<T>, signal: AbortSignal): AsyncGenerator<T> {
   const iterator = source[Symbol.asyncIterator]();
   // One abort listener for the whole stream rejects whichever next() is pending; racing every item against

@@ -10,10 +10,8 @@ import { openAiModelLister } from './openaiModels';
 import { parseOpenAiSpec, type Env } from './openaiSpec';
 import { parseTestModelOptions, TestModel } from './testModel';
 import { ScriptedToolModel } from './testTools';
-import { ModelError, type ChatModel } from './types';
+import { ModelError, type ChatModel, type ModelFactory } from './types';
 import { VSCODE_LM_PREFIX } from './vscodeLm';
-
-export type ModelFactory = (spec: string) => ChatModel;
 
 export interface ModelRegistryOptions {
   /** Where `openai:` finds OPENAI_API_KEY / OPENAI_BASE_URL (default: process.env). */

@@ -53,6 +53,9 @@ export interface ChatModel {
 }
 
 /** Thrown by a model with a message a user can act on ("cannot reach Ollama at … — is `ollama serve` running?"). */
+/** Makes the model a model string names; registered by the part before its first `:` or `?`. */
+export type ModelFactory = (spec: string) => ChatModel;
+
 export class ModelError extends Error {
   constructor(message: string) {
     super(message);

@@ -4,9 +4,9 @@
  * model string fails with a clear message instead.
  */
 import { abortError } from './abortable';
+import type { ModelLister } from './catalog';
 import { LanguageModelProviderError, type LanguageModelProvider, type LmMessage, type LmPart } from './languageModelProvider';
-import type { ModelRegistry } from './registry';
-import { ModelError, type ChatMessage, type ChatModel, type ModelEvent, type ModelRequest } from './types';
+import { ModelError, type ChatMessage, type ChatModel, type ModelEvent, type ModelFactory, type ModelRequest } from './types';
 
 export const VSCODE_LM_PREFIX = 'vscode-lm';
 
@@ -87,13 +87,12 @@ function parseInput(args: string): object {
   }
 }
 
-/** Makes `vscode-lm[:family]` model strings use `provider` (called by the extension). */
-export function registerLanguageModelProvider(registry: ModelRegistry, provider: LanguageModelProvider): void {
-  registry.register(VSCODE_LM_PREFIX, (spec) => {
-    const family = spec.slice(VSCODE_LM_PREFIX.length + 1) || undefined;
-    return new VsCodeLmModel(spec, family, provider);
-  });
-  const lister = async () =>
-    (await provider.models()).map((m) => ({ value: `${VSCODE_LM_PREFIX}:${m.family}`, name: m.name, description: 'VS Code language model' }));
-  registry.catalog.register(VSCODE_LM_PREFIX, lister, VSCODE_LM_PREFIX);
+/** The factory of `vscode-lm[:family]` models over `provider`; the extension registers it under VSCODE_LM_PREFIX. */
+export function vscodeLmFactory(provider: LanguageModelProvider): ModelFactory {
+  return (spec) => new VsCodeLmModel(spec, spec.slice(VSCODE_LM_PREFIX.length + 1) || undefined, provider);
+}
+
+/** The chat models VS Code offers, for the model picker (registered in the catalog under VSCODE_LM_PREFIX). */
+export function vscodeLmLister(provider: LanguageModelProvider): ModelLister {
+  return async () => (await provider.models()).map((m) => ({ value: `${VSCODE_LM_PREFIX}:${m.family}`, name: m.name, description: 'VS Code language model' }));
 }

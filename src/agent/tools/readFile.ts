@@ -2,12 +2,12 @@
 import { z } from 'zod';
 import { Methods, ReadTextFileResponse } from '../../protocol/acp';
 import { displayPath, resolvePath, truncateText } from './paths';
-import { textContent, type AgentTool } from './types';
+import { textContent, toolSpec, type AgentTool } from './types';
 
 const Args = z.object({
-  path: z.string().min(1),
-  line: z.number().int().min(1).optional(),
-  limit: z.number().int().min(1).optional(),
+  path: z.string().min(1).describe('File path, relative to the workspace root or absolute'),
+  line: z.number().int().min(1).optional().describe('First line to read (1-based)'),
+  limit: z.number().int().min(1).optional().describe('Most lines to read'),
 });
 type Args = z.infer<typeof Args>;
 
@@ -17,21 +17,12 @@ const DISPLAY_CHARS = 64 * 1024;
 export const readFileTool: AgentTool<Args> = {
   kind: 'read',
   args: Args,
-  spec: {
-    name: 'read_file',
-    description:
-      'Read a text file of the workspace. Paths are relative to the workspace root or absolute. ' +
+  spec: toolSpec(
+    'read_file',
+    'Read a text file of the workspace. Paths are relative to the workspace root or absolute. ' +
       'Use line (1-based) and limit to read part of a large file.',
-    parameters: {
-      type: 'object',
-      properties: {
-        path: { type: 'string', description: 'File path, relative to the workspace root or absolute' },
-        line: { type: 'integer', minimum: 1, description: 'First line to read (1-based)' },
-        limit: { type: 'integer', minimum: 1, description: 'Most lines to read' },
-      },
-      required: ['path'],
-    },
-  },
+    Args,
+  ),
   available: (caps) => caps.fs?.readTextFile === true,
   present(args, { cwd }) {
     const path = resolvePath(cwd, args.path);

@@ -6,12 +6,12 @@
 import { z } from 'zod';
 import { isWindowsPath, resolvePath } from './paths';
 import { describeResult, runInTerminal, type CommandLine } from './terminal';
-import { textContent, type AgentTool } from './types';
+import { textContent, toolSpec, type AgentTool } from './types';
 
 const Args = z.object({
-  command: z.string().min(1),
-  args: z.array(z.string()).optional(),
-  cwd: z.string().min(1).optional(),
+  command: z.string().min(1).describe('A shell command line, or the program when args are given'),
+  args: z.array(z.string()).optional().describe('Arguments of the program (no shell)'),
+  cwd: z.string().min(1).optional().describe('Working directory, relative to the workspace root (default: the root)'),
 });
 type Args = z.infer<typeof Args>;
 
@@ -29,21 +29,12 @@ export function commandLabel(args: Args): string {
 export const runCommandTool: AgentTool<Args> = {
   kind: 'execute',
   args: Args,
-  spec: {
-    name: 'run_command',
-    description:
-      'Run a command in the workspace and get its exit code and output. Without args, command is a shell ' +
+  spec: toolSpec(
+    'run_command',
+    'Run a command in the workspace and get its exit code and output. Without args, command is a shell ' +
       'command line; with args, command is the program and args its arguments. The user must approve it.',
-    parameters: {
-      type: 'object',
-      properties: {
-        command: { type: 'string', description: 'A shell command line, or the program when args are given' },
-        args: { type: 'array', items: { type: 'string' }, description: 'Arguments of the program (no shell)' },
-        cwd: { type: 'string', description: 'Working directory, relative to the workspace root (default: the root)' },
-      },
-      required: ['command'],
-    },
-  },
+    Args,
+  ),
   available: (caps) => caps.terminal === true,
   present(args, { cwd }) {
     return { title: `Run \`${commandLabel(args)}\``, locations: [{ path: commandLine(args, cwd).cwd }], rawInput: args };

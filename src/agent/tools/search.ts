@@ -6,14 +6,14 @@
 import { z } from 'zod';
 import { displayPath, isWindowsPath, resolvePath, truncateText } from './paths';
 import { runInTerminal, type CommandLine } from './terminal';
-import { textContent, type AgentTool, type ToolContext, type ToolResult } from './types';
+import { textContent, toolSpec, type AgentTool, type ToolContext, type ToolResult } from './types';
 
 const SKIPPED_DIRS = ['.git', 'node_modules'];
 
 const ListArgs = z.object({
-  path: z.string().min(1).optional(),
-  glob: z.string().min(1).optional(),
-  depth: z.number().int().min(1).max(20).optional(),
+  path: z.string().min(1).optional().describe('Directory, relative to the workspace root (default: the root)'),
+  glob: z.string().min(1).optional().describe('File name pattern, e.g. *.ts'),
+  depth: z.number().int().min(1).max(20).optional().describe('How deep to descend (default 3)'),
 });
 type ListArgs = z.infer<typeof ListArgs>;
 
@@ -28,18 +28,11 @@ export function listCommand(args: ListArgs, cwd: string): CommandLine {
 export const listFilesTool: AgentTool<ListArgs> = {
   kind: 'search',
   args: ListArgs,
-  spec: {
-    name: 'list_files',
-    description: 'List the files under a directory of the workspace (skipping .git and node_modules), optionally matching a file name glob.',
-    parameters: {
-      type: 'object',
-      properties: {
-        path: { type: 'string', description: 'Directory, relative to the workspace root (default: the root)' },
-        glob: { type: 'string', description: 'File name pattern, e.g. *.ts' },
-        depth: { type: 'integer', minimum: 1, maximum: 20, description: 'How deep to descend (default 3)' },
-      },
-    },
-  },
+  spec: toolSpec(
+    'list_files',
+    'List the files under a directory of the workspace (skipping .git and node_modules), optionally matching a file name glob.',
+    ListArgs,
+  ),
   available: (caps) => caps.terminal === true,
   present(args, { cwd }) {
     const dir = resolvePath(cwd, args.path ?? '.');
@@ -49,9 +42,9 @@ export const listFilesTool: AgentTool<ListArgs> = {
 };
 
 const SearchArgs = z.object({
-  pattern: z.string().min(1),
-  path: z.string().min(1).optional(),
-  glob: z.string().min(1).optional(),
+  pattern: z.string().min(1).describe('Extended regular expression'),
+  path: z.string().min(1).optional().describe('Directory or file, relative to the workspace root (default: the root)'),
+  glob: z.string().min(1).optional().describe('Only files whose name matches, e.g. *.py'),
 });
 type SearchArgs = z.infer<typeof SearchArgs>;
 
@@ -65,19 +58,11 @@ export function searchCommand(args: SearchArgs, cwd: string): CommandLine {
 export const searchTextTool: AgentTool<SearchArgs> = {
   kind: 'search',
   args: SearchArgs,
-  spec: {
-    name: 'search_text',
-    description: 'Search the files of the workspace for a regular expression; answers file:line:text for each match.',
-    parameters: {
-      type: 'object',
-      properties: {
-        pattern: { type: 'string', description: 'Extended regular expression' },
-        path: { type: 'string', description: 'Directory or file, relative to the workspace root (default: the root)' },
-        glob: { type: 'string', description: 'Only files whose name matches, e.g. *.py' },
-      },
-      required: ['pattern'],
-    },
-  },
+  spec: toolSpec(
+    'search_text',
+    'Search the files of the workspace for a regular expression; answers file:line:text for each match.',
+    SearchArgs,
+  ),
   available: (caps) => caps.terminal === true,
   present(args, { cwd }) {
     const dir = resolvePath(cwd, args.path ?? '.');

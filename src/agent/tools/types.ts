@@ -1,5 +1,5 @@
 /** What a tool is, and what it gets to run: the session's client (through the host), its cwd, the turn's signal. */
-import type { z } from 'zod';
+import { z } from 'zod';
 import type { ClientCapabilities, ToolCallContent, ToolCallUpdateFields, ToolKind } from '../../protocol/acp';
 import type { AgentHost } from '../host';
 import type { ToolSpec } from '../models/types';
@@ -52,6 +52,12 @@ export interface AgentTool<A = unknown> {
   available(capabilities: ClientCapabilities): boolean;
   present(args: A, ctx: Pick<ToolContext, 'cwd'>): ToolPresentation;
   run(args: A, ctx: ToolContext): Promise<ToolResult>;
+}
+
+/** A tool's spec for the model: the JSON Schema of its arguments is made from the zod schema that parses them. */
+export function toolSpec(name: string, description: string, args: z.ZodType): ToolSpec {
+  const { $schema: _, ...parameters } = z.toJSONSchema(args, { io: 'input' });
+  return { name, description, parameters };
 }
 
 export function textContent(text: string): ToolCallContent {

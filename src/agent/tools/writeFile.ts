@@ -5,28 +5,23 @@
 import { z } from 'zod';
 import { Methods, ReadTextFileResponse, type ToolCallContent } from '../../protocol/acp';
 import { displayPath, resolvePath } from './paths';
-import type { AgentTool, ToolContext } from './types';
+import { toolSpec, type AgentTool, type ToolContext } from './types';
 
-const Args = z.object({ path: z.string().min(1), content: z.string() });
+const Args = z.object({
+  path: z.string().min(1).describe('File path, relative to the workspace root or absolute'),
+  content: z.string().describe('The complete new content of the file'),
+});
 type Args = z.infer<typeof Args>;
 
 export const writeFileTool: AgentTool<Args> = {
   kind: 'edit',
   args: Args,
-  spec: {
-    name: 'write_file',
-    description:
-      'Create or overwrite a text file of the workspace with the given full content. ' +
+  spec: toolSpec(
+    'write_file',
+    'Create or overwrite a text file of the workspace with the given full content. ' +
       'The user sees a diff and must approve the write.',
-    parameters: {
-      type: 'object',
-      properties: {
-        path: { type: 'string', description: 'File path, relative to the workspace root or absolute' },
-        content: { type: 'string', description: 'The complete new content of the file' },
-      },
-      required: ['path', 'content'],
-    },
-  },
+    Args,
+  ),
   available: (caps) => caps.fs?.writeTextFile === true,
   present(args, { cwd }) {
     const path = resolvePath(cwd, args.path);

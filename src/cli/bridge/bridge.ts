@@ -12,9 +12,9 @@ import type { Message } from 'vscode-jsonrpc';
 import { PunieClient, type ClientOptionsInput, type ConnectionState, type Disposable } from '../../client';
 import { Methods, type ClientCapabilities, type InitializeResponse } from '../../protocol/acp';
 import { ErrorCodes, RpcError, describeRequest } from '../../protocol/jsonrpc';
-import { AGENT_VERSION } from '../../server/methods';
+import { PUNIE_VERSION } from '../../util/version';
 import { RpcEndpoint, type IncomingRequest } from '../../transport/endpoint';
-import type { Logger } from '../../transport/logger';
+import type { Logger } from '../../util/logger';
 import { NdjsonMessageReader, NdjsonMessageWriter } from '../../transport/stdioTransport';
 import { defaultFlowOptions, Flow, type FlowOptions } from './flow';
 import { notification, route, type RouteContext } from './routes';
@@ -122,7 +122,7 @@ export class StdioBridge {
       token,
       logger,
       capabilities: p.clientCapabilities ?? {},
-      clientInfo: { name: `punie-stdio (${editorName})`, version: AGENT_VERSION },
+      clientInfo: { name: `punie-stdio (${editorName})`, version: PUNIE_VERSION },
     });
     this.client = client;
     this.wire(client);

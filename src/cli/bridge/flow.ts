@@ -8,7 +8,7 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { PunieClientApi } from '../../client';
-import type { Logger } from '../../transport/logger';
+import type { Logger } from '../../util/logger';
 
 export interface FlowOptions {
   highWaterBytes: number;

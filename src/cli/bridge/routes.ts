@@ -9,7 +9,7 @@ import { Methods, type ContentBlock, type NewSessionResponse } from '../../proto
 import { ErrorCodes, RpcError } from '../../protocol/jsonrpc';
 import { META_RESUME_TOKEN } from '../../protocol/punie';
 import { ConnectionClosedError } from '../../transport/errors';
-import type { Logger } from '../../transport/logger';
+import type { Logger } from '../../util/logger';
 import type { SessionWatch } from './sessionWatch';
 
 export interface RouteContext {

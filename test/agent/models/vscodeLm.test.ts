@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { LanguageModelProviderError, type LanguageModelProvider, type LmRequest, type LmResponsePart } from '../../../src/agent/models/languageModelProvider';
 import { ModelRegistry } from '../../../src/agent/models/registry';
 import { ModelError, type ChatMessage, type ModelEvent } from '../../../src/agent/models/types';
-import { registerLanguageModelProvider, toLmMessages } from '../../../src/agent/models/vscodeLm';
+import { VSCODE_LM_PREFIX, toLmMessages, vscodeLmFactory } from '../../../src/agent/models/vscodeLm';
 
 class FakeProvider implements LanguageModelProvider {
   readonly requests: LmRequest[] = [];
@@ -35,7 +35,7 @@ describe('VS Code language models (fake provider)', () => {
   it('is reached through the registry once registered, with the family from the model string', async () => {
     const provider = new FakeProvider(() => parts({ type: 'text', text: 'Hi ' }, { type: 'tool_call', callId: 'c1', name: 'read_file', input: { path: 'a.ts' } }));
     const registry = new ModelRegistry();
-    registerLanguageModelProvider(registry, provider);
+    registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(provider));
     const model = registry.create('vscode-lm:gpt-4o');
     const events = await collect(model.stream({ messages: [{ role: 'user', content: 'q' }], tools, signal: new AbortController().signal }));
     assert.deepEqual(events, [
@@ -81,7 +81,7 @@ describe('VS Code language models (fake provider)', () => {
   ] as const) {
     it(`turns provider error ${code} into an actionable ModelError`, async () => {
       const registry = new ModelRegistry();
-      registerLanguageModelProvider(registry, new FakeProvider(() => new LanguageModelProviderError(code, 'over quota')));
+      registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(new FakeProvider(() => new LanguageModelProviderError(code, 'over quota'))));
       await assert.rejects(collect(registry.create('vscode-lm:gpt-9').stream({ messages: [], tools: [], signal: new AbortController().signal })), (err: Error) => err instanceof ModelError && message.test(err.message));
     });
   }
@@ -97,7 +97,7 @@ describe('VS Code language models (fake provider)', () => {
       })(),
     );
     const registry = new ModelRegistry();
-    registerLanguageModelProvider(registry, provider);
+    registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(provider));
     const seen: ModelEvent[] = [];
     await assert.rejects(
       (async () => {

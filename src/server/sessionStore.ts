@@ -12,22 +12,12 @@ import type { ChatModel } from '../agent/models/types';
 import { Methods, type ClientCapabilities, type SessionUpdate } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import { META_SEQ, PROMPT_FINISHED, type PromptStatus } from '../protocol/punie';
-import type { Logger } from '../transport/logger';
-import { OutboundRequests } from './outbound';
+import type { Logger } from '../util/logger';
+import type { ClientLink } from './clientLink';
+import { OutboundRequests } from './outboundRequests';
 import { PromptLog } from './promptLog';
 import { ReplayBuffer, type ReplayResult } from './replay';
 import { tokenMatches } from './security';
-
-/** The connection side of a client, as the store sees it. */
-export interface ClientLink {
-  readonly clientId: string;
-  readonly capabilities: ClientCapabilities;
-  /** Gets none of {@link NEWER_UPDATES} (Punie's Python clients). */
-  readonly legacyClient?: boolean;
-  notify(method: string, params: unknown): void;
-  /** `id` is given when a request is sent again on a new connection. */
-  request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T>;
-}
 
 /** Session updates Punie's Python clients do not know: they are not sent to them. */
 const NEWER_UPDATES = new Set<SessionUpdate['sessionUpdate']>(['available_commands_update', 'config_option_update', 'usage_update']);

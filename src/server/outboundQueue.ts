@@ -51,7 +51,6 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
   private closed = false;
   /** Chunks merged into an earlier queued chunk, over the connection's life. */
   coalesced = 0;
-  peakBacklog = 0;
 
   constructor(
     private readonly socket: OutboundSocket,
@@ -210,7 +209,6 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
   private checkBacklog(): void {
     if (this.closed) return;
     const backlog = this.backlog;
-    if (backlog > this.peakBacklog) this.peakBacklog = backlog;
     if (backlog > this.options.backlogMax) {
       this.slow(`its backlog reached ${mib(backlog)}, over the ${mib(this.options.backlogMax)} maximum`);
     } else if (backlog > this.options.backlogCap) {

@@ -17,6 +17,12 @@ describe('server sessions: ownership, resume, expiry', () => {
     clients.push(c);
     return c;
   };
+  /** Closes `client` and waits until the server has let go of its connection. */
+  const disconnect = async (client: RawClient) => {
+    client.close();
+    await client.closed;
+    await until(() => server.connectionCount === 0, '0 connection(s)');
+  };
   beforeEach(async () => {
     now = 1_000_000;
     server = await startServer({ gracePeriodMs: 300_000, now: () => now });
@@ -54,24 +60,18 @@ describe('server sessions: ownership, resume, expiry', () => {
   it('resumes after a disconnect with the token, rotating it; a token fails once its successor was used', async () => {
     const a = await connect();
     const s = await newSession(a, 1);
-    a.close();
-    await a.closed;
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    await disconnect(a);
     const b = await connect();
     const resumed = await b.call(2, 'resume_session', { cwd: '/w', session_id: s.sessionId, resume_token: s.token });
     const rotated = resumed.result._meta.resume_token;
     assert.ok(rotated && rotated !== s.token, 'token rotated');
     const prompt = await b.call(3, 'prompt', { session_id: s.sessionId, prompt: [{ type: 'text', text: 'back' }] });
     assert.equal(prompt.result.stopReason, 'end_turn');
-    b.close();
-    await b.closed;
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    await disconnect(b);
     const c = await connect();
     const fresh = await c.call(4, 'session/resume', { cwd: '/w', sessionId: s.sessionId, _meta: { resume_token: rotated } });
     assert.ok(fresh.result, 'the rotated token works, also from _meta');
-    c.close();
-    await c.closed;
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    await disconnect(c);
     const d = await connect();
     const stale = await d.call(5, 'session/resume', { cwd: '/w', sessionId: s.sessionId, resumeToken: s.token });
     assert.equal(stale.error.code, -32602);
@@ -97,8 +97,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     const a = await connect();
     const s1 = await newSession(a, 1);
     const s2 = await newSession(a, 2);
-    a.close();
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    await disconnect(a);
     const b = await connect();
     assert.ok((await b.call(3, 'resume_session', { cwd: '/w', session_id: s1.sessionId, resume_token: s1.token })).result);
     assert.ok((await b.call(4, 'resume_session', { cwd: '/w', session_id: s2.sessionId, resume_token: s2.token })).result);
@@ -107,8 +106,7 @@ describe('server sessions: ownership, resume, expiry', () => {
   it('expires sessions after the grace period (injected clock) and not before', async () => {
     const a = await connect();
     const s = await newSession(a, 1);
-    a.close();
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    await disconnect(a);
     now += 299_000;
     assert.equal(server.store.sweep(), 0);
     now += 2_000;
@@ -122,8 +120,7 @@ describe('server sessions: ownership, resume, expiry', () => {
     const a = await connect();
     const s1 = await newSession(a, 1);
     const s2 = await newSession(a, 2);
-    a.close();
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    await disconnect(a);
     const store = server.store;
     const original = store.delete.bind(store);
     let calls = 0;

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { ErrorCodes, RpcError, describeRequest } from '../protocol/jsonrpc';
 import { ConnectionClosedError, RequestAbortedError } from '../transport/errors';
-import type { ClientLink } from './sessions';
+import type { ClientLink } from './clientLink';
 
 interface Outbound {
   id: string;

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createLogger, frameText, isLogLevel, redact } from '../../src/transport/logger';
+import { createLogger, frameText, isLogLevel, redact } from '../../src/util/logger';
 
 describe('log levels', () => {
   it('accepts the level names and nothing inherited from Object', () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import type { Message } from 'vscode-jsonrpc';
 import { MAX_CHUNK_TEXT } from '../../src/agent/text';
-import { OutboundQueue, type OutboundOptions, type OutboundSocket } from '../../src/server/backpressure';
+import { OutboundQueue, type OutboundOptions, type OutboundSocket } from '../../src/server/outboundQueue';
 
 /** A socket whose buffer the test fills and drains by hand. */
 class FakeSocket implements OutboundSocket {

@@ -10,7 +10,7 @@ import { NotConnectedError } from '../client/errors';
 import { checkServer as defaultCheckServer, ServerCheckError, type ServerCheckOptions } from '../client/serverCheck';
 import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, PunieClientApi, SessionLost } from '../client/types';
 import type { SessionNotification } from '../protocol/acp';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import { runInBackground } from '../util/background';
 import { readConfig, type PunieConfig } from './config';
 import { Disposable } from './disposable';

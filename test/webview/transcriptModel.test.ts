@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import type { ItemOf } from '../../src/webview/protocol';
-import { TranscriptModel } from '../../src/webview/transcript';
+import { TranscriptModel } from '../../src/webview/transcriptModel';
 
 describe('TranscriptModel', () => {
   it('adds, appends and replaces by id, in order', () => {

@@ -6,13 +6,13 @@ import type WebSocket from 'ws';
 import { Methods, type ClientCapabilities } from '../protocol/acp';
 import type { RequestId } from '../protocol/jsonrpc';
 import { RpcEndpoint } from '../transport/endpoint';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import { burstCorker, WebSocketMessageReader } from '../transport/wsTransport';
-import { OutboundQueue } from './backpressure';
+import { OutboundQueue } from './outboundQueue';
 import { InboundGate } from './inboundGate';
 import type { ConnectionLimits } from './limits';
 import { RateLimiter } from './rateLimit';
-import type { ClientLink } from './sessions';
+import type { ClientLink } from './clientLink';
 
 /** A client closed for being slow may not read our close frame soon; it is cut off after this long. */
 const SLOW_CLOSE_TERMINATE_MS = 2_000;

@@ -13,8 +13,9 @@ import {
   TerminalRequest,
   WriteTextFileRequest,
 } from '../protocol/acp';
+import { summarizeIssues } from '../protocol/issues';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
-import type { Logger } from '../transport/logger';
+import type { Logger } from '../util/logger';
 import type { WorkspaceFiles } from './fileSystem';
 import type { PermissionBroker } from './permissions';
 import type { TerminalManager } from './terminals';
@@ -22,8 +23,7 @@ import type { TerminalManager } from './terminals';
 export function parseParams<T extends z.ZodType>(schema: T, params: unknown, method: string): z.infer<T> {
   const result = schema.safeParse(params);
   if (result.success) return result.data;
-  const issues = result.error.issues.map((i) => `${i.path.join('.') || '(params)'}: ${i.message}`).join('; ');
-  throw new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${issues}`);
+  throw new RpcError(ErrorCodes.InvalidParams, `Invalid params for ${method}: ${summarizeIssues(result.error.issues, '(params)').text}`);
 }
 
 function requireTrust(what: string): void {

@@ -1,0 +1,16 @@
+/**
+ * The connection side of a client, as the session store and its outbound requests see it: a leaf both
+ * import, so neither depends on the other (or on the socket class) for the shape.
+ */
+import type { ClientCapabilities } from '../protocol/acp';
+import type { RequestId } from '../protocol/jsonrpc';
+
+export interface ClientLink {
+  readonly clientId: string;
+  readonly capabilities: ClientCapabilities;
+  /** Gets no session updates newer than Punie's Python clients know (see sessionStore's NEWER_UPDATES). */
+  readonly legacyClient?: boolean;
+  notify(method: string, params: unknown): void;
+  /** `id` is given when a request is sent again on a new connection. */
+  request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T>;
+}
