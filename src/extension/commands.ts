@@ -4,8 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { runInBackground } from '../util/background';
-import type { AskContext, ChatController } from './chat';
+import type { ChatController } from './chat';
 import { pickModel } from './mentions';
+import { selectionContext } from './selection';
 import type { ChatViewProvider } from './chatView';
 import { checkServerUrl, readConfig, SECTION } from './config';
 import type { Connection } from './clientLifecycle';
@@ -90,19 +91,6 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
   };
 }
 
-/** The active editor's selection, sent with the question. */
-export function selectionContext(): AskContext | undefined {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.selection.isEmpty) return undefined;
-  const { start, end } = editor.selection;
-  const name = vscode.workspace.asRelativePath(editor.document.uri);
-  return {
-    uri: editor.document.uri.toString(),
-    label: `the selection in ${name}:${start.line + 1}-${end.line + 1}`,
-    text: editor.document.getText(editor.selection),
-    languageId: editor.document.languageId,
-  };
-}
 
 /** The command's string argument (tests, other extensions), else what the user types; undefined if dismissed. */
 async function argumentOrInput(arg: unknown, options: vscode.InputBoxOptions): Promise<string | undefined> {

@@ -9,8 +9,15 @@ import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { ModelError } from '../agent/models/types';
 import { MODEL_OPTION, MODE_OPTION, MODES, configOptions } from '../agent/sessionConfig';
 import { runInBackground } from '../util/background';
-import type { MethodContext } from './methods';
+import type { ModelRegistry } from '../agent/models/registry';
+import type { Logger } from '../util/logger';
 import type { ServerSession } from './sessionStore';
+
+/** What these need of a method's context (kept narrow so that methods.ts can import this file). */
+interface MethodContext {
+  models: ModelRegistry;
+  options: { logger: Logger };
+}
 
 export const AVAILABLE_COMMANDS: AvailableCommand[] = [
   { name: 'model', description: 'Switch the model of this session; the conversation continues', input: { hint: 'a model, e.g. ollama:llama3.2' } },

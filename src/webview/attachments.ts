@@ -2,8 +2,8 @@
  * The composer's attachments, shown as removable chips above the input: files mentioned with `@` (the host
  * picks them) and images pasted or dropped (read here as base64). They go with the next question.
  */
-import { el, icon } from './items';
-import { MAX_IMAGE_BASE64, type Attachment, type AttachmentChip } from './protocol';
+import { el, icon, renderChip } from './items';
+import { MAX_IMAGE_BASE64, type Attachment } from './protocol';
 
 export class Attachments {
   readonly element: HTMLElement;
@@ -75,13 +75,4 @@ export class Attachments {
       }),
     );
   }
-}
-
-const CHIP_ICONS: Record<AttachmentChip['kind'], string> = { file: 'file', selection: 'selection', image: 'file-media' };
-
-export function renderChip(document: Document, chip: AttachmentChip): HTMLElement {
-  const root = el(document, 'span', `chip chip-${chip.kind}`);
-  root.title = chip.name;
-  root.append(icon(document, CHIP_ICONS[chip.kind]), el(document, 'span', 'chip-name', chip.name));
-  return root;
 }

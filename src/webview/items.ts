@@ -2,8 +2,7 @@
  * DOM for the transcript items that are not streamed markdown: user messages, tool-call cards, plans,
  * permission prompts and notices. Everything from the agent is set as text, never as HTML.
  */
-import { renderChip } from './attachments';
-import type { ItemOf, WebviewMessage } from './protocol';
+import type { AttachmentChip, ItemOf, WebviewMessage } from './protocol';
 
 export type Post = (message: WebviewMessage) => void;
 
@@ -152,5 +151,14 @@ export function renderNotice(document: Document, item: ItemOf<'notice'>, post: P
     button.addEventListener('click', () => post({ type: action }));
     root.append(button);
   }
+  return root;
+}
+
+const CHIP_ICONS: Record<AttachmentChip['kind'], string> = { file: 'file', selection: 'selection', image: 'file-media' };
+
+export function renderChip(document: Document, chip: AttachmentChip): HTMLElement {
+  const root = el(document, 'span', `chip chip-${chip.kind}`);
+  root.title = chip.name;
+  root.append(icon(document, CHIP_ICONS[chip.kind]), el(document, 'span', 'chip-name', chip.name));
   return root;
 }
