@@ -51,5 +51,6 @@ export class History {
 
 function size(m: ChatMessage): number {
   const calls = m.role === 'assistant' && m.toolCalls ? m.toolCalls.reduce((n, c) => n + c.name.length + c.arguments.length, 0) : 0;
-  return m.content.length + calls;
+  const images = m.role === 'user' && m.images ? m.images.reduce((n, i) => n + i.data.length, 0) : 0;
+  return m.content.length + calls + images;
 }

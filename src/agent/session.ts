@@ -11,7 +11,7 @@ import type { AgentHost } from './host';
 import { defaultMcpOptions, type McpOptions } from './mcp/options';
 import { McpServers } from './mcp/servers';
 import { isAbortError } from './models/abortable';
-import type { ChatMessage, ChatModel } from './models/types';
+import type { ChatMessage, ChatModel, ImageData } from './models/types';
 import { promptText } from './text';
 import { PermissionGate } from './tools/permission';
 import { Transcript } from './loadTranscript';
@@ -50,11 +50,13 @@ export class AgentSession {
   private toolCalls = 0;
   /** `default` asks before writes and commands; `read-only` never does them. */
   mode = 'default';
+  /** The last usage the model reported (tokens in context, context size or 0), for the log. */
+  lastUsage: { used: number; size: number } | undefined;
 
   constructor(
     readonly id: string,
     readonly cwd: string,
-    private readonly model: ChatModel,
+    private model: ChatModel,
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
     log: Logger = silentLogger,
@@ -71,6 +73,11 @@ export class AgentSession {
   /** The model answering this session (listed with the session, stored with it). */
   get modelId(): string {
     return this.model.id;
+  }
+
+  /** Switches the model (session/set_config_option, /model); the conversation stays. */
+  setModel(model: ChatModel): void {
+    this.model = model;
   }
 
   /** The transcript as updates, in order, for `session/load`. */
@@ -110,7 +117,7 @@ export class AgentSession {
     const controller = new AbortController();
     this.running = controller;
     for (const block of blocks) this.transcript.record({ sessionUpdate: 'user_message_chunk', content: block });
-    this.remember({ role: 'user', content: promptText(blocks) });
+    this.remember({ role: 'user', content: promptText(blocks), ...this.images(blocks) });
     const turnMessages: ChatMessage[] = [];
     try {
       await this.mcp.ready(controller.signal);
@@ -141,9 +148,24 @@ export class AgentSession {
     }
   }
 
+  /** An answer of the agent itself (a slash command's), kept in the transcript like the model's. */
+  say(text: string): void {
+    this.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });
+  }
+
   /** Ends the running turn, if any: the model stream and every pending client request; the prompt answers `cancelled`. */
   cancel(): void {
     this.running?.abort(new Error('cancelled'));
+  }
+
+  /** The prompt's images if the model takes them; otherwise the answer starts by saying they were left out. */
+  private images(blocks: ContentBlock[]): { images?: ImageData[] } {
+    const images = blocks.flatMap((b) => (b.type === 'image' ? [{ data: b.data, mimeType: b.mimeType }] : []));
+    if (images.length === 0) return {};
+    if (this.model.acceptsImages) return { images };
+    const text = `*The model ${this.model.id} cannot see images, so it got only the text of your message.*\n\n`;
+    this.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });
+    return {};
   }
 
   /** Ends the session for good: the running turn and every MCP server of the session. */
@@ -153,6 +175,7 @@ export class AgentSession {
   }
 
   private emit(update: SessionUpdate): void {
+    if (update.sessionUpdate === 'usage_update') this.lastUsage = { used: update.used, size: update.size };
     this.transcript.record(update);
     this.host.emit(update);
   }

@@ -25,7 +25,7 @@ export interface ConnectionHooks {
   /** `connected` was announced on `live`: send what waited for a connection. */
   connected(live: LiveConnection): void;
   /** The client gave up (failed) or was closed: fail what waits. */
-  ended(reason: string): void;
+  ended(reason: string, status?: number): void;
 }
 
 export interface RequestOptions<T> {
@@ -178,7 +178,7 @@ export class ConnectionLoop {
         this.current = undefined;
         if (!this.wanted) break;
         if (err instanceof ConnectError && !err.retryable) {
-          this.fail(err.message);
+          this.fail(err.message, err.status);
           break;
         }
         lastError = (err as Error).message;
@@ -234,7 +234,7 @@ export class ConnectionLoop {
     if (live) return Promise.resolve(live);
     const state = this.stateValue;
     if (this.disposed || state.kind === 'closed') return Promise.reject(new NotConnectedError(method, 'the client was closed'));
-    if (state.kind === 'failed') return Promise.reject(new NotConnectedError(method, state.reason));
+    if (state.kind === 'failed') return Promise.reject(new NotConnectedError(method, state.reason, state.status));
     if (state.kind === 'idle' && !this.wanted) return Promise.reject(new NotConnectedError(method, 'the client was not started'));
     return new Promise((resolve, reject) => {
       let timer: NodeJS.Timeout | undefined;
@@ -266,18 +266,18 @@ export class ConnectionLoop {
     });
   }
 
-  private fail(reason: string): void {
+  private fail(reason: string, status?: number): void {
     this.wanted = false;
-    this.setState({ kind: 'failed', reason });
-    this.rejectEverything(reason);
+    this.setState({ kind: 'failed', reason, ...(status !== undefined ? { status } : {}) });
+    this.rejectEverything(reason, status);
   }
 
-  private rejectEverything(reason: string): void {
+  private rejectEverything(reason: string, status?: number): void {
     for (const waiter of [...this.waiters]) {
       this.waiters.delete(waiter);
-      waiter.reject(new NotConnectedError(waiter.method, reason));
+      waiter.reject(new NotConnectedError(waiter.method, reason, status));
     }
-    this.hooks.ended(reason);
+    this.hooks.ended(reason, status);
   }
 
   private setState(state: ConnectionState): void {

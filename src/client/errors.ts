@@ -6,6 +6,8 @@ export class NotConnectedError extends RpcError {
   constructor(
     readonly method: string,
     readonly reason: string,
+    /** The HTTP status the server refused the connection with (401, 403), when that is why. */
+    readonly status?: number,
   ) {
     super(ErrorCodes.InternalError, method === 'start' ? `could not connect: ${reason}` : `${method} was not sent: ${reason}`);
     this.name = 'NotConnectedError';

@@ -78,8 +78,8 @@ export class PromptRouter {
     return () => calls.forEach((call) => call.release());
   }
 
-  failAll(reason: string): void {
-    for (const call of this.calls.all()) call.reject(new NotConnectedError(Methods.sessionPrompt, reason));
+  failAll(reason: string, status?: number): void {
+    for (const call of this.calls.all()) call.reject(new NotConnectedError(Methods.sessionPrompt, reason, status));
   }
 
   private send(call: PromptCall, live: LiveConnection): void {

@@ -144,7 +144,7 @@ export class PunieClient implements PunieClientApi {
       // Held updates were not delivered: the next resume asks for them again.
       handshakeFailed: () => this.sessions.all().forEach((session) => this.sessions.take(session)),
       connected: (live) => this.router.connected(live),
-      ended: (reason) => this.router.failAll(reason),
+      ended: (reason, status) => this.router.failAll(reason, status),
     };
   }
 

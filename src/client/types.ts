@@ -16,7 +16,8 @@ export type ConnectionState =
   | { kind: 'connecting'; attempt: number; reason: string }
   | { kind: 'connected'; since: number; serverName: string; reason: string }
   | { kind: 'reconnecting'; attempt: number; retryAt: number; lastError: string }
-  | { kind: 'failed'; reason: string }
+  /** `status`: the HTTP status the server refused the connection with (401: a wrong or missing token). */
+  | { kind: 'failed'; reason: string; status?: number }
   | { kind: 'closed'; reason: string };
 
 export interface ReconnectOptions {

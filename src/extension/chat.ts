@@ -5,17 +5,19 @@
  */
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import type { ContentBlock, SessionNotification } from '../protocol/acp';
+import type { ContentBlock, SessionConfigOption, SessionNotification } from '../protocol/acp';
+import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import type { SessionLost } from '../client/types';
 import type { Logger } from '../util/logger';
 import { runInBackground } from '../util/background';
-import type { ChatStatus } from '../webview/protocol';
-import { readConfig } from './config';
+import type { AttachmentChip, ChatStatus } from '../webview/protocol';
+import { SECTION, readConfig } from './config';
 import type { Connection } from './clientLifecycle';
 import { connectionView } from './connectionView';
 import { Disposable } from './disposable';
-import { failureText, sessionGone } from './failureText';
+import { describeFailure } from './failureText';
 import type { AcpMcpServer } from './mcpConfig';
+import { SessionState } from './sessionState';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
 
@@ -25,6 +27,12 @@ export interface AskContext {
   label: string;
   text: string;
   languageId?: string;
+}
+
+/** What goes with a question: its ACP content blocks after the text, and the chips shown on it. */
+export interface AskExtras {
+  blocks: ContentBlock[];
+  chips: AttachmentChip[];
 }
 
 /** If the agent does not confirm a cancel this fast, the turn is ended here anyway. */
@@ -44,6 +52,14 @@ export class ChatController extends Disposable {
   private lostDuringTurn = false;
   /** The transcript id of the running turn's question. */
   private turnItemId: string | undefined;
+  /** Model, mode, commands and usage of the session, for the composer. */
+  readonly session = new SessionState();
+  /** The turn a cancel was already sent for. */
+  private cancelled: AbortController | undefined;
+  /** A mode picked before the session exists; applied once it does. */
+  private pendingMode: string | undefined;
+  /** The last question, for "Retry". */
+  private lastQuestion: { question: string; context?: AskContext; extras?: AskExtras } | undefined;
   private readonly statusEmitter = this.register(new vscode.EventEmitter<ChatStatus>());
   private readonly draftEmitter = this.register(new vscode.EventEmitter<string>());
   readonly onDidChangeStatus = this.statusEmitter.event;
@@ -54,7 +70,7 @@ export class ChatController extends Disposable {
     private readonly transcript: TranscriptStore,
     private readonly connection: ChatConnection,
     /** The whole error goes here (method, request id); the chat shows plain words. */
-    private readonly log: Pick<Logger, 'warn'>,
+    private readonly log: Pick<Logger, 'warn' | 'info'>,
     /** The MCP servers a new session gets. */
     private readonly mcp: { servers(): Promise<AcpMcpServer[]> },
     /** Whether the user rejected a tool call's permission request (its card then says Rejected). */
@@ -67,6 +83,11 @@ export class ChatController extends Disposable {
     this.register(connection.onSessionLost((lost) => this.onSessionLost(lost)));
     this.register(connection.onDidReplaceClient(() => this.onClientReplaced()));
     this.register(connection.onDidChangeState(() => this.publishStatus()));
+    this.register(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.model`)) this.publishStatus();
+      }),
+    );
   }
 
   get busy(): boolean {
@@ -83,12 +104,59 @@ export class ChatController extends Disposable {
   }
 
   status(): ChatStatus {
-    const mode = this.connection.endpoint?.mode ?? readConfig().mode;
-    return { busy: this.busy, connection: connectionView(this.connection.state, mode, this.sessionExpired, Date.now()) };
+    const config = readConfig();
+    const mode = this.connection.endpoint?.mode ?? config.mode;
+    const images = this.connection.current?.agent?.agentCapabilities.promptCapabilities?.image === true;
+    return {
+      busy: this.busy,
+      connection: connectionView(this.connection.state, mode, this.sessionExpired, Date.now()),
+      session: this.session.view(config.model, images),
+    };
+  }
+
+  /** Asks the last question again (after an interrupted or failed answer). */
+  async retry(): Promise<void> {
+    if (!this.lastQuestion) return;
+    const { question, context, extras } = this.lastQuestion;
+    await this.ask(question, context, extras);
+  }
+
+  /**
+   * Changes the model or mode. With a session, the agent switches it in place (the conversation goes on);
+   * the model also becomes the `punie.model` setting, so later sessions start with it.
+   */
+  async setOption(configId: 'model' | 'mode', value: string): Promise<void> {
+    if (configId === 'model' && readConfig().model !== value) {
+      await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
+    }
+    const client = this.connection.current;
+    if (!client || !this.sessionId) {
+      if (configId === 'mode') this.pendingMode = value;
+      this.publishStatus();
+      return;
+    }
+    await this.applyOption(configId, value);
+  }
+
+  private async applyOption(configId: string, value: string): Promise<void> {
+    const client = this.connection.current;
+    if (!client || !this.sessionId) return;
+    try {
+      const answer = await client.request<{ configOptions?: SessionConfigOption[] }>('session/set_config_option', { sessionId: this.sessionId, configId, value });
+      if (answer.configOptions) this.session.setOptions(answer.configOptions);
+      if (configId === 'model') this.sessionModel = value;
+    } catch (err) {
+      if (err instanceof RpcError && err.code === ErrorCodes.MethodNotFound && configId === 'model') {
+        // An older server without config options: the new model needs a new session.
+        this.sessionId = undefined;
+        this.transcript.notice('info', `This server cannot switch the model of a session: the next question starts a new session with ${value}.`);
+      } else this.transcript.notice('error', `Could not switch the ${configId} to ${value}: ${describeFailure(err as Error).text}`);
+    }
+    this.publishStatus();
   }
 
   /** Runs one turn; resolves when it has ended (however it ended). */
-  async ask(question: string, context?: AskContext): Promise<void> {
+  async ask(question: string, context?: AskContext, extras?: AskExtras): Promise<void> {
     if (this.turn) {
       runInBackground('a notification', vscode.window.showInformationMessage('Punie is still answering. Wait for it, or run "Punie: Cancel" first.'), this.log);
       return;
@@ -96,26 +164,32 @@ export class ChatController extends Disposable {
     const turn = new AbortController();
     this.turn = turn;
     this.lostDuringTurn = false;
+    this.lastQuestion = { question, context, extras };
     this.setBusy(true);
+    const chips = [...(context ? [{ kind: 'selection' as const, name: context.label }] : []), ...(extras?.chips ?? [])];
     this.turnItemId = this.transcript.newId('user');
-    this.transcript.add({ kind: 'user', id: this.turnItemId, text: context ? `${question}\n\n(with ${context.label})` : question });
+    this.transcript.add({ kind: 'user', id: this.turnItemId, text: question, ...(chips.length ? { attachments: chips } : {}) });
     this.mapper.startTurn();
+    let client: Awaited<ReturnType<ChatConnection['ensure']>> | undefined;
     let sent = false;
     try {
-      const client = await this.connection.ensure(turn.signal);
+      client = await this.connection.ensure(turn.signal);
       const sessionId = await this.ensureSession(turn.signal);
       this.promptSessionId = sessionId;
       sent = true;
-      const stopReason = await client.prompt(sessionId, promptBlocks(question, context), { signal: turn.signal });
+      const stopReason = await client.prompt(sessionId, [...promptBlocks(question, context), ...(extras?.blocks ?? [])], { signal: turn.signal });
       if (stopReason === 'cancelled') this.transcript.notice('info', 'Stopped.');
       else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
     } catch (err) {
       if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
       else {
         this.log.warn(`the question failed${sent ? '' : ' before it was sent'}: ${err instanceof Error ? err.message : String(err)}`);
-        if (sessionGone(err)) this.forgetSession();
-        // A lost session was already explained by onSessionLost.
-        if (!this.lostDuringTurn) this.transcript.notice('error', failureText(err));
+        const failure = describeFailure(err as Error);
+        if (failure.kind === 'sessionGone') this.forgetSession();
+        // The client the question went out on was stopped (server restarted, settings changed): the answer was cut.
+        const replaced = client !== undefined && this.connection.current !== client;
+        if (this.lostDuringTurn || replaced) this.transcript.notice('warning', 'Interrupted — the answer was cut off when the connection to the server ended.', 'retry');
+        else this.transcript.notice(failure.kind === 'interrupted' ? 'warning' : 'error', failure.text, failure.retry ? 'retry' : undefined);
         if (!sent) this.draftEmitter.fire(question);
       }
     } finally {
@@ -130,6 +204,9 @@ export class ChatController extends Disposable {
   async cancel(): Promise<boolean> {
     const turn = this.turn;
     if (!turn) return false;
+    // Escape reaches both the webview and the keybinding: one cancel per turn.
+    if (this.cancelled === turn) return true;
+    this.cancelled = turn;
     const timer = setTimeout(() => turn.abort(new Error('the agent did not confirm the cancel')), CANCEL_GRACE_MS);
     const sub = this.onDidChangeStatus((s) => {
       if (s.busy) return;
@@ -147,6 +224,7 @@ export class ChatController extends Disposable {
   async newSession(): Promise<void> {
     if (this.turn) await this.cancel();
     this.sessionId = undefined;
+    this.session.reset(undefined);
     this.sessionExpired = false;
     this.transcript.apply({ op: 'clear' });
     this.publishStatus();
@@ -159,10 +237,8 @@ export class ChatController extends Disposable {
 
   private async ensureSession(signal: AbortSignal): Promise<string> {
     const model = readConfig().model;
-    if (this.sessionId && this.sessionModel !== model) {
-      this.transcript.notice('info', `The model is now ${model}: this question starts a new session.`);
-      this.sessionId = undefined;
-    }
+    // A model changed in the settings is switched in place: the session and its conversation stay.
+    if (this.sessionId && this.sessionModel !== model) await this.applyOption('model', model);
     if (this.sessionId) return this.sessionId;
     const client = await this.connection.ensure(signal);
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
@@ -170,6 +246,10 @@ export class ChatController extends Disposable {
     const session = await client.newSession(cwd, { model, mcpServers });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
+    this.session.reset(session.response.configOptions, session.sessionId);
+    if (this.pendingMode) await this.applyOption('mode', this.pendingMode);
+    this.pendingMode = undefined;
+    this.publishStatus();
     if (this.sessionExpired) {
       this.sessionExpired = false;
       this.publishStatus();
@@ -178,23 +258,30 @@ export class ChatController extends Disposable {
   }
 
   private onUpdate(notification: SessionNotification): void {
+    // The agent announces a new session's commands right after its answer, which can overtake it here.
+    if (notification.sessionId !== this.sessionId && this.session.apply(notification.update, notification.sessionId)) return;
     // Replays (session/load) repeat what the transcript already has.
     if (notification.sessionId !== this.sessionId || notification._meta?.replay === true) return;
+    if (this.session.apply(notification.update)) this.publishStatus();
     for (const op of this.mapper.map(notification.sessionId, notification.update)) this.transcript.apply(op);
   }
 
   private onSessionLost(lost: SessionLost): void {
     if (lost.sessionId !== this.sessionId) return;
     if (this.turn) this.lostDuringTurn = true;
+    // The reason (with ids) goes to the log; the chat says what it means for the user.
+    this.log.info(`session ${lost.sessionId} lost (${lost.reason}); recovery: ${lost.recovery}`);
     if (lost.recovery === 'new-session' && lost.replacementSessionId) {
       this.sessionId = lost.replacementSessionId;
-      this.transcript.notice('warning', `The server lost the session (${lost.reason}). Continuing in a new session that does not know the earlier messages.`);
+      this.session.reset(undefined);
+      this.transcript.notice('warning', 'The server restarted and this session could not be found. The chat goes on in a new session that does not know the earlier messages.');
     } else if (lost.recovery === 'reloaded') {
       this.transcript.notice('info', 'The connection was restored and the session reloaded.');
     } else {
       this.sessionId = undefined;
       this.sessionExpired = true;
-      this.transcript.notice('warning', `The session has ended (${lost.reason}). Your next question starts a new session.`);
+      this.session.reset(undefined);
+      this.transcript.notice('warning', 'The server restarted and this session could not be found; your next question starts a new one.');
     }
     this.publishStatus();
   }

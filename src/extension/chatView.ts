@@ -14,6 +14,8 @@ import { Disposable } from './disposable';
 import type { WorkspaceFiles } from './fileSystem';
 import { CHAT_VIEW_ID } from './ids';
 import type { PunieLog } from './log';
+import { attachmentExtras, pickWorkspaceFile } from './mentions';
+import { selectionContext } from './selection';
 import type { PermissionBroker } from './permissions';
 import type { TerminalManager } from './terminals';
 import type { TranscriptStore } from './transcriptStore';
@@ -24,8 +26,8 @@ const PROBE_TIMEOUT_MS = 10_000;
 /** What the view uses of the rest: each part narrowed to the calls the webview's messages make. */
 export interface ChatViewDeps {
   log: Pick<PunieLog, 'warn' | 'error' | 'trace' | 'tracing' | 'show'>;
-  transcript: Pick<TranscriptStore, 'onDidApply' | 'model'>;
-  chat: Pick<ChatController, 'onDidChangeStatus' | 'onDidReturnDraft' | 'status' | 'ask' | 'cancel' | 'newSession'>;
+  transcript: Pick<TranscriptStore, 'onDidApply' | 'model' | 'notice' | 'apply'>;
+  chat: Pick<ChatController, 'onDidChangeStatus' | 'onDidReturnDraft' | 'status' | 'ask' | 'cancel' | 'newSession' | 'setOption' | 'retry'>;
   connection: Pick<Connection, 'retryNow'>;
   permissions: Pick<PermissionBroker, 'answer'>;
   files: Pick<WorkspaceFiles, 'resolve'>;
@@ -173,8 +175,28 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
         this.focusWhenReady = false;
         this.readyEmitter.fire();
         return;
-      case 'send':
-        return deps.chat.ask(message.text);
+      case 'send': {
+        const extras = await attachmentExtras(message.attachments ?? [], deps.chat.status().session.images);
+        if (extras.refused.length) {
+          deps.transcript.notice('warning', `Left out: ${extras.refused.join(', ')} (the agent takes no images, or the file is not in the workspace).`);
+        }
+        return deps.chat.ask(message.text, selectionContext(), extras);
+      }
+      case 'setOption':
+        return deps.chat.setOption(message.configId, message.value);
+      case 'mention': {
+        const file = await pickWorkspaceFile();
+        if (file) this.post({ type: 'mentioned', ...file });
+        return;
+      }
+      case 'retry':
+        return deps.chat.retry();
+      case 'pickModel':
+        await vscode.commands.executeCommand('punie.pickModel');
+        return;
+      case 'clear':
+        deps.transcript.apply({ op: 'clear' });
+        return;
       case 'cancel':
         await deps.chat.cancel();
         return;

@@ -4,7 +4,9 @@
  */
 import * as vscode from 'vscode';
 import { runInBackground } from '../util/background';
-import type { AskContext, ChatController } from './chat';
+import type { ChatController } from './chat';
+import { pickModel } from './mentions';
+import { selectionContext } from './selection';
 import type { ChatViewProvider } from './chatView';
 import { readConfig, SECTION } from './config';
 import type { Connection } from './clientLifecycle';
@@ -19,7 +21,7 @@ export type CommandHandlers = { readonly [K in CommandId]: (...args: unknown[]) 
 
 /** What the commands use of the rest. */
 export interface CommandDeps {
-  chat: Pick<ChatController, 'ask' | 'newSession' | 'cancel' | 'busy'>;
+  chat: Pick<ChatController, 'ask' | 'newSession' | 'cancel' | 'busy' | 'status' | 'setOption'>;
   connection: Pick<Connection, 'state' | 'retryNow' | 'reconfigure'>;
   servers: Pick<ServerHost, 'localUrls' | 'setRemoteToken'>;
   log: Pick<PunieLog, 'show' | 'warn'>;
@@ -45,6 +47,11 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
       await chat.ask(text.trim(), context);
     },
     'punie.openChat': () => view.reveal(true),
+    'punie.pickModel': async () => {
+      const { model } = chat.status().session;
+      const value = await pickModel(model.options, model.current);
+      if (value) await chat.setOption('model', value);
+    },
     'punie.newSession': async () => {
       await chat.newSession();
       await view.reveal(true);
@@ -85,19 +92,6 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
   };
 }
 
-/** The active editor's selection, sent with the question. */
-function selectionContext(): AskContext | undefined {
-  const editor = vscode.window.activeTextEditor;
-  if (!editor || editor.selection.isEmpty) return undefined;
-  const { start, end } = editor.selection;
-  const name = vscode.workspace.asRelativePath(editor.document.uri);
-  return {
-    uri: editor.document.uri.toString(),
-    label: `the selection in ${name}:${start.line + 1}-${end.line + 1}`,
-    text: editor.document.getText(editor.selection),
-    languageId: editor.document.languageId,
-  };
-}
 
 /** The command's string argument (tests, other extensions), else what the user types; undefined if dismissed. */
 async function argumentOrInput(arg: unknown, options: vscode.InputBoxOptions): Promise<string | undefined> {

@@ -21,7 +21,7 @@ export function sessionGone(err: unknown): boolean {
 }
 
 export function failureText(err: unknown): string {
-  if (sessionGone(err)) return 'The server no longer has this session. Your next question starts a new one.';
+  if (sessionGone(err)) return 'The server restarted and this session could not be found; your next question starts a new one.';
   if (err instanceof ServerCheckError) return serverProblemText(err);
   if (err instanceof ServerUnreachableError) {
     const where = err.url ? ` at ${err.url}` : '';
@@ -31,11 +31,36 @@ export function failureText(err: unknown): string {
   if (err instanceof RequestTimeoutError) {
     return `No answer from the agent for ${seconds(err.timeoutMs)}. Check that the agent and its model are running, then ask again.`;
   }
-  if (err instanceof ConnectError && err.status === 401) return `The server refused the token. Run ${CONNECT} to set it.`;
+  if ((err instanceof ConnectError || err instanceof NotConnectedError) && err.status === 401) return `The server refused the token. Run ${CONNECT} to set it.`;
   if (err instanceof NotConnectedError || err instanceof ConnectionClosedError || err instanceof ConnectError) {
     return `The connection to the Punie server failed. Check the punie.server.* settings or run "Punie: Reconnect Now", then ask again. ${LOGS} has the details.`;
   }
   return `Something went wrong. ${LOGS} has the details.`;
+}
+
+export type FailureKind = 'sessionGone' | 'interrupted' | 'model' | 'limit' | 'connection' | 'other';
+
+/** A failed question for the chat: the text, and whether a Retry button belongs after it. */
+export interface Failure {
+  kind: FailureKind;
+  text: string;
+  retry: boolean;
+}
+
+export function describeFailure(err: unknown): Failure {
+  if (sessionGone(err)) return { kind: 'sessionGone', retry: true, text: failureText(err) };
+  if (err instanceof ConnectionClosedError) {
+    return { kind: 'interrupted', retry: true, text: 'Interrupted — the connection to the Punie server ended before the answer was complete.' };
+  }
+  if (err instanceof RpcError && (err.code === ErrorCodes.LimitExceeded || err.code === ErrorCodes.RateLimited)) {
+    return { kind: 'limit', retry: true, text: 'The server is busy (too many sessions or requests). Wait a moment, then ask again.' };
+  }
+  // The agent words model failures for people ("cannot reach Ollama at … — is `ollama serve` running?"), by `data`.
+  const data = err instanceof RpcError && typeof err.data === 'object' && err.data !== null ? (err.data as Record<string, unknown>) : {};
+  if (err instanceof RpcError && (typeof data.model === 'string' || data.configId === 'model')) return { kind: 'model', retry: true, text: err.message };
+  const connection = err instanceof RequestTimeoutError || err instanceof ServerUnreachableError || err instanceof NotConnectedError || err instanceof ConnectError;
+  const refused = (err instanceof ConnectError || err instanceof NotConnectedError) && err.status === 401;
+  return { kind: connection ? 'connection' : 'other', retry: connection && !refused, text: failureText(err) };
 }
 
 /** What is wrong with a server that failed its check, and the fix (the notification offers it as a button). */

@@ -4,6 +4,7 @@ export const CHAT_VIEW_ID = 'punie.chat';
 export const COMMAND_IDS = [
   'punie.ask',
   'punie.openChat',
+  'punie.pickModel',
   'punie.newSession',
   'punie.cancel',
   'punie.connectRemote',

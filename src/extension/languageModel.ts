@@ -12,9 +12,20 @@ import {
   type LmResponsePart,
 } from '../agent/models/languageModelProvider';
 import type { ModelRegistry } from '../agent/models/registry';
-import { VSCODE_LM_PREFIX, vscodeLmFactory } from '../agent/models/vscodeLm';
+import { VSCODE_LM_PREFIX, vscodeLmFactory, vscodeLmLister } from '../agent/models/vscodeLm';
+
+/** `vscode.LanguageModelDataPart` (VS Code 1.101+) carries images; older versions have no way to send one. */
+type DataPartClass = { image(data: Uint8Array, mimeType: string): unknown };
+const dataPart = (vscode as unknown as { LanguageModelDataPart?: DataPartClass }).LanguageModelDataPart;
 
 export class VsCodeLanguageModelProvider implements LanguageModelProvider {
+  readonly imagesSupported = typeof dataPart?.image === 'function';
+
+  async models(): Promise<{ family: string; name: string; maxInputTokens: number }[]> {
+    const models = await vscode.lm.selectChatModels({});
+    return models.map((m) => ({ family: m.family, name: m.name, maxInputTokens: m.maxInputTokens }));
+  }
+
   async send(request: LmRequest): Promise<AsyncIterable<LmResponsePart>> {
     const models = await vscode.lm.selectChatModels(request.family ? { family: request.family } : {});
     const model = models[0];
@@ -45,7 +56,9 @@ export class VsCodeLanguageModelProvider implements LanguageModelProvider {
 
 /** Lets `vscode-lm[:family]` model strings reach VS Code's chat models. */
 export function registerVsCodeLanguageModels(registry: ModelRegistry): void {
-  registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(new VsCodeLanguageModelProvider()));
+  const provider = new VsCodeLanguageModelProvider();
+  registry.register(VSCODE_LM_PREFIX, vscodeLmFactory(provider));
+  registry.catalog.register(VSCODE_LM_PREFIX, vscodeLmLister(provider), VSCODE_LM_PREFIX);
 }
 
 async function* parts(stream: AsyncIterable<unknown>, done: () => void): AsyncIterable<LmResponsePart> {
@@ -70,13 +83,13 @@ function toChatMessage(message: LmMessage): vscode.LanguageModelChatMessage {
     );
   }
   return vscode.LanguageModelChatMessage.User(
-    message.parts.flatMap<vscode.LanguageModelTextPart | vscode.LanguageModelToolResultPart>((p) =>
-      p.type === 'text'
-        ? [new vscode.LanguageModelTextPart(p.text)]
-        : p.type === 'tool_result'
-          ? [new vscode.LanguageModelToolResultPart(p.callId, [new vscode.LanguageModelTextPart(p.text)])]
-          : [],
-    ),
+    message.parts.flatMap<vscode.LanguageModelTextPart | vscode.LanguageModelToolResultPart>((p) => {
+      if (p.type === 'text') return [new vscode.LanguageModelTextPart(p.text)];
+      if (p.type === 'tool_result') return [new vscode.LanguageModelToolResultPart(p.callId, [new vscode.LanguageModelTextPart(p.text)])];
+      // Only offered when the data part exists (imagesSupported); the API types of 1.95 do not know it yet.
+      if (p.type === 'image' && dataPart) return [dataPart.image(Buffer.from(p.data, 'base64'), p.mimeType) as vscode.LanguageModelTextPart];
+      return [];
+    }),
   );
 }
 

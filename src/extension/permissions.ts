@@ -9,9 +9,9 @@ import { seeRequest } from '../client/seenRequest';
 import { commandView } from '../webview/commandView';
 import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
+import { runInBackground } from '../util/background';
 import { autoDecision } from './permissionPolicy';
 import type { TranscriptStore } from './transcriptStore';
-import { runInBackground } from '../util/background';
 
 interface Pending {
   item: ItemOf<'permission'>;
@@ -38,10 +38,15 @@ export interface PermissionEnvironment {
 
 /** Tool calls remembered as rejected by the user, so their cards say "Rejected" rather than "Failed". */
 const MAX_REJECTED = 500;
+/** Notification buttons: full words, the same for every agent. */
+const NOTIFICATION_LABELS: Record<string, string> = { allow_once: 'Allow', allow_always: 'Allow Always', reject_once: 'Reject', reject_always: 'Reject Always' };
 
 export class PermissionBroker implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
   private readonly rejected = new Set<string>();
+  private readonly changeEmitter = new vscode.EventEmitter<number>();
+  /** Fires with the number of requests waiting for the user whenever it changes. */
+  readonly onDidChangePending = this.changeEmitter.event;
 
   constructor(
     private readonly transcript: TranscriptStore,
@@ -89,6 +94,7 @@ export class PermissionBroker implements vscode.Disposable {
           resolve({ optionId, meta });
         },
       });
+      this.changeEmitter.fire(this.pending.size);
       if (!this.env.chatVisible()) this.notify(base);
     });
     if (answer.optionId === undefined) return { outcome: { outcome: 'cancelled' } };
@@ -113,12 +119,14 @@ export class PermissionBroker implements vscode.Disposable {
 
   dispose(): void {
     this.cancelAll();
+    this.changeEmitter.dispose();
   }
 
   private settle(id: string, optionId: string | undefined, meta?: Record<string, unknown>): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
+    this.changeEmitter.fire(this.pending.size);
     const kind = pending.item.options.find((o) => o.optionId === optionId)?.kind;
     this.reviews?.decidedElsewhere(id, kind === undefined ? 'cancelled' : kind.startsWith('allow') ? 'allowed' : 'rejected');
     if (kind?.startsWith('reject')) this.remember(pending.call);
@@ -135,17 +143,22 @@ export class PermissionBroker implements vscode.Disposable {
   }
 
   private notify(item: ItemOf<'permission'>): void {
-    const names = item.options.map((o) => o.name);
-    const answered = vscode.window.showInformationMessage(`Punie asks: ${item.title}`, ...names).then((choice) => {
-      const option = item.options.find((o) => o.name === choice);
-      if (option) this.answer(item.id, option.optionId);
-    });
-    runInBackground('asking for a permission', answered);
+    const buttons = item.options.map((o) => ({ title: NOTIFICATION_LABELS[o.kind] ?? o.name, optionId: o.optionId }));
+    runInBackground(
+      'the permission notification',
+      vscode.window.showWarningMessage(`Punie asks to ${lowerFirst(item.title)}`, ...buttons).then((choice) => {
+        if (choice) this.answer(item.id, choice.optionId);
+      }),
+    );
   }
 }
 
 function callKey(request: RequestPermissionRequest): string {
   return `${request.sessionId}:${request.toolCall.toolCallId}`;
+}
+
+function lowerFirst(text: string): string {
+  return text.charAt(0).toLowerCase() + text.slice(1);
 }
 
 function describe(request: RequestPermissionRequest): string {

@@ -95,7 +95,7 @@ export class Services extends Disposable {
     this.chat = this.register(
       new ChatController(this.transcript, this.connection, log, new McpSources(context, log), (session, call) => this.permissions.wasRejected(session, call)),
     );
-    this.statusBar = this.register(new StatusBar(this.connection));
+    this.statusBar = this.register(new StatusBar(this.connection, this.permissions.onDidChangePending));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);
     this.register(
       // Settings apply live: a changed server, port, timeout or reconnect policy rebuilds the connection (the newest change wins).

@@ -9,14 +9,27 @@ import { Disposable } from './disposable';
 export class StatusBar extends Disposable {
   private readonly item: vscode.StatusBarItem;
   private ticker: ReturnType<typeof setInterval> | undefined;
+  private waiting = 0;
 
-  constructor(private readonly connection: Pick<Connection, 'state' | 'endpoint' | 'onDidChangeState'>) {
+  /** `approvals` fires with how many permission requests wait for the user: the item says so until they are answered. */
+  constructor(
+    private readonly connection: Pick<Connection, 'state' | 'endpoint' | 'onDidChangeState'>,
+    approvals?: vscode.Event<number>,
+  ) {
     super();
     this.item = this.register(vscode.window.createStatusBarItem('punie.status', vscode.StatusBarAlignment.Right, 100));
     this.item.name = 'Punie';
     this.item.command = 'punie.statusMenu';
     this.register(connection.onDidChangeState(() => this.render()));
     this.register({ dispose: () => clearInterval(this.ticker) });
+    if (approvals) {
+      this.register(
+        approvals((n) => {
+          this.waiting = n;
+          this.render();
+        }),
+      );
+    }
     this.render();
     this.item.show();
   }
@@ -30,6 +43,14 @@ export class StatusBar extends Disposable {
     const state: ConnectionState = this.connection.state;
     const mode: ServerMode = this.connection.endpoint?.mode ?? readConfig().mode;
     const view = statusBarText(state, mode, Date.now());
+    if (this.waiting > 0) {
+      this.item.text = '$(shield) Punie: waiting for approval';
+      this.item.tooltip = 'The agent waits for your answer in the Punie chat';
+      this.item.command = 'punie.openChat';
+      this.item.backgroundColor = new vscode.ThemeColor('statusBarItem.warningBackground');
+      return;
+    }
+    this.item.command = 'punie.statusMenu';
     this.item.text = view.text;
     this.item.tooltip = view.tooltip;
     this.item.backgroundColor =

@@ -40,8 +40,8 @@ export class TranscriptStore implements vscode.Disposable {
     this.apply({ op: 'add', item });
   }
 
-  notice(level: 'info' | 'warning' | 'error', text: string): void {
-    this.add({ kind: 'notice', id: this.newId('notice'), level, text });
+  notice(level: 'info' | 'warning' | 'error', text: string, action?: 'retry' | 'pickModel'): void {
+    this.add({ kind: 'notice', id: this.newId('notice'), level, text, ...(action ? { action } : {}) });
   }
 
   /** Saves now (turn ended, extension deactivating). */

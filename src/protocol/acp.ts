@@ -102,8 +102,33 @@ export const SessionModeState = z.object({
   currentModeId: z.string(),
   availableModes: z.array(z.object({ id: z.string(), name: z.string(), description: z.string().nullish() })),
 });
-export const NewSessionResponse = z.object({ sessionId: z.string(), modes: SessionModeState.nullish(), _meta: meta });
+/** A session setting the client shows as a picker (ACP config options; Punie sends `select` ones only). */
+export const SessionConfigSelectOption = z.object({ value: z.string(), name: z.string(), description: z.string().nullish(), _meta: meta });
+export const SessionConfigOption = z.object({
+  type: z.literal('select'),
+  id: z.string(),
+  name: z.string(),
+  description: z.string().nullish(),
+  category: z.string().nullish(),
+  currentValue: z.string(),
+  options: z.array(SessionConfigSelectOption),
+  _meta: meta,
+});
+export type SessionConfigOption = z.infer<typeof SessionConfigOption>;
+export const NewSessionResponse = z.object({
+  sessionId: z.string(),
+  modes: SessionModeState.nullish(),
+  configOptions: z.array(SessionConfigOption).nullish(),
+  _meta: meta,
+});
 export type NewSessionResponse = z.infer<typeof NewSessionResponse>;
+/** What `session/load` and `session/resume` answer. */
+export const LoadSessionResponse = z.object({
+  modes: SessionModeState.nullish(),
+  configOptions: z.array(SessionConfigOption).nullish(),
+  _meta: meta,
+});
+export type LoadSessionResponse = z.infer<typeof LoadSessionResponse>;
 
 export const LoadSessionRequest = z.looseObject({
   sessionId: z.string(),
@@ -147,6 +172,16 @@ export type PromptResponse = z.infer<typeof PromptResponse>;
 
 export const CancelNotification = z.looseObject({ sessionId: z.string(), _meta: meta });
 export const SetModeRequest = z.looseObject({ sessionId: z.string(), modeId: z.string(), _meta: meta });
+/** `session/set_config_option`: Punie's options are all `select`s, so a boolean value is refused by the handler. */
+export const SetConfigOptionRequest = z.looseObject({
+  sessionId: z.string(),
+  configId: z.string(),
+  type: z.string().optional(),
+  value: z.union([z.string(), z.boolean()]),
+  _meta: meta,
+});
+export const SetConfigOptionResponse = z.object({ configOptions: z.array(SessionConfigOption), _meta: meta });
+export type SetConfigOptionResponse = z.infer<typeof SetConfigOptionResponse>;
 export const SessionIdOnly = z.looseObject({ sessionId: z.string(), _meta: meta });
 
 // --- session/update -------------------------------------------------------------------------------
@@ -185,6 +220,9 @@ export const PlanEntry = z.object({
   _meta: meta,
 });
 
+export const AvailableCommand = z.object({ name: z.string(), description: z.string(), input: z.object({ hint: z.string() }).nullish(), _meta: meta });
+export type AvailableCommand = z.infer<typeof AvailableCommand>;
+
 const chunk = <T extends string>(tag: T) =>
   z.object({ sessionUpdate: z.literal(tag), content: ContentBlock, messageId: z.string().nullish(), _meta: meta });
 
@@ -197,10 +235,18 @@ export const SessionUpdate = z.discriminatedUnion('sessionUpdate', [
   z.object({ sessionUpdate: z.literal('plan'), entries: z.array(PlanEntry), _meta: meta }),
   z.object({
     sessionUpdate: z.literal('available_commands_update'),
-    availableCommands: z.array(z.object({ name: z.string(), description: z.string(), input: z.object({ hint: z.string() }).nullish() })),
+    availableCommands: z.array(AvailableCommand),
     _meta: meta,
   }),
   z.object({ sessionUpdate: z.literal('current_mode_update'), currentModeId: z.string(), _meta: meta }),
+  z.object({ sessionUpdate: z.literal('config_option_update'), configOptions: z.array(SessionConfigOption), _meta: meta }),
+  z.object({
+    sessionUpdate: z.literal('usage_update'),
+    used: z.number(),
+    size: z.number(),
+    cost: z.object({ amount: z.number(), currency: z.string(), _meta: meta }).nullish(),
+    _meta: meta,
+  }),
   z.object({ sessionUpdate: z.literal('session_info_update'), title: z.string().nullish(), updatedAt: z.string().nullish(), _meta: meta }),
 ]);
 export type SessionUpdate = z.infer<typeof SessionUpdate>;

@@ -22,6 +22,8 @@ export type Dialect = 'punie' | 'acp';
 export class ClientConnection implements ClientLink {
   readonly endpoint: RpcEndpoint;
   capabilities: ClientCapabilities = {};
+  /** A Punie Python client (`/ws`, no capabilities declared, or no initialize): it knows only the text and tool-call updates. */
+  legacyClient: boolean;
   initialized = false;
   /** Prompts of this connection that are running; the idle timeout waits for them. */
   activePrompts = 0;
@@ -40,6 +42,7 @@ export class ClientConnection implements ClientLink {
     private readonly logger: Logger,
     limits: ConnectionLimits,
   ) {
+    this.legacyClient = dialect === 'punie';
     this.lastInboundAt = now;
     const frames = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie' });
     const reader = new InboundGate(frames, new RateLimiter(limits.rate, now), { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });

@@ -10,6 +10,8 @@ export interface ClientLink {
   /** The authenticated user the connection acts for. */
   readonly user: string;
   readonly capabilities: ClientCapabilities;
+  /** Gets no session updates newer than Punie's Python clients know (see sessionStore's NEWER_UPDATES). */
+  readonly legacyClient?: boolean;
   notify(method: string, params: unknown): void;
   /** `id` is given when a request is sent again on a new connection. */
   request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T>;

@@ -6,7 +6,7 @@
  */
 import type { z } from 'zod';
 import type { ModelRegistry } from '../agent/models/registry';
-import { ModelError } from '../agent/models/types';
+import { modeState } from '../agent/sessionConfig';
 import {
   CancelNotification,
   InitializeRequest,
@@ -18,11 +18,14 @@ import {
   PromptRequest,
   ResumeSessionRequest,
   SessionIdOnly,
+  SetConfigOptionRequest,
   SetModeRequest,
   type InitializeResponse,
+  type LoadSessionResponse,
   type ListSessionsResponse,
   type NewSessionResponse,
   type PromptResponse,
+  type SetConfigOptionResponse,
 } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
 import {
@@ -43,12 +46,8 @@ import { ensureSessionCapacity, invalidParams } from './limits';
 import { ensureModelAllowed } from './modelPolicy';
 import type { ServerOptions } from './options';
 import type { ServerSession, SessionStore } from './sessionStore';
+import { announceSession, createModel, runSlashCommand, sessionConfig, setConfigOption } from './sessionSettings';
 
-
-const MODES = [
-  { id: 'default', name: 'Default', description: 'Asks before it writes files or runs commands' },
-  { id: 'read-only', name: 'Read only', description: 'Reads and searches; never writes files or runs commands' },
-];
 
 export interface MethodContext {
   connection: ClientConnection;
@@ -70,6 +69,7 @@ const handlers: Record<string, Handler> = {
   [Methods.sessionPrompt]: prompt,
   [Methods.sessionCancel]: cancel,
   [Methods.sessionSetMode]: setMode,
+  [Methods.sessionSetConfigOption]: setConfig,
   [Methods.sessionClose]: closeSession,
   [Methods.sessionDelete]: deleteSession,
   [SET_SESSION_TITLE]: setTitle,
@@ -104,27 +104,19 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
   const withDefault = ctx.connection.dialect === 'punie' ? { protocolVersion: PROTOCOL_VERSION, ...(params as object) } : params;
   const request = parse(InitializeRequest, withDefault, Methods.initialize);
   ctx.connection.capabilities = request.clientCapabilities ?? {};
+  ctx.connection.legacyClient = ctx.connection.dialect === 'punie' && request.clientCapabilities === undefined;
   ctx.connection.initialized = true;
   return {
     protocolVersion: PROTOCOL_VERSION,
     agentCapabilities: {
       loadSession: true,
-      promptCapabilities: { image: false, audio: false, embeddedContext: true },
+      promptCapabilities: { image: true, audio: false, embeddedContext: true },
       mcpCapabilities: { http: ctx.options.agent.mcp.policy.allowsKind('http'), sse: ctx.options.agent.mcp.policy.allowsKind('sse') },
       sessionCapabilities: { list: {}, resume: {}, close: {}, delete: {} },
     },
     authMethods: [],
     agentInfo: { name: ctx.options.agentName, title: 'Punie AI Coding Agent', version: PUNIE_VERSION },
   };
-}
-
-function createModel(ctx: MethodContext, spec: string) {
-  try {
-    return ctx.models.create(spec);
-  } catch (err) {
-    if (err instanceof ModelError) throw new RpcError(ErrorCodes.InvalidParams, err.message);
-    throw err;
-  }
 }
 
 function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
@@ -134,9 +126,11 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
   ensureModelAllowed(modelSpec, ctx.options);
   const session = ctx.store.create(ctx.connection, request.cwd, createModel(ctx, modelSpec));
   session.agent.mcp.configure(request.mcpServers);
+  announceSession(ctx, session);
   return {
     sessionId: session.id,
-    modes: { currentModeId: session.agent.mode, availableModes: MODES },
+    modes: modeState(session.agent.mode),
+    configOptions: sessionConfig(ctx, session),
     _meta: { [META_RESUME_TOKEN]: session.token },
   };
 }
@@ -145,7 +139,7 @@ function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
  * Replays the transcript as `session/update`s before answering, as ACP requires. `_meta.seq` of the answer
  * is the last update the transcript includes; waiting agent→client requests are sent again after it.
  */
-async function loadSession(ctx: MethodContext, params: unknown): Promise<object> {
+async function loadSession(ctx: MethodContext, params: unknown): Promise<LoadSessionResponse> {
   const request = parse(LoadSessionRequest, params, Methods.sessionLoad);
   const token = request._meta?.[META_RESUME_TOKEN];
   await bringBack(ctx, request.sessionId);
@@ -161,7 +155,12 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
     }
   });
   session.outbound.resend(ctx.connection);
-  return { modes: { currentModeId: session.agent.mode, availableModes: MODES }, _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq } };
+  announceSession(ctx, session);
+  return {
+    modes: modeState(session.agent.mode),
+    configOptions: sessionConfig(ctx, session),
+    _meta: { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq },
+  };
 }
 
 /**
@@ -170,7 +169,7 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<object>
  * With `_meta.prompts` (request ids the client still waits for) the answer says what became of each.
  * Agent→client requests that were waiting for the client are sent again, ids unchanged, after the replay.
  */
-async function resumeSession(ctx: MethodContext, params: unknown): Promise<object> {
+async function resumeSession(ctx: MethodContext, params: unknown): Promise<LoadSessionResponse> {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
   await bringBack(ctx, request.sessionId);
@@ -183,7 +182,7 @@ async function resumeSession(ctx: MethodContext, params: unknown): Promise<objec
   if (Array.isArray(waitingFor)) meta[META_PROMPTS] = promptStatuses(session, waitingFor);
   const resent = session.outbound.resend(ctx.connection);
   if (resent > 0) ctx.options.logger.debug(`${ctx.connection.clientId}: sent ${resent} waiting agent request(s) of session ${session.id} again`);
-  return { _meta: meta };
+  return { modes: modeState(session.agent.mode), configOptions: sessionConfig(ctx, session), _meta: meta };
 }
 
 function promptStatuses(session: ServerSession, ids: unknown[]): Record<string, PromptStatus> {
@@ -256,15 +255,22 @@ async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId 
   }
   if (requestId !== undefined) session.prompts.started(requestId);
   ctx.connection.activePrompts++;
+  const started = ctx.options.now();
+  const question = `question ${requestId ?? '(notification)'} in session ${session.id} (model ${session.agent.modelId})`;
+  ctx.options.logger.info(`${question} started`);
   try {
-    const stopReason = await session.agent.prompt(request.prompt);
+    const stopReason = runSlashCommand(ctx, session, request.prompt) ? 'end_turn' : await session.agent.prompt(request.prompt);
     await turnEnded(ctx, session, requestId, { stopReason });
     if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'finished', stopReason });
+    const usage = session.agent.lastUsage;
+    const tokens = usage ? `; ${usage.used}${usage.size ? ` of ${usage.size}` : ''} tokens in context` : '';
+    ctx.options.logger.info(`${question} ended after ${ctx.options.now() - started} ms: ${stopReason}${tokens}`);
     return { stopReason };
   } catch (err) {
     const rpc = err instanceof RpcError ? err : new RpcError(ErrorCodes.InternalError, `The agent failed: ${(err as Error).message}`);
     await turnEnded(ctx, session, requestId, { error: rpc.toJSON() });
     if (requestId !== undefined) session.promptEnded(requestId, ctx.connection, { status: 'failed', error: rpc.toJSON() });
+    ctx.options.logger.info(`${question} failed after ${ctx.options.now() - started} ms: ${rpc.message}`);
     throw rpc;
   } finally {
     ctx.connection.activePrompts--;
@@ -326,13 +332,14 @@ function cancel(ctx: MethodContext, params: unknown): object {
 function setMode(ctx: MethodContext, params: unknown): object {
   const request = parse(SetModeRequest, params, Methods.sessionSetMode);
   const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
-  if (!MODES.some((m) => m.id === request.modeId)) {
-    throw new RpcError(ErrorCodes.InvalidParams, `Unknown mode "${request.modeId}" (modes: ${MODES.map((m) => m.id).join(', ')})`);
-  }
-  session.agent.mode = request.modeId;
-  session.record({ k: 'info', ts: ctx.options.now(), mode: request.modeId });
-  session.emit({ sessionUpdate: 'current_mode_update', currentModeId: request.modeId });
+  setConfigOption(ctx, session, 'mode', request.modeId);
   return {};
+}
+
+function setConfig(ctx: MethodContext, params: unknown): SetConfigOptionResponse {
+  const request = parse(SetConfigOptionRequest, params, Methods.sessionSetConfigOption);
+  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  return { configOptions: setConfigOption(ctx, session, request.configId, request.value) };
 }
 
 /** ACP: frees the session's resources; a stored session stays in the user's list (session/delete removes it). */

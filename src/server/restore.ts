@@ -16,10 +16,14 @@ export interface NumberedEvent {
   params: Record<string, unknown>;
 }
 
+const ANNOUNCEMENTS = new Set<string>(['available_commands_update', 'config_option_update', 'usage_update']);
+
 export interface RestoredState {
   meta: MetaRecord;
   title: string | undefined;
   mode: string;
+  /** The model last chosen (session/set_config_option), else the one it was created with. */
+  model: string;
   history: ChatMessage[];
   transcript: SessionUpdate[];
   /** Events after the last compacted (merged) record, in order: a resume from there replays seq by seq. */
@@ -34,7 +38,7 @@ export interface RestoredState {
 
 export function restoredState(records: readonly StoredRecord[]): RestoredState {
   const meta = records[0] as MetaRecord;
-  const state: RestoredState = { meta, title: undefined, mode: 'default', history: [], transcript: [], events: [], lostThrough: 0, seq: 0, prompts: [], interrupted: undefined };
+  const state: RestoredState = { meta, title: undefined, mode: 'default', model: meta.model, history: [], transcript: [], events: [], lostThrough: 0, seq: 0, prompts: [], interrupted: undefined };
   let open: { rid: RequestId | undefined; partial: string } | undefined;
   for (const r of records) {
     switch (r.k) {
@@ -44,7 +48,8 @@ export function restoredState(records: readonly StoredRecord[]): RestoredState {
         if (r.rid !== undefined) state.prompts.push([r.rid, { status: 'running' }]);
         break;
       case 'u':
-        state.transcript.push(r.u);
+        // Commands, config and usage are announced again to whoever attaches; they are no part of the conversation.
+        if (!ANNOUNCEMENTS.has(r.u.sessionUpdate)) state.transcript.push(r.u);
         if (open && r.u.sessionUpdate === 'agent_message_chunk' && r.u.content.type === 'text') open.partial += r.u.content.text;
         number(state, r.s, r.to, Methods.sessionUpdate, { sessionId: meta.id, update: r.u });
         break;
@@ -64,6 +69,7 @@ export function restoredState(records: readonly StoredRecord[]): RestoredState {
       case 'info':
         if (r.title !== undefined) state.title = r.title;
         if (r.mode !== undefined) state.mode = r.mode;
+        if (r.model !== undefined) state.model = r.model;
         break;
       default:
         break;

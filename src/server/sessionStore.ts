@@ -25,6 +25,9 @@ import { restoredState } from './restore';
 import { runInBackground } from '../util/background';
 import { tokenMatches } from './security';
 
+/** Session updates Punie's Python clients do not know: they are not sent to them. */
+const NEWER_UPDATES = new Set<SessionUpdate['sessionUpdate']>(['available_commands_update', 'config_option_update', 'usage_update']);
+
 interface ClientRecord {
   link: ClientLink | undefined;
   user: string;
@@ -88,6 +91,7 @@ export class ServerSession implements AgentHost {
   }
 
   emit(update: SessionUpdate): void {
+    if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
     this.send(Methods.sessionUpdate, { sessionId: this.id, update }, estimateBytes(update));
   }
 
@@ -375,7 +379,7 @@ export class SessionStore {
   private restore(records: StoredRecord[], models: ModelFactory): ServerSession {
     const state = restoredState(records);
     const { meta } = state;
-    const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, newToken(), models(meta.model), this, this.options);
+    const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, newToken(), models(state.model), this, this.options);
     session.title = state.title;
     session.tokensKnown = false;
     session.updatedAt = this.durable?.summary(meta.id)?.updatedAt ?? meta.createdAt;

@@ -59,12 +59,13 @@ export interface TurnEndRecord {
   error?: { code: number; message: string; data?: unknown };
 }
 
-/** A change of title or mode. */
+/** A change of title, mode or model. */
 export interface InfoRecord {
   k: 'info';
   ts: number;
   title?: string;
   mode?: string;
+  model?: string;
 }
 
 export type StoredRecord = MetaRecord | PromptRecord | UpdateRecord | EventRecord | HistoryRecord | TurnEndRecord | InfoRecord;

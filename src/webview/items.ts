@@ -3,7 +3,7 @@
  * permission prompts and notices. Everything from the agent is set as text, never as HTML.
  */
 import { renderCommand } from './commandView';
-import type { ItemOf, WebviewMessage } from './protocol';
+import type { AttachmentChip, ItemOf, WebviewMessage } from './protocol';
 
 export type Post = (message: WebviewMessage) => void;
 
@@ -44,6 +44,11 @@ export function icon(document: Document, name: string): HTMLElement {
 
 export function renderUser(document: Document, item: ItemOf<'user'>, post: Post): HTMLElement {
   const root = el(document, 'div', 'item user');
+  if (item.attachments?.length) {
+    const chips = el(document, 'div', 'user-chips');
+    chips.append(...item.attachments.map((a) => renderChip(document, a)));
+    root.append(chips);
+  }
   root.append(el(document, 'div', 'user-text', item.text));
   if (item.checkpoint) {
     const restore = el(document, 'button', 'link-button restore-checkpoint');
@@ -123,13 +128,20 @@ export function renderPermission(document: Document, item: ItemOf<'permission'>,
   if (item.command) root.append(renderCommand(document, item.command));
   if (item.detail) root.append(el(document, 'pre', 'permission-detail', item.detail));
   const actions = el(document, 'div', 'permission-actions');
-  for (const option of item.options) {
-    const button = el(document, 'button', option.kind === 'allow_once' ? 'primary' : 'secondary', option.name);
+  // Equal weight and full labels; once answered only the choice stays, so the card says what was decided.
+  const shown = item.outcome === null ? item.options : item.options.filter((o) => o.optionId === item.outcome);
+  for (const option of shown) {
+    const button = el(document, 'button', `permission-option kind-${option.kind}`, option.name);
+    button.type = 'button';
     button.dataset.optionId = option.optionId;
     button.disabled = item.outcome !== null;
     if (item.outcome === option.optionId) button.classList.add('chosen');
     button.addEventListener('click', () => {
-      for (const b of Array.from(actions.querySelectorAll('button'))) b.disabled = true;
+      for (const b of Array.from(actions.querySelectorAll('button'))) {
+        if (b !== button) b.remove();
+        else b.disabled = true;
+      }
+      button.classList.add('chosen');
       post({ type: 'permission', id: item.id, optionId: option.optionId });
     });
     actions.append(button);
@@ -142,9 +154,27 @@ export function renderPermission(document: Document, item: ItemOf<'permission'>,
   return root;
 }
 
-export function renderNotice(document: Document, item: ItemOf<'notice'>): HTMLElement {
+const NOTICE_ACTIONS = { retry: 'Retry', pickModel: 'Pick a model' } as const;
+
+export function renderNotice(document: Document, item: ItemOf<'notice'>, post: Post): HTMLElement {
   const root = el(document, 'div', `item notice notice-${item.level}`);
   root.setAttribute('role', item.level === 'error' ? 'alert' : 'status');
-  root.append(icon(document, item.level === 'info' ? 'info' : item.level), el(document, 'span', undefined, item.text));
+  root.append(icon(document, item.level === 'info' ? 'info' : item.level), el(document, 'span', 'notice-text', item.text));
+  const action = item.action;
+  if (action) {
+    const button = el(document, 'button', 'link-button notice-action', NOTICE_ACTIONS[action]);
+    button.type = 'button';
+    button.addEventListener('click', () => post({ type: action }));
+    root.append(button);
+  }
+  return root;
+}
+
+const CHIP_ICONS: Record<AttachmentChip['kind'], string> = { file: 'file', selection: 'selection', image: 'file-media' };
+
+export function renderChip(document: Document, chip: AttachmentChip): HTMLElement {
+  const root = el(document, 'span', `chip chip-${chip.kind}`);
+  root.title = chip.name;
+  root.append(icon(document, CHIP_ICONS[chip.kind]), el(document, 'span', 'chip-name', chip.name));
   return root;
 }

@@ -5,7 +5,9 @@
 import { z } from 'zod';
 import { Banner } from './banner';
 import { Composer } from './composer';
+import { EmptyState } from './emptyState';
 import { el } from './items';
+import { JumpToLatest } from './jumpToLatest';
 import { createMarkdownRenderer } from './markdown';
 import { parseHostMessage, type ChatStatus, type HostMessage, type WebviewMessage } from './protocol';
 import { TranscriptView } from './transcriptView';
@@ -24,11 +26,14 @@ const scroller = el(document, 'main', 'scroller');
 const list = el(document, 'div', 'transcript');
 list.setAttribute('role', 'log');
 list.setAttribute('aria-live', 'polite');
-const empty = el(document, 'div', 'empty-state');
-empty.append(el(document, 'div', 'empty-title', 'Ask Punie'), el(document, 'div', 'muted', 'Ask about your code. Answers stream here; tools run in your editor.'));
-scroller.append(empty, list);
+const empty = new EmptyState(document, post);
+scroller.append(empty.element, list);
 const composer = new Composer(document, post);
-document.body.append(banner.element, scroller, composer.element);
+const jump = new JumpToLatest(document, scroller);
+// The banner, transcript and composer are laid out one after another: the banner never covers a message.
+const middle = el(document, 'div', 'middle');
+middle.append(scroller, jump.element);
+document.body.append(banner.element, middle, composer.element);
 
 const transcript = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), (cb) => requestAnimationFrame(cb), post);
 let status: ChatStatus | undefined;
@@ -37,12 +42,16 @@ function applyStatus(next: ChatStatus): void {
   const turnEnded = status?.busy === true && !next.busy;
   status = next;
   composer.setBusy(next.busy);
+  composer.setSession(next.session);
+  empty.update(next.session);
+  jump.setStreaming(next.busy);
   banner.show(next.connection);
   if (turnEnded) transcript.finishAnswers();
 }
 
 function refreshEmptyState(): void {
-  empty.hidden = !transcript.isEmpty;
+  empty.element.hidden = !transcript.isEmpty;
+  jump.refresh();
 }
 
 function handle(message: HostMessage): void {
@@ -60,6 +69,9 @@ function handle(message: HostMessage): void {
     case 'focusInput':
       composer.focus();
       break;
+    case 'mentioned':
+      composer.mentioned(message.uri, message.name);
+      break;
     case 'draft':
       composer.restore(message.text);
       break;
@@ -76,6 +88,11 @@ function handle(message: HostMessage): void {
   }
   refreshEmptyState();
 }
+
+// Escape stops a running answer wherever the focus is in the chat view (the slash menu uses it first).
+document.addEventListener('keydown', (event) => {
+  if (event.key === 'Escape' && status?.busy && !event.defaultPrevented) post({ type: 'cancel' });
+});
 
 window.addEventListener('message', (event: MessageEvent) => {
   const parsed = parseHostMessage(event.data);

@@ -71,9 +71,13 @@ export const CommandView = z.object({
 });
 export type CommandView = z.infer<typeof CommandView>;
 
+/** What went along with a question, shown as a chip on it. */
+export const AttachmentChip = z.object({ kind: z.enum(['file', 'selection', 'image']), name: Short });
+export type AttachmentChip = z.infer<typeof AttachmentChip>;
+
 export const TranscriptItem = z.discriminatedUnion('kind', [
   /** `checkpoint`: the files this turn changed were saved before, and can be restored. */
-  z.object({ kind: z.literal('user'), id: Id, text: Text, checkpoint: z.boolean().optional() }),
+  z.object({ kind: z.literal('user'), id: Id, text: Text, checkpoint: z.boolean().optional(), attachments: z.array(AttachmentChip).max(50).optional() }),
   z.object({ kind: z.literal('agent'), id: Id, text: Text }),
   z.object({ kind: z.literal('thought'), id: Id, text: Text }),
   z.object({
@@ -102,7 +106,14 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     /** Set for a proposed file change: the diff to review. */
     review: Review.optional(),
   }),
-  z.object({ kind: z.literal('notice'), id: Id, level: z.enum(['info', 'warning', 'error']), text: Text }),
+  z.object({
+    kind: z.literal('notice'),
+    id: Id,
+    level: z.enum(['info', 'warning', 'error']),
+    text: Text,
+    /** A button after the text: ask the last question again, or pick a model. */
+    action: z.enum(['retry', 'pickModel']).optional(),
+  }),
 ]);
 export type TranscriptItem = z.infer<typeof TranscriptItem>;
 export type ItemOf<K extends TranscriptItem['kind']> = Extract<TranscriptItem, { kind: K }>;
@@ -130,7 +141,22 @@ export const ConnectionView = z.object({
 });
 export type ConnectionView = z.infer<typeof ConnectionView>;
 
-export const ChatStatus = z.object({ busy: z.boolean(), connection: ConnectionView });
+const Choice = z.object({ value: Short, name: Short, description: Short.optional() });
+const Picker = z.object({ current: Short, options: z.array(Choice).max(500) });
+/** The session's settings and state the composer shows: model and mode pickers, commands, usage. */
+export const SessionView = z.object({
+  model: Picker,
+  mode: Picker,
+  /** The agent's slash commands (names without the slash). */
+  commands: z.array(z.object({ name: Short, description: Short, hint: Short.optional() })).max(100),
+  /** Tokens in context and the context size (0: unknown). */
+  usage: z.object({ used: z.number().nonnegative(), size: z.number().nonnegative() }).optional(),
+  /** The agent takes images (ACP promptCapabilities.image). */
+  images: z.boolean(),
+});
+export type SessionView = z.infer<typeof SessionView>;
+
+export const ChatStatus = z.object({ busy: z.boolean(), connection: ConnectionView, session: SessionView });
 export type ChatStatus = z.infer<typeof ChatStatus>;
 
 export const HostMessage = z.discriminatedUnion('type', [
@@ -139,6 +165,8 @@ export const HostMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ops'), ops: z.array(TranscriptOp).min(1) }),
   z.object({ type: z.literal('status'), status: ChatStatus }),
   z.object({ type: z.literal('focusInput') }),
+  /** A file picked for an `@` mention. */
+  z.object({ type: z.literal('mentioned'), uri: Short, name: Short }),
   /** A question that was not sent (no connection): the composer gets it back, to be sent again. */
   z.object({ type: z.literal('draft'), text: z.string().max(1024 * 1024) }),
   /** Test-only: asks the webview to report what it rendered. */
@@ -160,9 +188,24 @@ export const RenderReport = z.object({
 });
 export type RenderReport = z.infer<typeof RenderReport>;
 
+/** An image is at most 5 MiB, base64 a third more. */
+export const MAX_IMAGE_BASE64 = Math.ceil((5 * 1024 * 1024 * 4) / 3) + 4;
+export const Attachment = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('file'), uri: Short, name: Short }),
+  z.object({ kind: z.literal('image'), name: Short, mimeType: z.string().regex(/^image\/[a-z0-9.+-]+$/).max(100), data: z.string().max(MAX_IMAGE_BASE64) }),
+]);
+export type Attachment = z.infer<typeof Attachment>;
+
 export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('ready') }),
-  z.object({ type: z.literal('send'), text: z.string().min(1).max(1024 * 1024) }),
+  z.object({ type: z.literal('send'), text: z.string().min(1).max(1024 * 1024), attachments: z.array(Attachment).max(50).optional() }),
+  z.object({ type: z.literal('setOption'), configId: z.enum(['model', 'mode']), value: Short }),
+  /** `@` typed: the host asks which file. */
+  z.object({ type: z.literal('mention') }),
+  z.object({ type: z.literal('retry') }),
+  z.object({ type: z.literal('pickModel') }),
+  /** `/clear`: empties the view; the session keeps its memory. */
+  z.object({ type: z.literal('clear') }),
   z.object({ type: z.literal('cancel') }),
   z.object({ type: z.literal('retryNow') }),
   z.object({ type: z.literal('newSession') }),

@@ -31,6 +31,9 @@ export class TranscriptView {
     scroller.addEventListener('scroll', () => {
       this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < PIN_SLACK;
     });
+    // The banner or composer growing shrinks the transcript: the newest line stays in view if it was.
+    const Observer = document.defaultView?.ResizeObserver;
+    if (Observer) new Observer(() => this.scrollToEnd(false)).observe(scroller);
     list.addEventListener('click', (event) => {
       const target = event.target as HTMLElement;
       if (!target.classList.contains('copy-code')) return;
@@ -114,7 +117,7 @@ export class TranscriptView {
       case 'permission':
         return { kind: item.kind, element: item.review ? renderReview(this.document, item, item.review, this.post) : renderPermission(this.document, item, this.post) };
       case 'notice':
-        return { kind: item.kind, element: renderNotice(this.document, item) };
+        return { kind: item.kind, element: renderNotice(this.document, item, this.post) };
     }
   }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { NotConnectedError, PromptLostError, SessionExpiredError } from '../../src/client/errors';
 import { ServerCheckError } from '../../src/client/serverCheck';
 import { ConnectError } from '../../src/client/socket';
-import { failureText, serverProblemActions, serverProblemText, sessionGone } from '../../src/extension/failureText';
+import { describeFailure, failureText, serverProblemActions, serverProblemText, sessionGone } from '../../src/extension/failureText';
 import { ServerUnreachableError } from '../../src/extension/unreachable';
 import { ErrorCodes, RpcError } from '../../src/protocol/jsonrpc';
 import { ConnectionClosedError, RequestTimeoutError } from '../../src/transport/errors';
@@ -58,5 +58,32 @@ describe('failure texts (chosen by error class and code)', () => {
       assert.ok(serverProblemText(new ServerCheckError(problem, URL, 'x')).includes(URL), `${problem} names the URL`);
     }
     assert.equal(failureText(token), serverProblemText(token), 'a turn failed by the check reads the same');
+  });
+});
+
+describe('failure kinds for the chat (Retry, model failures by data)', () => {
+  it('marks what asking again can fix, and never shows ids', () => {
+    const cases: [Error, string, RegExp, boolean][] = [
+      [new SessionExpiredError('punie-session-1', 'not found'), 'sessionGone', /server restarted and this session could not be found; your next question starts a new one/, true],
+      [new ConnectionClosedError('session/prompt', 7, 'socket closed'), 'interrupted', /^Interrupted/, true],
+      [new RequestTimeoutError('session/prompt', 7, 120_000, 'inactivity'), 'connection', /No answer from the agent for 120 seconds/, true],
+      [new NotConnectedError('start', 'HTTP 401', 401), 'connection', /refused the token/, false],
+      [new RpcError(ErrorCodes.LimitExceeded, 'too many sessions for client-3', { limit: 'maxSessions' }), 'limit', /server is busy/, true],
+      [new RpcError(ErrorCodes.InternalError, 'boom in session/prompt (request id 9)'), 'other', /Something went wrong/, false],
+    ];
+    for (const [err, kind, text, retry] of cases) {
+      const failure = describeFailure(err);
+      assert.deepEqual([failure.kind, failure.retry], [kind, retry], err.message);
+      assert.match(failure.text, text);
+      assert.doesNotMatch(failure.text, /request id|punie-session-|session\/(prompt|resume|load|new)/, failure.text);
+    }
+  });
+
+  it('does not take a model’s context-length message for a bad token', () => {
+    const err = new RpcError(ErrorCodes.InternalError, 'Model "ollama:llama3" failed: maximum context length is 8192 tokens', { model: 'ollama:llama3' });
+    const failure = describeFailure(err);
+    assert.equal(failure.kind, 'model');
+    assert.match(failure.text, /maximum context length is 8192 tokens/);
+    assert.doesNotMatch(failure.text, /refused the token|Connect to Remote/);
   });
 });

@@ -15,6 +15,9 @@ const check = <T extends true>(_: T) => _;
 check<Assignable<z.infer<typeof ours.InitializeResponse>, sdk.InitializeResponse>>(true);
 check<Assignable<z.infer<typeof ours.NewSessionResponse>, sdk.NewSessionResponse>>(true);
 check<Assignable<z.infer<typeof ours.PromptResponse>, sdk.PromptResponse>>(true);
+check<Assignable<z.infer<typeof ours.LoadSessionResponse>, sdk.LoadSessionResponse>>(true);
+check<Assignable<z.infer<typeof ours.LoadSessionResponse>, sdk.ResumeSessionResponse>>(true);
+check<Assignable<z.infer<typeof ours.SetConfigOptionResponse>, sdk.SetSessionConfigOptionResponse>>(true);
 check<Assignable<z.infer<typeof ours.SessionNotification>, sdk.SessionNotification>>(true);
 check<Assignable<z.infer<typeof ours.RequestPermissionRequest>, sdk.RequestPermissionRequest>>(true);
 check<Assignable<z.infer<typeof ours.ReadTextFileRequest>, sdk.ReadTextFileRequest>>(true);
@@ -27,6 +30,7 @@ check<Assignable<sdk.NewSessionRequest, z.input<typeof ours.NewSessionRequest>>>
 check<Assignable<sdk.PromptRequest, z.input<typeof ours.PromptRequest>>>(true);
 check<Assignable<sdk.LoadSessionRequest, z.input<typeof ours.LoadSessionRequest>>>(true);
 check<Assignable<sdk.CancelNotification, z.input<typeof ours.CancelNotification>>>(true);
+check<Assignable<sdk.SetSessionConfigOptionRequest, z.input<typeof ours.SetConfigOptionRequest>>>(true);
 check<Assignable<sdk.RequestPermissionResponse, z.input<typeof ours.RequestPermissionResponse>>>(true);
 check<Assignable<sdk.ReadTextFileResponse, z.input<typeof ours.ReadTextFileResponse>>>(true);
 check<Assignable<sdk.TerminalOutputResponse, z.input<typeof ours.TerminalOutputResponse>>>(true);

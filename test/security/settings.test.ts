@@ -8,7 +8,9 @@ import path from 'node:path';
 import { checkServerUrl } from '../../src/extension/serverUrl';
 
 const pkg = JSON.parse(readFileSync(path.join(__dirname, '../../package.json'), 'utf8'));
-const properties: Record<string, { scope?: string; markdownDescription?: string }> = pkg.contributes.configuration.properties;
+type Setting = { scope?: string; markdownDescription?: string };
+// The settings come in sections (Server, Model, Permissions, Connection, Advanced).
+const properties: Record<string, Setting> = Object.assign({}, ...(pkg.contributes.configuration as { properties: Record<string, Setting> }[]).map((s) => s.properties));
 
 describe('security: settings a repository must not control', () => {
   it('auto-approve, searches, the command time limit and the model are application scoped', () => {

@@ -77,7 +77,14 @@ describe('server restart: durable sessions', function () {
     assert.equal(said('user_message_chunk'), 'first question|second question');
     const answer = said('agent_message_chunk');
     assert.ok(answer.startsWith('The first answer.|p0 p1 p2 '), answer.slice(0, 80));
-    const kept = a.updates(sessionId).slice(2).map((m: any) => m.params.update.content.text).join('');
+    const shown = a
+      .updates(sessionId)
+      .map((m: any) => m.params.update)
+      .filter((u: any) => u.sessionUpdate === 'agent_message_chunk')
+      .map((u: any) => u.content.text)
+      .join('');
+    assert.ok(shown.startsWith('The first answer.'), shown.slice(0, 40));
+    const kept = shown.slice('The first answer.'.length);
     assert.ok(kept.startsWith(answer.split('|')[1]) && answer.split('|')[1].length > 0, 'the partial answer kept is a prefix of what was shown');
 
     fake.reply(textStream('third answer'));

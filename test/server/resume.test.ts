@@ -66,9 +66,10 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
 
     const replayed = b.messages.filter((m) => m.method === 'session/update');
     const all = [...seen, ...replayed];
-    assert.deepEqual(seqs(all), Array.from({ length: 60 }, (_, i) => i + 1), 'every update exactly once, in order');
+    // 60 chunks and the slash-command announcement after session/new.
+    assert.deepEqual(seqs(all), Array.from({ length: 61 }, (_, i) => i + 1), 'every update exactly once, in order');
     assert.equal(textOf(all), expectedText(60, 20));
-    assert.ok(finished.params._meta.seq > 60, 'the outcome is numbered after the last update');
+    assert.ok(finished.params._meta.seq > 61, 'the outcome is numbered after the last update');
     assert.ok(!b.messages.some((m) => m.id === 'p1'), 'the answer went to the dropped connection only');
   });
 
@@ -102,7 +103,7 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
   it('answers a gap, not a partial replay, when the replay buffer overflowed', async () => {
     await server.close();
     server = await startServer({ replayMaxUpdates: 5 });
-    const { a, sessionId, token } = await startPrompt('test?chunks=30&chunkSize=8');
+    const { a, sessionId, token } = await startPrompt('test?chunks=30&chunkSize=8'); // 30 chunks after the commands announcement
     await a.next((m) => m.id === 'p1');
     await drop(a);
     const b = await connect();
@@ -113,7 +114,7 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
     assert.equal(b.updates(sessionId).length, 0);
     // session/load then gives the whole transcript and the seq it covers.
     const loaded = await b.call('l', 'session/load', { sessionId, cwd: '/w', mcpServers: [] });
-    assert.equal(loaded.result._meta.seq, 30, 'the answer reached the asking connection: no outcome notification');
+    assert.equal(loaded.result._meta.seq, 31, 'the answer reached the asking connection: no outcome notification');
     assert.equal(textOf(b.messages), expectedText(30, 8));
   });
 

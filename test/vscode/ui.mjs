@@ -2,8 +2,13 @@
 //  1. F1 → "Punie: Ask" → type a question → Enter → the streamed answer is visible in the Punie chat view.
 //  2. An answer quoting <img onerror>, <script> and a javascript: link renders inert (nothing runs, nothing loads).
 //  3. Escape in the chat view while an answer streams stops it (the punie.cancel keybinding).
-//  4. Screenshots of the chat in a dark and a high-contrast theme.
-//  5. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
+//  4. The chat a Copilot Chat user expects (issue 15): the empty chat names the model and says `test` is no
+//     language model; model and mode pickers in the composer; / completion (/new, /clear, the agent's /model,
+//     /mode); the model switched in place (the conversation stays); permission cards of equal full-label
+//     buttons that keep only the choice; usage shown; Jump to latest while scrolled up in a stream; an answer
+//     cut by a server restart marked "Interrupted" with Retry, the banner beside (not over) the transcript.
+//  5. Screenshots of the chat in light, dark and high-contrast themes.
+//  6. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
 //     "Accepted" label. (Needs SETTINGS: the user settings.json, to switch the model.)
 // Screenshots go to <outDir>. Usage: node ui.mjs <workbenchUrl> <outDir>
 import fs from 'node:fs';
@@ -83,11 +88,43 @@ async function setTheme(name) {
 /** The Punie chat webview's document (the view's iframe, then VS Code's inner active frame). */
 const chat = () => page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 
+/** Fails with `what` unless `ok`. */
+function expect(ok, what) {
+  if (!ok) throw new Error(what);
+}
+
+/** Types into the chat's composer and sends it with Enter. */
+async function send(text) {
+  const input = chat().locator('.composer-input');
+  await input.click();
+  await input.fill(text);
+  await input.press('Enter');
+}
+
+const shot = async (name) => {
+  await page.waitForTimeout(300);
+  await page.screenshot({ path: path.join(out, name) });
+  t(`screenshot ${path.join(out, name)}`);
+};
+
 let failed = false;
 try {
   await page.goto(url, { waitUntil: 'domcontentloaded' });
   await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
   t('workbench loaded');
+
+  // The empty chat: which model answers, that the built-in test model is no language model, a link to pick one.
+  await runCommand('Punie: Open Chat');
+  const empty = chat().locator('.empty-state');
+  await empty.locator('.empty-model code').waitFor({ timeout: 30_000 });
+  const emptyText = (await empty.textContent()) ?? '';
+  expect(/Answers come from test\?delayMs=\d+\./.test(emptyText), `the empty chat names the model: ${emptyText}`);
+  expect(/not a language model/.test(emptyText), `the empty chat says test is no language model: ${emptyText}`);
+  expect((await empty.locator('a.pick-model').textContent()) === 'Pick a language model', 'a link to pick a model');
+  expect((await chat().locator('.model-picker').inputValue()).startsWith('test?delayMs='), 'the model picker shows the model');
+  const modes = await chat().locator('.mode-picker option').allTextContents();
+  expect(modes.includes('Default') && modes.includes('Read only'), `mode picker options: ${modes}`);
+  await shot('empty-chat.png');
 
   await ask('What is Punie?');
   t('asked through the command palette');
@@ -121,18 +158,102 @@ try {
 
   // The paced answer above must end first: Ask while an answer runs is refused with a message.
   await xss.filter({ hasText: 'once a real model asks' }).waitFor({ timeout: 30_000 });
+  // A long paced answer (switched with the agent's /model), stopped with Escape from the transcript's margin.
+  await send('/model test?chunks=300&chunkSize=8&delayMs=25');
+  await chat().locator('.item.agent', { hasText: 'The model is now' }).last().waitFor({ timeout: 20_000 });
   await ask('Please stop me');
   const stopped = chat().locator('.item.agent').last();
-  await stopped.filter({ hasText: 'You asked: Please stop me' }).waitFor({ timeout: 60_000 });
-  await chat().locator('.composer-input').click(); // the chat view has focus: the keybinding's `when`
+  await stopped.filter({ hasText: '[5]' }).waitFor({ timeout: 60_000 });
+  // Anywhere in the chat view, not only the input: a click in the transcript's margin (it does not scroll).
+  await chat().locator('.scroller').click({ position: { x: 3, y: 3 } });
   await page.keyboard.press('Escape');
   await chat().locator('.item.notice', { hasText: 'Stopped.' }).last().waitFor({ timeout: 10_000 });
-  await page.waitForTimeout(1500); // the whole reply would have streamed by now
+  await page.waitForTimeout(1000);
   const partial = (await stopped.textContent()) ?? '';
-  if (partial.includes('once a real model asks')) throw new Error('Escape did not stop the answer: it streamed to the end');
+  if (partial.includes('[299]')) throw new Error('Escape did not stop the answer: it streamed to the end');
   t(`Escape stopped the answer after ${partial.length} characters`);
 
-  for (const [theme, file] of [['Dark Modern', 'theme-dark.png'], ['Dark High Contrast', 'theme-high-contrast.png']]) {
+  // Usage, compact: tokens in context / context size (the test model reports both).
+  const usage = (await chat().locator('.usage').textContent()) ?? '';
+  expect(/^[\d.]+k? \/ 8\.2k$/.test(usage), `usage shown as used / size: "${usage}"`);
+
+  // Slash commands: the chat's own and the agent's, completed in the composer.
+  const input = chat().locator('.composer-input');
+  await input.click();
+  await input.fill('/');
+  await chat().locator('.slash-menu .slash-item').first().waitFor({ timeout: 10_000 });
+  const commands = await chat().locator('.slash-menu .slash-name').allTextContents();
+  for (const c of ['/new', '/clear', '/model', '/mode']) expect(commands.includes(c), `slash menu offers ${c}: ${commands}`);
+  await input.pressSequentially('mod');
+  await shot('slash-commands.png');
+  await input.press('ArrowDown');
+  await input.press('Tab');
+  expect((await input.inputValue()) === '/mode ', `Tab completes the command: "${await input.inputValue()}"`);
+  await input.pressSequentially('read-only');
+  await input.press('Enter');
+  await chat().locator('.item.agent', { hasText: 'The mode is now read-only' }).waitFor({ timeout: 20_000 });
+  await chat().locator('.mode-picker').filter({ has: chat().locator('option[value="read-only"]:checked') }).waitFor({ timeout: 10_000 });
+  t('/mode read-only switched the mode; the picker follows');
+
+  // The model picker switches the model in the same session: the transcript stays, no "new session" notice.
+  const before = await chat().locator('.item').count();
+  await chat().locator('.mode-picker').selectOption('default');
+  await chat().locator('.model-picker').selectOption('test:tools');
+  await send('Look at README.md please');
+  const card = chat().locator('.item.permission.waiting').first();
+  await card.waitFor({ timeout: 30_000 });
+  const labels = await card.locator('button.permission-option').allTextContents();
+  const classes = await card.locator('button.permission-option').evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
+  expect(labels.length >= 2 && labels.every((l) => l.length > 3), `full labels: ${labels}`);
+  expect(new Set(classes).size === 1, `buttons of equal weight: ${classes}`);
+  await card.scrollIntoViewIfNeeded();
+  await shot('permission-card.png');
+  await card.locator('button.permission-option', { hasText: /^Reject/ }).first().click();
+  const answered = chat().locator('.item.permission').first();
+  await answered.locator('.permission-outcome').waitFor({ timeout: 10_000 });
+  const left = await answered.locator('button').allTextContents();
+  expect(left.length === 1 && /^Reject/.test(left[0]), `only the choice stays: ${left}`);
+  // The later prompts of the scripted model: reject them too, the turn ends.
+  for (let i = 0; i < 3 && (await chat().locator('.item.permission.waiting').count()) > 0; i++) {
+    await chat().locator('.item.permission.waiting button.permission-option', { hasText: /^Reject/ }).first().click();
+    await page.waitForTimeout(500);
+  }
+  await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 30_000 });
+  expect((await chat().locator('.item.notice', { hasText: /new session/i }).count()) === 0, 'no new session was started');
+  expect((await chat().locator('.item').count()) > before, 'the earlier conversation is still shown');
+  t(`permission card: ${labels.join(' | ')}; the model changed in place`);
+
+  // Jump to latest: a long paced answer, scrolled up while it streams.
+  await send('/model test?chunks=800&chunkSize=24&delayMs=20');
+  await chat().locator('.item.agent', { hasText: 'The model is now' }).last().waitFor({ timeout: 20_000 });
+  await send('A long answer please');
+  await chat().locator('.item.agent', { hasText: '[40]' }).last().waitFor({ timeout: 30_000 });
+  await chat().locator('.scroller').evaluate((s) => (s.scrollTop = 0));
+  const jump = chat().locator('.jump-latest');
+  await jump.waitFor({ state: 'visible', timeout: 5000 });
+  await shot('jump-to-latest.png');
+  await jump.click();
+  await jump.waitFor({ state: 'hidden', timeout: 5000 });
+  t('Jump to latest appeared while scrolled up and took the view back to the end');
+
+  // A server restart cuts the answer: it is marked Interrupted with Retry; the banner sits above the transcript.
+  await runCommand('Punie: Restart Local Server');
+  const interrupted = chat().locator('.item.notice', { hasText: 'Interrupted' }).last();
+  await interrupted.waitFor({ timeout: 30_000 });
+  expect((await interrupted.locator('button.notice-action').textContent()) === 'Retry', 'the interrupted answer offers Retry');
+  // The chat's own words (notices, banner) carry no ids or method names; those stay in the log.
+  const ownWords = [...(await chat().locator('.item.notice').allTextContents()), (await chat().locator('.banner').textContent()) ?? ''].join('\n');
+  expect(!/request id|punie-session-|session\/(prompt|resume|load|new)/.test(ownWords), `no ids or method names in the chat: ${ownWords}`);
+  const layout = await chat().locator('body').evaluate(() => {
+    const banner = document.querySelector('.banner');
+    const scroller = document.querySelector('.scroller');
+    return { banner: banner.hidden ? null : banner.getBoundingClientRect().bottom, top: scroller.getBoundingClientRect().top };
+  });
+  expect(layout.banner === null || layout.banner <= layout.top + 0.5, `the banner does not cover the transcript: ${JSON.stringify(layout)}`);
+  await shot('interrupted.png');
+  t(`the cut answer is marked Interrupted — Retry; layout ${JSON.stringify(layout)}`);
+
+  for (const [theme, file] of [['Light Modern', 'theme-light.png'], ['Dark Modern', 'theme-dark.png'], ['Dark High Contrast', 'theme-high-contrast.png']]) {
     await setTheme(theme);
     await page.screenshot({ path: path.join(out, file) });
     t(`screenshot in ${theme}: ${path.join(out, file)}`);

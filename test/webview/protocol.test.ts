@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { parseHostMessage, parseWebviewMessage, type HostMessage } from '../../src/webview/protocol';
 
-const status = { busy: false, connection: { mode: 'local', status: 'connected', detail: 'punie-agent', sessionExpired: false } } as const;
+const session = {
+  model: { current: 'test', options: [{ value: 'test', name: 'test' }] },
+  mode: { current: 'default', options: [{ value: 'default', name: 'Default' }] },
+  commands: [{ name: 'model', description: 'Switch the model', hint: 'a model' }],
+  usage: { used: 10, size: 8192 },
+  images: true,
+};
+const status = { busy: false, connection: { mode: 'local', status: 'connected', detail: 'punie-agent', sessionExpired: false }, session } as const;
 
 describe('webview protocol', () => {
   it('accepts every well-formed host message', () => {
@@ -10,6 +17,7 @@ describe('webview protocol', () => {
       { type: 'ops', ops: [{ op: 'append', id: 'a1', text: 'x' }, { op: 'clear' }] },
       { type: 'status', status: { ...status, connection: { ...status.connection, status: 'reconnecting', retryInMs: 2000 } } },
       { type: 'focusInput' },
+      { type: 'mentioned', uri: 'file:///w/a.ts', name: 'a.ts' },
       { type: 'probe', probeId: 'p1' },
     ];
     for (const m of messages) assert.deepEqual(parseHostMessage(m), { ok: true, message: m });
@@ -19,6 +27,12 @@ describe('webview protocol', () => {
     for (const m of [
       { type: 'ready' },
       { type: 'send', text: 'why?' },
+      { type: 'send', text: 'see', attachments: [{ kind: 'file', uri: 'file:///w/a.ts', name: 'a.ts' }, { kind: 'image', name: 'p.png', mimeType: 'image/png', data: 'iVBO' }] },
+      { type: 'setOption', configId: 'model', value: 'ollama:llama3.2' },
+      { type: 'mention' },
+      { type: 'retry' },
+      { type: 'pickModel' },
+      { type: 'clear' },
       { type: 'permission', id: 'p', optionId: 'allow' },
       { type: 'openLocation', path: '/w/a.ts', line: 3 },
       { type: 'probeReport', probeId: 'x', report: { items: [], banner: '', busy: false, inputEnabled: true, draft: '' } },
@@ -34,6 +48,8 @@ describe('webview protocol', () => {
       [{ type: 'send', text: '' }, /text/],
       [{ type: 'permission', id: 'p' }, /optionId/],
       [{ type: 'openLocation', path: '/a', line: -1 }, /line/],
+      [{ type: 'setOption', configId: 'colour', value: 'red' }, /configId/],
+      [{ type: 'send', text: 'x', attachments: [{ kind: 'image', name: 'a', mimeType: 'text/html', data: 'x' }] }, /mimeType/],
       ['ready', /invalid message \(string\)/],
       [null, /invalid message/],
     ];

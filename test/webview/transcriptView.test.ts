@@ -62,7 +62,7 @@ describe('TranscriptView', () => {
     assert.equal(img.getAttribute('src'), 'data:image/png;base64,iVBORw0KGgo=');
   });
 
-  it('posts the chosen permission option once and disables the buttons', () => {
+  it('posts the chosen permission option once; only the choice stays, every button of the same weight', () => {
     const { list, posted, view } = setup();
     const options = [
       { optionId: 'y', name: 'Allow', kind: 'allow_once' },
@@ -73,9 +73,21 @@ describe('TranscriptView', () => {
     reject.click();
     reject.click();
     assert.deepEqual(posted, [{ type: 'permission', id: 'p', optionId: 'n' }]);
-    assert.ok([...list.querySelectorAll('button')].every((b) => (b as HTMLButtonElement).disabled));
+    assert.deepEqual([...list.querySelectorAll('button')].map((b) => [b.textContent, (b as HTMLButtonElement).disabled]), [['Reject', true]]);
     view.apply([{ op: 'replace', item: { kind: 'permission', id: 'p', title: 'Write a.ts', detail: '', options: [...options], outcome: 'n' } }]);
     assert.match(list.textContent ?? '', /You chose: Reject/);
+    assert.deepEqual([...list.querySelectorAll('button')].map((b) => b.textContent), ['Reject'], 'the unchosen option is gone after a reload too');
+    view.apply([{ op: 'add', item: { kind: 'permission', id: 'q', title: 'Run ls', detail: '', options: [...options], outcome: null } }]);
+    const classes = [...list.querySelectorAll('[data-id="q"] button')].map((b) => b.className.replace(/kind-\S+/, ''));
+    assert.equal(new Set(classes).size, 1, `equal weight: ${classes}`);
+  });
+
+  it('marks a notice with Retry that asks again', () => {
+    const { list, posted, view } = setup();
+    view.apply([{ op: 'add', item: { kind: 'notice', id: 'n', level: 'warning', text: 'Interrupted — the answer was cut off.', action: 'retry' } }]);
+    (list.querySelector('button.notice-action') as HTMLButtonElement).click();
+    assert.equal(list.querySelector('button.notice-action')?.textContent, 'Retry');
+    assert.deepEqual(posted, [{ type: 'retry' }]);
   });
 
   it('shows a command card\'s whole command, folder and environment as text, with padding made visible', () => {

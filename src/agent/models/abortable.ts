@@ -33,7 +33,16 @@ export function isAbortError(err: unknown): boolean {
 
 /** The model, with a stream that ends the moment the turn is cancelled even if the model is stuck waiting. */
 export function abortGuarded(model: ChatModel): ChatModel {
-  return { id: model.id, stream: (request) => untilAborted(model.stream(request), request.signal) };
+  return {
+    id: model.id,
+    get contextSize() {
+      return model.contextSize;
+    },
+    get acceptsImages() {
+      return model.acceptsImages;
+    },
+    stream: (request) => untilAborted(model.stream(request), request.signal),
+  };
 }
 
 /**

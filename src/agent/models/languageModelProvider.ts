@@ -9,7 +9,8 @@ import type { ToolSpec } from './types';
 export type LmPart =
   | { type: 'text'; text: string }
   | { type: 'tool_call'; callId: string; name: string; input: object }
-  | { type: 'tool_result'; callId: string; text: string };
+  | { type: 'tool_result'; callId: string; text: string }
+  | { type: 'image'; data: string; mimeType: string };
 
 export interface LmMessage {
   role: 'user' | 'assistant';
@@ -42,4 +43,8 @@ export class LanguageModelProviderError extends Error {
 export interface LanguageModelProvider {
   /** Sends one chat request; throws LanguageModelProviderError when it cannot be made. */
   send(request: LmRequest): Promise<AsyncIterable<LmResponsePart>>;
+  /** The chat models VS Code offers now. */
+  models(): Promise<{ family: string; name: string; maxInputTokens: number }[]>;
+  /** Whether this VS Code can pass images to a model at all (newer versions only). */
+  readonly imagesSupported: boolean;
 }

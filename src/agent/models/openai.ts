@@ -22,6 +22,8 @@ export interface OpenAiModelOptions extends OpenAiTimeouts {
 type Delta = ChatCompletionChunk.Choice.Delta & { reasoning_content?: string | null; reasoning?: string | null };
 
 export class OpenAiChatModel implements ChatModel {
+  /** Images go as `image_url` parts; a server whose model cannot see them answers with an error that is shown. */
+  readonly acceptsImages = true;
   private readonly client: OpenAI;
   /** Start of each failed response's body, keyed by its headers object (the SDK keeps only parsed JSON). */
   private readonly errorBodies = new WeakMap<object, string>();
@@ -62,6 +64,7 @@ export class OpenAiChatModel implements ChatModel {
           messages: request.messages.map(toOpenAiMessage),
           ...(request.tools.length ? { tools: request.tools.map(toOpenAiTool) } : {}),
           stream: true,
+          stream_options: { include_usage: true },
         },
         { signal: controller.signal },
       );
@@ -73,6 +76,7 @@ export class OpenAiChatModel implements ChatModel {
       let refused = false;
       for await (const chunk of stream) {
         arm();
+        if (chunk.usage) yield { type: 'usage', inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
         const choice = chunk.choices?.[0];
         if (!choice) continue;
         const delta = (choice.delta ?? {}) as Delta;
@@ -142,6 +146,15 @@ function toOpenAiMessage(message: ChatMessage): ChatCompletionMessageParam {
       role: 'assistant',
       content: message.content || null,
       tool_calls: message.toolCalls.map((c) => ({ id: c.id, type: 'function', function: { name: c.name, arguments: c.arguments || '{}' } })),
+    };
+  }
+  if (message.role === 'user' && message.images?.length) {
+    return {
+      role: 'user',
+      content: [
+        { type: 'text', text: message.content },
+        ...message.images.map((i) => ({ type: 'image_url' as const, image_url: { url: `data:${i.mimeType};base64,${i.data}` } })),
+      ],
     };
   }
   return { role: message.role, content: message.content };

@@ -4,7 +4,9 @@
  * provider. The kind is the part before the first `:` or `?`.
  */
 import { abortGuarded } from './abortable';
+import { ModelCatalog } from './catalog';
 import { OpenAiChatModel, type OpenAiModelOptions } from './openai';
+import { openAiModelLister } from './openaiModels';
 import { parseOpenAiSpec, type Env } from './openaiSpec';
 import { parseTestModelOptions, TestModel } from './testModel';
 import { ScriptedToolModel } from './testTools';
@@ -20,6 +22,8 @@ export interface ModelRegistryOptions {
 
 export class ModelRegistry {
   private readonly factories = new Map<string, ModelFactory>();
+  /** The models each kind's server offers, for pickers. */
+  readonly catalog = new ModelCatalog();
 
   constructor(options: Partial<ModelRegistryOptions> = {}) {
     const env = options.env ?? process.env;
@@ -38,6 +42,10 @@ export class ModelRegistry {
       return new OpenAiChatModel(spec, endpoint, modelOptions);
     };
     for (const prefix of ['ollama', 'local', 'openai']) this.register(prefix, openAi);
+    const lister = openAiModelLister(env);
+    // Ollama at its default address is asked even while a session uses another model: it is the usual local server.
+    this.catalog.register('ollama', lister, 'ollama:any');
+    for (const prefix of ['local', 'openai']) this.catalog.register(prefix, lister);
     this.register(VSCODE_LM_PREFIX, () => {
       throw new ModelError(`${VSCODE_LM_PREFIX} models are available only when the Punie server runs inside VS Code (the extension's built-in server)`);
     });

@@ -41,7 +41,13 @@ export function numberedChunk(index: number, size: number): string {
   return label.length >= size ? label : label + '.'.repeat(size - label.length - 1) + '\n';
 }
 
+/** What the test model reports as its context window, so clients can show usage without a real model. */
+export const TEST_CONTEXT_TOKENS = 8192;
+
 export class TestModel implements ChatModel {
+  readonly acceptsImages = false;
+  readonly contextSize = TEST_CONTEXT_TOKENS;
+
   constructor(
     readonly id: string,
     private readonly options: TestModelOptions,
@@ -56,6 +62,11 @@ export class TestModel implements ChatModel {
       else if (i % 256 === 255) await new Promise((r) => setImmediate(r)); // let cancels and pings through
       yield { type: 'text', text: pieces ? pieces[i] : numberedChunk(i, this.options.chunkSize) };
     }
+    // The short reply reports usage, roughly four characters a token like the models it stands in for;
+    // numbered streams (tests, benchmarks) stay pure text.
+    if (!pieces) return;
+    const input = request.messages.reduce((n, m) => n + m.content.length, 0);
+    yield { type: 'usage', inputTokens: Math.ceil(input / 4), outputTokens: Math.ceil(pieces.join('').length / 4) };
   }
 }
 

@@ -17,6 +17,7 @@ interface Step {
 }
 
 export class ScriptedToolModel implements ChatModel {
+  readonly acceptsImages = false;
   constructor(
     readonly id: string,
     private readonly delayMs = 0,

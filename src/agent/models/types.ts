@@ -14,8 +14,15 @@ export interface ToolCallRequest {
   arguments: string;
 }
 
+/** An image of a prompt, base64 as ACP sends it. */
+export interface ImageData {
+  data: string;
+  mimeType: string;
+}
+
 export type ChatMessage =
-  | { role: 'system' | 'user'; content: string }
+  | { role: 'system'; content: string }
+  | { role: 'user'; content: string; images?: ImageData[] }
   | { role: 'assistant'; content: string; toolCalls?: ToolCallRequest[] }
   | { role: 'tool'; toolCallId: string; content: string };
 
@@ -24,7 +31,9 @@ export type ModelEvent =
   | { type: 'thought'; text: string }
   | { type: 'tool_call'; call: ToolCallRequest }
   /** The model stopped early: it hit its output limit, or refused (content filter, refusal text). */
-  | { type: 'finish'; reason: 'max_tokens' | 'refusal' };
+  | { type: 'finish'; reason: 'max_tokens' | 'refusal' }
+  /** Tokens of the request (the context so far) and of the answer, as the model reported them. */
+  | { type: 'usage'; inputTokens: number; outputTokens: number };
 
 export interface ModelRequest {
   messages: readonly ChatMessage[];
@@ -35,6 +44,10 @@ export interface ModelRequest {
 export interface ChatModel {
   /** The model string it was made from, e.g. `test` or `ollama:llama3.2`. */
   readonly id: string;
+  /** Context window in tokens, when known (shown as used / size). */
+  readonly contextSize?: number;
+  /** Whether user images are passed to the model; false: the turn says so and sends the text alone. */
+  readonly acceptsImages?: boolean;
   /** Must end promptly (throwing an AbortError) once `request.signal` aborts; ModelRegistry guards models it does not trust to. */
   stream(request: ModelRequest): AsyncIterable<ModelEvent>;
 }

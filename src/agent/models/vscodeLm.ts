@@ -4,12 +4,17 @@
  * model string fails with a clear message instead.
  */
 import { abortError } from './abortable';
+import type { ModelLister } from './catalog';
 import { LanguageModelProviderError, type LanguageModelProvider, type LmMessage, type LmPart } from './languageModelProvider';
 import { ModelError, type ChatMessage, type ChatModel, type ModelEvent, type ModelFactory, type ModelRequest } from './types';
 
 export const VSCODE_LM_PREFIX = 'vscode-lm';
 
 export class VsCodeLmModel implements ChatModel {
+  get acceptsImages(): boolean {
+    return this.provider.imagesSupported;
+  }
+
   constructor(
     readonly id: string,
     private readonly family: string | undefined,
@@ -65,6 +70,9 @@ export function toLmMessages(messages: readonly ChatMessage[]): LmMessage[] {
     else if (m.role === 'assistant') {
       const calls: LmPart[] = (m.toolCalls ?? []).map((c) => ({ type: 'tool_call', callId: c.id, name: c.name, input: parseInput(c.arguments) }));
       add('assistant', [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...calls]);
+    } else if (m.role === 'user') {
+      const images = (m.images ?? []).map((i): LmPart => ({ type: 'image', data: i.data, mimeType: i.mimeType }));
+      add('user', [...(m.content ? [{ type: 'text' as const, text: m.content }] : []), ...images]);
     } else if (m.content) add('user', [{ type: 'text', text: m.content }]);
   }
   return out;
@@ -82,4 +90,9 @@ function parseInput(args: string): object {
 /** The factory of `vscode-lm[:family]` models over `provider`; the extension registers it under VSCODE_LM_PREFIX. */
 export function vscodeLmFactory(provider: LanguageModelProvider): ModelFactory {
   return (spec) => new VsCodeLmModel(spec, spec.slice(VSCODE_LM_PREFIX.length + 1) || undefined, provider);
+}
+
+/** The chat models VS Code offers, for the model picker (registered in the catalog under VSCODE_LM_PREFIX). */
+export function vscodeLmLister(provider: LanguageModelProvider): ModelLister {
+  return async () => (await provider.models()).map((m) => ({ value: `${VSCODE_LM_PREFIX}:${m.family}`, name: m.name, description: 'VS Code language model' }));
 }

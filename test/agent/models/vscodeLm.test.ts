@@ -6,7 +6,11 @@ import { VSCODE_LM_PREFIX, toLmMessages, vscodeLmFactory } from '../../../src/ag
 
 class FakeProvider implements LanguageModelProvider {
   readonly requests: LmRequest[] = [];
+  imagesSupported = false;
   constructor(private readonly respond: (request: LmRequest) => AsyncIterable<LmResponsePart> | Error) {}
+  async models() {
+    return [{ family: 'gpt-4o', name: 'GPT-4o', maxInputTokens: 64_000 }];
+  }
   async send(request: LmRequest): Promise<AsyncIterable<LmResponsePart>> {
     this.requests.push(request);
     const answer = this.respond(request);
