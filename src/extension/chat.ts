@@ -58,6 +58,8 @@ export class ChatController extends Disposable {
   private cancelled: AbortController | undefined;
   /** A mode picked before the session exists; applied once it does. */
   private pendingMode: string | undefined;
+  /** Model and mode changes not yet applied to the session. */
+  private optionChanges: Promise<void> = Promise.resolve();
   /** The last question, for "Retry". */
   private lastQuestion: { question: string; context?: AskContext; extras?: AskExtras } | undefined;
   private readonly statusEmitter = this.register(new vscode.EventEmitter<ChatStatus>());
@@ -125,17 +127,22 @@ export class ChatController extends Disposable {
    * Changes the model or mode. With a session, the agent switches it in place (the conversation goes on);
    * the model also becomes the `punie.model` setting, so later sessions start with it.
    */
-  async setOption(configId: 'model' | 'mode', value: string): Promise<void> {
-    if (configId === 'model' && readConfig().model !== value) {
-      await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
-    }
+  setOption(configId: 'model' | 'mode', value: string): Promise<void> {
+    // In order, and a question asked meanwhile waits for them: a model picked just before sending answers it.
+    const change = this.optionChanges.then(() => this.changeOption(configId, value));
+    this.optionChanges = change.catch(() => {});
+    return change;
+  }
+
+  private async changeOption(configId: 'model' | 'mode', value: string): Promise<void> {
     const client = this.connection.current;
     if (!client || !this.sessionId) {
       if (configId === 'mode') this.pendingMode = value;
       this.publishStatus();
-      return;
+    } else await this.applyOption(configId, value);
+    if (configId === 'model' && readConfig().model !== value) {
+      await vscode.workspace.getConfiguration(SECTION).update('model', value, vscode.ConfigurationTarget.Global);
     }
-    await this.applyOption(configId, value);
   }
 
   private async applyOption(configId: string, value: string): Promise<void> {
@@ -174,6 +181,7 @@ export class ChatController extends Disposable {
     let sent = false;
     try {
       client = await this.connection.ensure(turn.signal);
+      await this.optionChanges;
       const sessionId = await this.ensureSession(turn.signal);
       this.promptSessionId = sessionId;
       sent = true;

@@ -200,8 +200,17 @@ try {
   await chat().locator('.mode-picker').selectOption('default');
   await chat().locator('.model-picker').selectOption('test:tools');
   await send('Look at README.md please');
-  const card = chat().locator('.item.permission.waiting').first();
+  const card = chat().locator('.item.permission.waiting:not(.review)').first();
+  // The scripted model proposes its writes first; their review cards are checked further down: reject them here.
+  const rejectButton = 'button.secondary, button.permission-option';
+  for (let i = 0; i < 80 && (await card.count()) === 0; i++) {
+    const review = chat().locator('.item.permission.review.waiting').locator(rejectButton, { hasText: /^Reject/ });
+    if (await review.count()) await review.first().click();
+    await page.waitForTimeout(500);
+  }
   await card.waitFor({ timeout: 30_000 });
+  await page.mouse.move(0, 0); // a hovered button is lighter: measure them at rest
+  await page.waitForTimeout(300);
   const labels = await card.locator('button.permission-option').allTextContents();
   const classes = await card.locator('button.permission-option').evaluateAll((bs) => bs.map((b) => getComputedStyle(b).backgroundColor));
   expect(labels.length >= 2 && labels.every((l) => l.length > 3), `full labels: ${labels}`);
@@ -209,13 +218,13 @@ try {
   await card.scrollIntoViewIfNeeded();
   await shot('permission-card.png');
   await card.locator('button.permission-option', { hasText: /^Reject/ }).first().click();
-  const answered = chat().locator('.item.permission').first();
+  const answered = chat().locator('.item.permission:not(.review)').first();
   await answered.locator('.permission-outcome').waitFor({ timeout: 10_000 });
   const left = await answered.locator('button').allTextContents();
   expect(left.length === 1 && /^Reject/.test(left[0]), `only the choice stays: ${left}`);
   // The later prompts of the scripted model: reject them too, the turn ends.
-  for (let i = 0; i < 3 && (await chat().locator('.item.permission.waiting').count()) > 0; i++) {
-    await chat().locator('.item.permission.waiting button.permission-option', { hasText: /^Reject/ }).first().click();
+  for (let i = 0; i < 6 && (await chat().locator('.item.permission.waiting').count()) > 0; i++) {
+    await chat().locator('.item.permission.waiting').first().locator(rejectButton, { hasText: /^Reject/ }).first().click();
     await page.waitForTimeout(500);
   }
   await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 30_000 });
