@@ -45,7 +45,8 @@ import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
 import { ensureModelAllowed } from './modelPolicy';
 import type { ServerOptions } from './options';
-import type { ServerSession, SessionStore } from './sessionStore';
+import type { ServerSession } from './serverSession';
+import type { SessionStore } from './sessionStore';
 import { announceSession, createModel, runSlashCommand, sessionConfig, setConfigOption } from './sessionSettings';
 
 

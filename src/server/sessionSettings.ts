@@ -13,7 +13,7 @@ import type { ModelRegistry } from '../agent/models/registry';
 import type { Logger } from '../util/logger';
 import { ensureModelAllowed } from './modelPolicy';
 import type { ServerOptions } from './options';
-import type { ServerSession } from './sessionStore';
+import type { ServerSession } from './serverSession';
 
 /** What these need of a method's context (kept narrow so that methods.ts can import this file). */
 interface MethodContext {

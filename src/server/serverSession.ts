@@ -1,0 +1,173 @@
+/**
+ * One session as the server holds it: its agent, the numbered outbound events (replay buffer, durable log),
+ * the agent→client requests and prompt outcomes that wait for a resuming connection, and the tokens and
+ * connections that may (or may no longer) attach to it. The store that owns it is seen only through
+ * `SessionHome`, so this file does not depend on the store.
+ */
+import type { AgentHost } from '../agent/host';
+import { AgentSession, type AgentSessionOptions } from '../agent/session';
+import type { ChatMessage, ChatModel } from '../agent/models/types';
+import { Methods, type ClientCapabilities, type SessionUpdate } from '../protocol/acp';
+import type { RequestId } from '../protocol/jsonrpc';
+import { META_SEQ, PROMPT_FINISHED, type PromptStatus } from '../protocol/punie';
+import type { DurableStore, StoredRecord } from '../store/types';
+import type { Logger } from '../util/logger';
+import type { ClientLink } from './clientLink';
+import { OutboundRequests } from './outboundRequests';
+import { PromptLog } from './promptLog';
+import { ReplayBuffer, type ReplayResult } from './replay';
+
+/** Session updates Punie's Python clients do not know: they are not sent to them. */
+const NEWER_UPDATES = new Set<SessionUpdate['sessionUpdate']>(['available_commands_update', 'config_option_update', 'usage_update']);
+
+export interface SessionStoreOptions {
+  gracePeriodMs: number;
+  cleanupIntervalMs: number;
+  replayMaxUpdates: number;
+  replayMaxBytes: number;
+  now: () => number;
+  logger: Logger;
+  /** History, transcript and turn limits of each session's agent (defaults when absent). */
+  agent?: AgentSessionOptions;
+}
+
+/** Makes the model of a restored session from its stored model string. */
+export type ModelFactory = (spec: string) => ChatModel;
+
+/** What a session needs of the store that holds it. */
+export interface SessionHome {
+  readonly durable: DurableStore | undefined;
+  linkOf(clientId: string): ClientLink | undefined;
+}
+
+export class ServerSession implements AgentHost {
+  readonly agent: AgentSession;
+  readonly replay: ReplayBuffer;
+  readonly outbound = new OutboundRequests();
+  readonly prompts = new PromptLog();
+  seq = 0;
+  /** The token the client last resumed with stays valid until it resumes with the newer one: the answer carrying that may have been lost. */
+  previousToken: string | undefined;
+  updatedAt: number;
+  title: string | undefined;
+  /** Connections a newer connection of the same user took this session from; they are refused. */
+  readonly displaced = new Set<string>();
+  /** Tokens of displaced clients: their automatic resume is told the session was taken, not that the token is wrong. */
+  readonly retiredTokens: string[] = [];
+  /**
+   * False for a session restored from the store until its first attach: tokens are not stored, so the token
+   * a Punie client held before the restart is accepted once (the connection's user already proves ownership).
+   */
+  tokensKnown = true;
+  /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
+  private held: { method: string; params: unknown }[] | undefined;
+
+  constructor(
+    readonly id: string,
+    readonly cwd: string,
+    readonly owner: string,
+    /** The connection the session is attached to (it may have dropped and be waiting for a resume). */
+    public attachedTo: string | undefined,
+    public token: string,
+    model: ChatModel,
+    private readonly store: SessionHome,
+    options: SessionStoreOptions,
+  ) {
+    this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
+    this.updatedAt = options.now();
+    this.agent = new AgentSession(id, cwd, model, this, options.agent, options.logger);
+  }
+
+  private get link(): ClientLink | undefined {
+    return this.attachedTo === undefined ? undefined : this.store.linkOf(this.attachedTo);
+  }
+
+  emit(update: SessionUpdate): void {
+    if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
+    this.send(Methods.sessionUpdate, { sessionId: this.id, update }, estimateBytes(update));
+  }
+
+  /** Numbers an outbound session event, keeps it for replay and on disk, and sends it if the client is connected. */
+  send(method: string, params: Record<string, unknown>, bytes: number): void {
+    const seq = ++this.seq;
+    const numbered = { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } };
+    this.replay.push({ seq, method, params: numbered, bytes });
+    this.store.durable?.append(this.id, method === Methods.sessionUpdate ? { k: 'u', s: seq, u: params.update as SessionUpdate } : { k: 'e', s: seq, m: method, p: params });
+    if (this.held) this.held.push({ method, params: numbered });
+    else this.link?.notify(method, numbered);
+  }
+
+  remember(messages: readonly ChatMessage[]): void {
+    if (messages.length) this.store.durable?.append(this.id, { k: 'history', msgs: [...messages] });
+  }
+
+  /** Writes down a record that is not a numbered event (prompt, turn end, title, mode). */
+  record(record: Exclude<StoredRecord, { k: 'meta' | 'u' | 'e' | 'history' }>): void {
+    this.store.durable?.append(this.id, record);
+  }
+
+  /** Makes what was recorded durable (a turn ended). */
+  async sync(): Promise<void> {
+    await this.store.durable?.sync(this.id);
+  }
+
+  /**
+   * Sends what `replay` yields (a transcript, at the client's pace) with the live events of a running turn
+   * held back meanwhile, then those events: the client sees the transcript first and every event once.
+   */
+  async sendBefore(replay: () => Promise<void>): Promise<void> {
+    this.held = [];
+    try {
+      await replay();
+    } finally {
+      const held = this.held;
+      this.held = undefined;
+      const link = this.link;
+      for (const event of held) link?.notify(event.method, event.params);
+    }
+  }
+
+  /** Waits through a dropped connection: the request is sent again to the connection that resumes. */
+  request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
+    return this.outbound.request<T>(method, params, signal, this.link);
+  }
+
+  /**
+   * Records how a prompt ended. When the connection that sent it is no longer the session's (it dropped,
+   * or another one resumed the session), its answer cannot arrive, so the outcome also goes out, numbered
+   * and kept for replay, as a {@link PROMPT_FINISHED} notification.
+   */
+  promptEnded(requestId: RequestId, requester: ClientLink | undefined, status: PromptStatus & { status: 'finished' | 'failed' }): void {
+    this.prompts.ended(requestId, status);
+    if (requester && this.link === requester) return;
+    const outcome = status.status === 'finished' ? { stopReason: status.stopReason } : { error: status.error };
+    this.send(PROMPT_FINISHED, { sessionId: this.id, requestId, ...outcome }, 200);
+  }
+
+  /**
+   * Ends the session: the running turn is cancelled and waiting agent→client requests fail with `reason`;
+   * resolves once its MCP servers have stopped.
+   */
+  close(reason: string): Promise<void> {
+    const closed = this.agent.close();
+    this.outbound.failAll(`session ${this.id} ${reason}`);
+    return closed;
+  }
+
+  clientCapabilities(): ClientCapabilities {
+    return this.link?.capabilities ?? {};
+  }
+
+  replaySince(lastSeq: number): ReplayResult {
+    if (lastSeq > this.seq) return { ok: false, reason: `the server restarted and lost updates after ${this.seq}` };
+    return this.replay.since(lastSeq);
+  }
+}
+
+/** Cheap size estimate for replay accounting, avoiding a second JSON.stringify on the hot path. */
+export function estimateBytes(update: SessionUpdate): number {
+  if ((update.sessionUpdate === 'agent_message_chunk' || update.sessionUpdate === 'agent_thought_chunk') && update.content.type === 'text') {
+    return update.content.text.length * 2 + 160;
+  }
+  return JSON.stringify(update).length + 120;
+}
