@@ -4,20 +4,16 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PunieServer } from '../../src/server/server';
-import { allowOnce, choose, TestAcpClient, waitForCancel } from '../helpers/acpClient';
+import { allowOnce, choose, AcpClients, waitForCancel } from '../helpers/acpClient';
 import { defaultAgentSessionOptions } from '../../src/agent/session';
 import { RawClient, startServer } from '../helpers/server';
 
 describe('agent tools end to end (real server, test ACP client)', () => {
   let server: PunieServer;
   let dir: string;
-  const clients: TestAcpClient[] = [];
+  const clients = new AcpClients(() => server.urls().acp);
+  const connect = (options?: Parameters<AcpClients['connect']>[0]) => clients.connect(options);
 
-  async function connect(options: Parameters<typeof TestAcpClient.connect>[1] = {}): Promise<TestAcpClient> {
-    const client = await TestAcpClient.connect(server.urls().acp, options);
-    clients.push(client);
-    return client;
-  }
 
   beforeEach(async () => {
     server = await startServer({ allowedModels: ['local:*', 'vscode-lm'] });
@@ -25,7 +21,7 @@ describe('agent tools end to end (real server, test ACP client)', () => {
     await writeFile(join(dir, 'README.md'), '# Demo project\n\nA small workspace.\n');
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await clients.closeAll();
     await server.close();
     await rm(dir, { recursive: true, force: true });
   });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { defaultAgentSessionOptions } from '../../src/agent/session';
 import type { PunieServer } from '../../src/server/server';
 import { FakeOpenAi, textStream, toolCallStream } from '../fixtures/fakeOpenAi';
-import { choose, TestAcpClient } from '../helpers/acpClient';
+import { choose, AcpClients, TestAcpClient } from '../helpers/acpClient';
 import { everythingStdio, isAlive, testMcpOptions, waitFor } from '../helpers/mcp';
 import { startServer } from '../helpers/server';
 
@@ -14,13 +14,9 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
   let server: PunieServer;
   let fake: FakeOpenAi;
   let dir: string;
-  const clients: TestAcpClient[] = [];
+  const clients = new AcpClients(() => server.urls().acp);
+  const connect = (options?: Parameters<AcpClients['connect']>[0]) => clients.connect(options);
 
-  async function connect(options: Parameters<typeof TestAcpClient.connect>[1] = {}): Promise<TestAcpClient> {
-    const client = await TestAcpClient.connect(server.urls().acp, options);
-    clients.push(client);
-    return client;
-  }
 
   async function newSession(client: TestAcpClient, mcpServers: unknown[] = [everythingStdio()]): Promise<string> {
     const response = await client.call('session/new', { cwd: dir, mcpServers, _meta: { model: `local:${fake.baseURL}/qwen` } });
@@ -35,7 +31,7 @@ describe('MCP servers end to end (real agent server, everything MCP server, fake
     dir = await mkdtemp(join(tmpdir(), 'punie-mcp-'));
   });
   afterEach(async () => {
-    await Promise.all(clients.splice(0).map((c) => c.close()));
+    await clients.closeAll();
     await server.close();
     await fake.close();
     await rm(dir, { recursive: true, force: true });

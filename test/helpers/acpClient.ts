@@ -58,3 +58,20 @@ export class TestAcpClient extends EditorSide {
     await new Promise((resolve) => (this.conn.socket.readyState === this.conn.socket.CLOSED ? resolve(null) : this.conn.socket.once('close', resolve)));
   }
 }
+
+/** The test ACP clients a suite opens against its current server, closed together after each test. */
+export class AcpClients {
+  private readonly open: TestAcpClient[] = [];
+
+  constructor(private readonly url: () => string) {}
+
+  async connect(options: AcpClientOptions = {}): Promise<TestAcpClient> {
+    const client = await TestAcpClient.connect(this.url(), options);
+    this.open.push(client);
+    return client;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all(this.open.splice(0).map((c) => c.close()));
+  }
+}

@@ -6,8 +6,8 @@
  */
 import { z } from 'zod';
 import { applyTextEdits, describeEdits } from './editText';
-import { confinedPath, displayPath, resolvePath } from './paths';
-import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
+import { displayPath, resolvePath } from './paths';
+import { proposeWrite, writeTarget } from './proposeWrite';
 import { toolSpec, type AgentTool } from './types';
 
 const Edit = z.object({
@@ -36,12 +36,9 @@ export const editFileTool: AgentTool<Args> = {
     return { title: `Edit ${displayPath(cwd, path)}`, locations: [{ path }], rawInput: { path: args.path, edits: args.edits.length } };
   },
   async run(args, ctx) {
-    const where = confinedPath(ctx.cwd, args.path);
-    if (!where.ok) return { output: `The edit was not done: ${where.reason}.`, failed: true };
-    const path = where.path;
-    const refused = refusedUpFront(ctx, `The edit of ${path}`);
-    if (refused) return refused;
-    const oldText = await currentText(path, ctx);
+    const target = await writeTarget(ctx, args.path, 'edit');
+    if (target.refused) return target.refused;
+    const { path, oldText } = target;
     if (oldText === null) return { output: `Error: ${path} could not be read (does it exist?). Use write_file to create a new file.`, failed: true };
     const result = applyTextEdits(oldText, args.edits.map((e) => ({ oldText: e.old_text, newText: e.new_text })));
     if (!result.ok) return { output: `Error: the edit of ${path} was not done: ${result.error}.`, failed: true };

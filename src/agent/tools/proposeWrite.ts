@@ -1,11 +1,11 @@
 /**
- * The shared end of `write_file` and `edit_file`: show the change as an ACP `diff`, ask the user, and write
- * what the user accepted. The client may answer with a changed version (edited, or some hunks rejected,
+ * What `write_file` and `edit_file` share: the target confined to the workspace and its text; then the
+ * change shown as an ACP `diff`, the user asked, and what the user accepted written. The client may answer with a changed version (edited, or some hunks rejected,
  * see ReviewMeta); then that is written, and the model is told exactly how it differs from its proposal.
  */
 import { createPatch } from 'diff';
 import { Methods, ReadTextFileResponse, type ToolCallContent } from '../../protocol/acp';
-import { displayPath, truncateText } from './paths';
+import { confinedPath, displayPath, truncateText } from './paths';
 import type { ToolContext, ToolResult } from './types';
 
 export interface Proposal {
@@ -44,14 +44,24 @@ export async function proposeWrite(proposal: Proposal, ctx: ToolContext): Promis
   return { output, content: [final] };
 }
 
-/** A refusal that needs no question (read-only mode, "always reject"): given before even reading the file. */
-export function refusedUpFront(ctx: ToolContext, what: string): ToolResult | undefined {
+/**
+ * The file a write or edit targets, confined to the workspace, with its current text; or the refusal that
+ * needs no question (outside the workspace, read-only mode, "always reject"), given before reading the file.
+ */
+export async function writeTarget(
+  ctx: ToolContext,
+  rawPath: string,
+  verb: 'write' | 'edit',
+): Promise<{ path: string; oldText: string | null; refused?: undefined } | { refused: ToolResult }> {
+  const what = verb === 'write' ? 'The write' : 'The edit';
+  const where = confinedPath(ctx.cwd, rawPath);
+  if (!where.ok) return { refused: { output: `${what} was not done: ${where.reason}.`, failed: true } };
   const early = ctx.permissions.deniedWithoutAsking(ctx.mode, 'edit');
-  return early && !early.allowed ? { output: `${what} was not done: ${early.reason}.`, failed: true } : undefined;
+  if (early && !early.allowed) return { refused: { output: `${what} ${verb === 'write' ? 'to' : 'of'} ${where.path} was not done: ${early.reason}.`, failed: true } };
+  return { path: where.path, oldText: await currentText(where.path, ctx) };
 }
 
-/** The file's current text; null when it does not exist or cannot be read (`required` turns that into an error). */
-export async function currentText(path: string, ctx: ToolContext): Promise<string | null> {
+async function currentText(path: string, ctx: ToolContext): Promise<string | null> {
   const caps = ctx.host.clientCapabilities();
   if (!caps.fs?.readTextFile) return null;
   try {

@@ -3,8 +3,8 @@
  * the client (`fs/write_text_file`) only after the user allows it; targeted changes are `edit_file`'s.
  */
 import { z } from 'zod';
-import { confinedPath, displayPath, resolvePath } from './paths';
-import { currentText, proposeWrite, refusedUpFront } from './proposeWrite';
+import { displayPath, resolvePath } from './paths';
+import { proposeWrite, writeTarget } from './proposeWrite';
 import { toolSpec, type AgentTool } from './types';
 
 const Args = z.object({
@@ -28,12 +28,9 @@ export const writeFileTool: AgentTool<Args> = {
     return { title: `Write ${displayPath(cwd, path)}`, locations: [{ path }], rawInput: { path: args.path, characters: args.content.length } };
   },
   async run(args, ctx) {
-    const where = confinedPath(ctx.cwd, args.path);
-    if (!where.ok) return { output: `The write was not done: ${where.reason}.`, failed: true };
-    const path = where.path;
-    const refused = refusedUpFront(ctx, `The write to ${path}`);
-    if (refused) return refused;
-    const oldText = await currentText(path, ctx);
+    const target = await writeTarget(ctx, args.path, 'write');
+    if (target.refused) return target.refused;
+    const { path, oldText } = target;
     return proposeWrite({ path, oldText, newText: args.content, title: `Write ${displayPath(ctx.cwd, path)}`, done: `Wrote ${args.content.length} characters to ${path}${oldText === null ? ' (a new file)' : ''}.` }, ctx);
   },
 };
