@@ -136,6 +136,8 @@ try {
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(out, 'ask.png') });
   t(`answer visible in the chat view; screenshot ${path.join(out, 'ask.png')}`);
+  // The paced answer may still be streaming: a question asked now would be turned away ("still answering").
+  await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 30_000 });
 
   await ask(XSS);
   const xss = chat().locator('.item.agent').last();
