@@ -17,6 +17,7 @@ import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
 import { ServerHost } from './serverHost';
+import { sessionDataDir } from './sessionDir';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
 import { StatusBar } from './statusBar';
@@ -54,7 +55,8 @@ export class Services extends Disposable {
     const { context, log } = deps;
     this.log = log;
     // Registered first, disposed last: the local server outlives the connection to it.
-    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels));
+    const folder = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels, () => sessionDataDir(context.globalStorageUri.fsPath, folder())));
     this.transcript = this.register(new TranscriptStore(context.workspaceState));
     this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit, () => readConfig().terminalTimeoutMs));
     this.review = this.register(new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log));
