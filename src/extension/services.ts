@@ -16,7 +16,9 @@ import { Disposable } from './disposable';
 import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
+import { SavedSessionPointer } from './savedSession';
 import { ServerHost } from './serverHost';
+import { SessionHistory } from './sessionHistory';
 import { sessionDataDir } from './sessionDir';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
@@ -43,6 +45,8 @@ export class Services extends Disposable {
   readonly problems: ServerProblems;
   readonly connection: Connection;
   readonly chat: ChatController;
+  /** The History list: open, rename and delete this folder's sessions. */
+  readonly history: SessionHistory;
   /** Answers the agent's fs, terminal and permission requests. */
   readonly agentRequests: AgentRequestHandler;
   readonly statusBar: StatusBar;
@@ -95,8 +99,13 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(context, log), (session, call) => this.permissions.wasRejected(session, call)),
+      new ChatController(this.transcript, this.connection, log, new McpSources(context, log), new SavedSessionPointer(context.workspaceState), (session, call) =>
+        this.permissions.wasRejected(session, call),
+      ),
     );
+    this.history = new SessionHistory(this.chat, this.connection, log);
+    // After a window reload the chat goes back to its session; the server replays it.
+    runInBackground('reopening the chat session', this.chat.reattach(), log);
     this.statusBar = this.register(new StatusBar(this.connection, this.permissions.onDidChangePending));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);
     this.register(

@@ -1,0 +1,23 @@
+/**
+ * Which session the chat of this workspace shows, kept in workspaceState so a window reload reattaches to
+ * it (the server's log holds the conversation; this is only the pointer to it).
+ */
+import type * as vscode from 'vscode';
+import { z } from 'zod';
+
+const KEY = 'punie.chat.session.v1';
+const Saved = z.object({ sessionId: z.string().min(1).max(256), cwd: z.string().max(4096) });
+export type SavedSession = z.infer<typeof Saved>;
+
+export class SavedSessionPointer {
+  constructor(private readonly memento: Pick<vscode.Memento, 'get' | 'update'>) {}
+
+  get(): SavedSession | undefined {
+    const parsed = Saved.safeParse(this.memento.get<unknown>(KEY));
+    return parsed.success ? parsed.data : undefined;
+  }
+
+  set(saved: SavedSession | undefined): Thenable<void> {
+    return this.memento.update(KEY, saved);
+  }
+}
