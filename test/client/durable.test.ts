@@ -84,7 +84,7 @@ describe('client manager with durable sessions', () => {
     assert.equal(replayed[0], 'user_message_chunk', 'the question comes first');
     assert.ok(replayed.includes('agent_message_chunk'), 'then the answer');
     assert.equal(await b.prompt(sessionId, text('and now')), 'end_turn', 'the loaded session is this client\'s');
-    assert.ok(recorder.text(sessionId).includes('You asked: *and now*'));
+    assert.match(recorder.text(sessionId), /You asked: \*and now\*\n\nEarlier in this conversation you asked: \*remember me\*/, 'the model got the earlier turn');
     await assert.rejects(b.openSession('no-such-session', '/w', { replay: true }), /not found/);
   });
 });
