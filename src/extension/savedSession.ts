@@ -1,8 +1,10 @@
 /**
  * Which session the chat of this workspace shows, kept in workspaceState so a window reload reattaches to
- * it (the server's log holds the conversation; this is only the pointer to it).
+ * it (the server's log holds the conversation; this is only the pointer to it), and the folder its sessions
+ * belong to.
  */
-import type * as vscode from 'vscode';
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
 import { z } from 'zod';
 
 const KEY = 'punie.chat.session.v1';
@@ -20,4 +22,9 @@ export class SavedSessionPointer {
   set(saved: SavedSession | undefined): Thenable<void> {
     return this.memento.update(KEY, saved);
   }
+}
+
+/** The working directory of the chat's sessions: the first workspace folder (sessions are listed per folder). */
+export function chatCwd(): string {
+  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
 }

@@ -3,7 +3,6 @@
  * folder's sessions on the current server, newest first, with per-item Rename and Delete buttons. Opening
  * one replays it into the chat; a rename uses `_punie/set_session_title`; a delete asks first (modal).
  */
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { listSessions, type ListedSession } from '../client/sessionList';
 import { Methods } from '../protocol/acp';
@@ -14,14 +13,10 @@ import type { ChatController } from './chat';
 import type { Connection } from './clientLifecycle';
 import { describeFailure } from './failureText';
 import { historyEntries } from './historyItems';
+import { chatCwd } from './savedSession';
 
 /** The most sessions the list shows (a few pages). */
 const MAX_LISTED = 200;
-
-/** The working directory of the chat's sessions: the first workspace folder (sessions are listed per folder). */
-export function chatCwd(): string {
-  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
-}
 
 interface SessionPick extends vscode.QuickPickItem {
   sessionId?: string;
