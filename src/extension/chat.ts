@@ -19,7 +19,7 @@ import { connectionView } from './connectionView';
 import { Disposable } from './disposable';
 import { describeFailure } from './failureText';
 import type { AcpMcpServer } from './mcpConfig';
-import { chatCwd, type SavedSessionPointer } from './savedSession';
+import { chatCwd, serverKey, type SavedSessionPointer } from './savedSession';
 import { SessionState } from './sessionState';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
@@ -60,6 +60,8 @@ export class ChatController extends Disposable {
   private loading: { sessionId: string; replaying: boolean } | undefined;
   /** The session exists on the server but this client has not attached it (a reload, a replaced client). */
   private attachPending = false;
+  /** The server the session lives on ({@link serverKey}); after a switch to another server it is not looked for there. */
+  private sessionServer: string | undefined;
   /** The transcript shown is the host's saved copy, not yet replayed from the server. */
   private showingCache = false;
   /** The reattach after a window reload, while it runs (a question waits for it: the replay replaces the transcript). */
@@ -103,6 +105,7 @@ export class ChatController extends Disposable {
     this.sessionExpired = transcript.restored && !previous;
     if (previous) {
       this.sessionId = previous.sessionId;
+      this.sessionServer = previous.server;
       this.attachPending = true;
       this.showingCache = transcript.restored;
     }
@@ -136,7 +139,9 @@ export class ChatController extends Disposable {
     if (!sessionId || !this.attachPending || this.turn) return Promise.resolve();
     const reattaching = (async () => {
       try {
-        await this.load(sessionId, await this.connection.ensure());
+        const client = await this.connection.ensure();
+        if (this.onOtherServer()) return;
+        await this.load(sessionId, client);
       } catch (err) {
         this.reportLoadFailure(sessionId, err as Error);
       }
@@ -367,7 +372,7 @@ export class ChatController extends Disposable {
       this.turnItemId = this.mapper.lastQuestionId;
       this.setBusy(true);
     }
-    await this.saved.set({ sessionId, cwd: chatCwd() });
+    await this.remember(sessionId);
     runInBackground('saving the transcript', this.transcript.save(), this.log);
     this.publishStatus();
   }
@@ -400,7 +405,7 @@ export class ChatController extends Disposable {
       const client = await this.connection.ensure(signal);
       try {
         // The question just asked stays at the end of the replayed conversation.
-        await this.load(sessionId, client, question);
+        if (!this.onOtherServer()) await this.load(sessionId, client, question);
       } catch (err) {
         this.reportLoadFailure(sessionId, err as Error);
         if (this.sessionId === sessionId) throw err;
@@ -416,7 +421,7 @@ export class ChatController extends Disposable {
     const session = await client.newSession(cwd, { model, mcpServers });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
-    await this.saved.set({ sessionId: session.sessionId, cwd });
+    await this.remember(session.sessionId);
     this.session.reset(session.response.configOptions, session.sessionId);
     if (this.pendingMode) await this.applyOption('mode', this.pendingMode);
     this.pendingMode = undefined;
@@ -452,7 +457,7 @@ export class ChatController extends Disposable {
     this.log.info(`session ${lost.sessionId} lost (${lost.reason}); recovery: ${lost.recovery}`);
     if (lost.recovery === 'new-session' && lost.replacementSessionId) {
       this.sessionId = lost.replacementSessionId;
-      runInBackground('saving the chat session', this.saved.set({ sessionId: lost.replacementSessionId, cwd: chatCwd() }), this.log);
+      runInBackground('saving the chat session', this.remember(lost.replacementSessionId), this.log);
       this.session.reset(undefined);
       this.transcript.notice('warning', 'The server restarted and this session could not be found. The chat goes on in a new session that does not know the earlier messages.');
     } else if (lost.recovery === 'reloaded') {
@@ -467,6 +472,27 @@ export class ChatController extends Disposable {
       else this.transcript.notice('warning', 'The server restarted and this session could not be found; your next question starts a new one.');
     }
     this.publishStatus();
+  }
+
+  /** Keeps the session shown (and the server it is on) for the next window. */
+  private remember(sessionId: string): Thenable<void> {
+    this.sessionServer = serverKey(this.connection.endpoint) ?? 'local';
+    return this.saved.set({ sessionId, cwd: chatCwd(), server: this.sessionServer });
+  }
+
+  /**
+   * The connection now goes to another server than the session's (settings changed): the session is not
+   * there, so it is let go as before durable sessions — the transcript stays, and the next question starts anew.
+   */
+  private onOtherServer(): boolean {
+    if (serverKey(this.connection.endpoint) === this.sessionServer) return false;
+    this.sessionId = undefined;
+    this.attachPending = this.showingCache = false;
+    this.sessionExpired = this.transcript.model.length > 0;
+    this.session.reset(undefined);
+    runInBackground('forgetting the chat session', this.saved.set(undefined), this.log);
+    this.publishStatus();
+    return true;
   }
 
   private forgetSession(): void {

@@ -8,7 +8,8 @@ import * as vscode from 'vscode';
 import { z } from 'zod';
 
 const KEY = 'punie.chat.session.v1';
-const Saved = z.object({ sessionId: z.string().min(1).max(256), cwd: z.string().max(4096) });
+/** `server`: "local", or the remote server's URL — a session is only looked for on the server it lives on. */
+const Saved = z.object({ sessionId: z.string().min(1).max(256), cwd: z.string().max(4096), server: z.string().max(4096) });
 export type SavedSession = z.infer<typeof Saved>;
 
 export class SavedSessionPointer {
@@ -27,4 +28,9 @@ export class SavedSessionPointer {
 /** The working directory of the chat's sessions: the first workspace folder (sessions are listed per folder). */
 export function chatCwd(): string {
   return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+}
+
+/** Which server a session lives on: the local one (whatever its port this time), or a remote one by URL. */
+export function serverKey(endpoint: { mode: 'local' | 'remote'; url: string } | undefined): string | undefined {
+  return endpoint && (endpoint.mode === 'local' ? 'local' : endpoint.url);
 }

@@ -113,8 +113,12 @@ const shot = async (name) => {
 /** Check 7: a reload reattaches the session and the agent remembers it; History deletes and opens sessions. */
 async function historyChecks(settingsFile) {
   fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), 'punie.model': 'test' }, null, 2));
-  await page.waitForTimeout(1500);
   await runCommand('Punie: New Session');
+  // The settings file is read back by VS Code a moment later: the new session must start with `test`.
+  for (let i = 0; (await chat().locator('.model-picker').inputValue()) !== 'test'; i++) {
+    expect(i < 100, 'the model picker never showed the test model');
+    await page.waitForTimeout(200);
+  }
   await send('remember the word pelican');
   const answered = chat().locator('.item.agent', { hasText: 'You asked: remember the word pelican' });
   await answered.filter({ hasText: 'asks for them' }).waitFor({ timeout: 30_000 });
