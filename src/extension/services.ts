@@ -20,6 +20,7 @@ import { SavedSessionPointer } from './savedSession';
 import { ServerHost } from './serverHost';
 import { SessionHistory } from './sessionHistory';
 import { sessionDataDir } from './sessionDir';
+import { vscodeMcpSourceHost } from './mcpSourceHost';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
 import { StatusBar } from './statusBar';
@@ -99,7 +100,7 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(context, log), new SavedSessionPointer(context.workspaceState), (session, call) =>
+      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(context.workspaceState), (session, call) =>
         this.permissions.wasRejected(session, call),
       ),
     );
