@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ReviewManager } from '../../../src/extension/reviews';
 import { punie, settings, waitFor, workspaceDir } from './helpers';
 
 const SESSION = 'session-of-the-review-test';
@@ -99,6 +100,36 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
     assert.deepEqual((await answer).outcome, { outcome: 'selected', optionId: 'reject' });
     await waitFor('the card to say Rejected', async () => /Rejected$/.test(await cardText(api, card.id)));
     assert.equal(readFileSync(file, 'utf8'), 'keep\n');
+  });
+
+  it('a card restored after a window reload still opens its diff, from the saved texts', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'review-d.txt');
+    writeFileSync(file, lines(20));
+    const answer = api.agentRequest('session/request_permission', editRequest('call-d', file, lines(20), lines(20, { 2: 'TWO', 18: 'EIGHTEEN' }))) as Promise<any>;
+    const card = await reviewCard(api, 'Edit review-d.txt');
+    api.view.receive({ type: 'review', id: card.id, action: 'reject', hunk: 0 });
+    await waitFor('the first hunk marked rejected', async () => (await cardText(api, card.id)).includes('Rejected'));
+    api.view.receive({ type: 'review', id: card.id, action: 'accept', hunk: 1 });
+    await answer;
+    // A reload leaves the transcript (workspace state) and the storage; the reviews in memory are gone.
+    const { review, transcript } = api.services();
+    const reloaded = new ReviewManager(transcript, review.proposals, (f) => vscode.workspace.asRelativePath(f), { warn: () => undefined }, review.archive);
+    try {
+      review.proposals.forget(card.id);
+      await reloaded.act(card.id, 'openDiff');
+      const editor = await waitFor('the saved diff in the diff editor', () =>
+        vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'punie-proposal' && e.document.uri.path.startsWith(`/${card.id}/proposed/`)),
+      );
+      assert.equal(editor.document.getText(), lines(20, { 18: 'EIGHTEEN' }), 'what was accepted');
+      const tab = proposalTabs(card.id)[0];
+      assert.ok(tab.input instanceof vscode.TabInputTextDiff);
+      assert.equal((await vscode.workspace.openTextDocument(tab.input.original)).getText(), lines(20), 'the text before');
+      assert.match(tab.label, /reviewed change/);
+      await vscode.window.tabGroups.close(tab);
+    } finally {
+      reloaded.dispose();
+    }
   });
 
   describe('checkpoints of a turn', () => {
