@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -168,6 +169,30 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
       assert.equal(await api.services().review.checkpoints.restore(turn.id, async () => true), 1);
       await waitFor('the new file to be gone again', () => !existsSync(notes()));
       assert.ok((await api.probe()).items.some((i) => i.kind === 'notice' && /Restored 1 file from the checkpoint/.test(i.text)));
+    });
+
+    it('in a git workspace keeps the checkpoint as a ref under refs/punie/, leaving index and branches alone, and restores from it', async () => {
+      const api = await punie();
+      const dir = workspaceDir();
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+      git('init', '-q');
+      try {
+        git('add', 'README.md');
+        const status = git('status', '--porcelain');
+        await vscode.commands.executeCommand('punie.newSession');
+        await vscode.commands.executeCommand('punie.ask', 'Look at README.md and run `true`');
+        assert.match(readFileSync(notes(), 'utf8'), /\(reviewed\)/);
+        const turn = await waitFor('the turn with a checkpoint', async () => [...(await api.probe()).items].reverse().find((i) => i.kind === 'user' && /restore-checkpoint/.test(i.html)));
+        const refs = await waitFor('the checkpoint ref', () => git('for-each-ref', '--format=%(refname)', 'refs/punie/checkpoints/') || undefined);
+        assert.match(refs, /^refs\/punie\/checkpoints\/\S+\n$/);
+        const added = git('status', '--porcelain').split('\n').filter((l) => !status.split('\n').includes(l));
+        assert.deepEqual(added, ['?? punie-notes.md'], 'the index holds what the user staged, nothing more');
+        assert.equal(git('for-each-ref', 'refs/heads'), '', 'no branch made');
+        assert.equal(await api.services().review.checkpoints.restore(turn.id, async () => true), 1);
+        await waitFor('the new file to be gone again', () => !existsSync(notes()));
+      } finally {
+        rmSync(path.join(dir, '.git'), { recursive: true, force: true });
+      }
     });
   });
 });
