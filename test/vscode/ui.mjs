@@ -338,7 +338,14 @@ try {
   const echo = await startEchoModel();
   try {
     const echoModel = `local:http://127.0.0.1:${echo.address().port}/v1/echo`;
+    // The user's setting makes the operator's server allow it; /model switches the session to it.
     fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), 'punie.model': echoModel }, null, 2));
+    await page.waitForTimeout(1500);
+    // The local server takes the operator's model when it starts.
+    await runCommand('Punie: Restart Local Server');
+    await page.waitForTimeout(2000);
+    await send(`/model ${echoModel}`);
+    await chat().locator('.item.agent', { hasText: 'The model is now' }).filter({ hasText: '/v1/echo' }).last().waitFor({ timeout: 20_000 });
     for (let i = 0; i < 60 && !(await chat().locator('.model-picker').inputValue()).includes('/v1/echo'); i++) await page.waitForTimeout(500);
     expect((await chat().locator('.model-picker').inputValue()).includes('/v1/echo'), `the echo model is picked: ${await chat().locator('.model-picker').inputValue()}`);
     const composer = chat().locator('.composer-input');
@@ -350,16 +357,25 @@ try {
     await pick.fill('mention-me');
     await row('mention-me.txt').click();
     await chat().locator('.attachments .chip-file', { hasText: 'mention-me.txt' }).waitFor({ timeout: 10_000 });
-    await composer.evaluate((el, png) => {
-      const data = new DataTransfer();
-      data.items.add(new File([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], 'dot.png', { type: 'image/png' }));
-      el.dispatchEvent(new ClipboardEvent('paste', { clipboardData: data, bubbles: true, cancelable: true }));
-    }, PNG);
-    await chat().locator('.attachments .chip-image', { hasText: 'dot.png' }).waitFor({ timeout: 10_000 });
+    // Pasted as the browser delivers a paste (or, where a synthetic paste carries no files, dropped).
+    const image = chat().locator('.attachments .chip-image', { hasText: 'dot.png' });
+    for (const how of ['paste', 'drop']) {
+      await composer.evaluate((el, [png, kind]) => {
+        const data = new DataTransfer();
+        data.items.add(new File([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], 'dot.png', { type: 'image/png' }));
+        const init = { bubbles: true, cancelable: true };
+        el.dispatchEvent(kind === 'paste' ? new ClipboardEvent('paste', { ...init, clipboardData: data }) : new DragEvent('drop', { ...init, dataTransfer: data }));
+      }, [PNG, how]);
+      if (await image.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
+        t(`image attached by ${how}`);
+        break;
+      }
+    }
+    await image.waitFor({ timeout: 1000 });
     await shot('attachments.png');
     await composer.fill('What did you get?');
     await composer.press('Enter');
-    const echoed = chat().locator('.item.agent', { hasText: 'ECHO' }).last();
+    const echoed = chat().locator('.item.agent', { hasText: /ECHO images=/ }).last();
     await echoed.waitFor({ timeout: 30_000 });
     const said = (await echoed.textContent()) ?? '';
     expect(/images=1 \(image\/png\) files=mention-me\.txt content=yes/.test(said), `the model got the image and the file: ${said}`);
@@ -397,7 +413,8 @@ try {
     expect(width >= 240 && width <= 340, `the sidebar got narrow: the chat is ${width} px wide`);
     const long = 'A line long enough that it has to wrap in a narrow sidebar instead of running past its edge, with a long path too: src/extension/some/deeply/nested/folder/with/a/long/fileName.ts';
     await send(long);
-    await chat().locator('.item.agent', { hasText: 'ECHO' }).nth(1).waitFor({ timeout: 30_000 });
+    await chat().locator('.item.agent', { hasText: /ECHO images=/ }).nth(1).waitFor({ timeout: 30_000 });
+    await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 30_000 });
     await page.waitForTimeout(500);
   const narrow = await chat().locator('body').evaluate(() => {
     const seen = (sel) => {
@@ -416,6 +433,8 @@ try {
       modePicker: seen('.mode-picker'),
       send: seen('.composer .send'),
       wrapped: user.scrollWidth <= user.clientWidth && user.getBoundingClientRect().right <= window.innerWidth + 0.5 && user.getBoundingClientRect().height > 3 * lineHeight,
+      // What sticks out past the right edge, for the failure message.
+      past: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.getBoundingClientRect().width > 0).slice(0, 5).map((e) => e.className || e.tagName),
     };
   });
   await shot('narrow-sidebar.png');
