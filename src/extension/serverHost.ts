@@ -4,7 +4,6 @@
  * Remote tokens are stored per URL, so a URL changed by someone else never receives another server's token.
  */
 import { LOCAL_USER } from '../server/users';
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { McpPolicy } from '../agent/mcp/policy';
 import { ModelRegistry } from '../agent/models/registry';
@@ -13,6 +12,7 @@ import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../util/logger';
 import { SingleFlight } from '../util/singleFlight';
 import { runInBackground } from '../util/background';
+import { randomToken } from '../util/randomToken';
 import type { PunieConfig, ServerMode } from './config';
 import { checkServerUrl } from './serverUrl';
 
@@ -146,10 +146,10 @@ export class ServerHost implements vscode.Disposable {
 
   /** An ephemeral port gets a fresh token per start; a fixed (shared) port keeps one, so other clients can reuse it. */
   private async localToken(port: number): Promise<string> {
-    if (port === 0) return randomBytes(32).toString('base64url');
+    if (port === 0) return randomToken();
     const kept = await this.secrets.get(LOCAL_TOKEN_KEY);
     if (kept) return kept;
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken();
     await this.secrets.store(LOCAL_TOKEN_KEY, token);
     return token;
   }
