@@ -10,12 +10,9 @@
 //  5. Screenshots of the chat in light, dark and high-contrast themes.
 //  6. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
 //     "Accepted" label. (Needs SETTINGS: the user settings.json, to switch the model.)
-//  7. An `@` mention (VS Code's quick pick) and a pasted image become chips and reach the model: an echo
-//     model (an OpenAI-compatible server on 127.0.0.1, started here) answers with what it was sent.
-//  8. A narrow sidebar (≈ 300 px, measured): no horizontal overflow, pickers and Send visible, long lines wrap.
+//  7. A narrow sidebar (≈ 300 px, measured): no horizontal overflow, pickers and Send visible, long lines wrap.
 // Screenshots go to <outDir>. Usage: node ui.mjs <workbenchUrl> <outDir>
 import fs from 'node:fs';
-import http from 'node:http';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -104,35 +101,6 @@ async function send(text) {
   await input.fill(text);
   await input.press('Enter');
 }
-
-/**
- * An OpenAI-compatible model on 127.0.0.1 that answers with what it got: the images of the last user
- * message and the files embedded in it (`<context uri=…>`, with whether their text came along).
- */
-async function startEchoModel() {
-  const server = http.createServer((req, res) => {
-    let body = '';
-    req.on('data', (d) => (body += d));
-    req.on('end', () => {
-      if (req.method === 'GET' && req.url === '/v1/models') return res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: [{ id: 'echo' }] }));
-      if (req.method !== 'POST' || req.url !== '/v1/chat/completions') return res.writeHead(404).end();
-      const last = JSON.parse(body).messages.filter((m) => m.role === 'user').at(-1);
-      const parts = Array.isArray(last.content) ? last.content : [{ type: 'text', text: last.content }];
-      const text = parts.filter((p) => p.type === 'text').map((p) => p.text).join('\n');
-      const images = parts.filter((p) => p.type === 'image_url').map((p) => p.image_url.url.slice(5, p.image_url.url.indexOf(';')));
-      const files = [...text.matchAll(/<context uri="[^"]*\/([^"/]+)">/g)].map((m) => m[1]);
-      const reply = `ECHO images=${images.length} (${images.join(',')}) files=${files.join(',')} content=${text.includes('MENTIONED-CONTENT-42') ? 'yes' : 'no'}`;
-      const chunk = (delta, finish = null) => `data: ${JSON.stringify({ id: 'e', object: 'chat.completion.chunk', created: 1, model: 'echo', choices: [{ index: 0, delta, finish_reason: finish }] })}\n\n`;
-      res.writeHead(200, { 'content-type': 'text/event-stream' });
-      res.end(chunk({ role: 'assistant', content: reply }) + chunk({}, 'stop') + 'data: [DONE]\n\n');
-    });
-  });
-  await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return server;
-}
-
-/** A 1×1 PNG, pasted into the composer as a user would paste a screenshot. */
-const PNG = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==';
 
 const shot = async (name) => {
   await page.waitForTimeout(300);
@@ -332,90 +300,38 @@ try {
   t(`decided review card says Accepted; screenshot ${path.join(out, 'review-decided.png')}`);
   await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 60_000 });
 
-  // 7. `@` mention and a pasted image: chips in the composer and on the message, and the model gets both.
-  const folder = new URL(url).searchParams.get('folder');
-  fs.writeFileSync(path.join(folder, 'mention-me.txt'), 'MENTIONED-CONTENT-42\n');
-  const echo = await startEchoModel();
-  try {
-    const echoModel = `local:http://127.0.0.1:${echo.address().port}/v1/echo`;
-    // The user's setting makes the operator's server allow it; /model switches the session to it.
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...JSON.parse(fs.readFileSync(settingsFile, 'utf8')), 'punie.model': echoModel }, null, 2));
-    await page.waitForTimeout(1500);
-    // The local server takes the operator's model when it starts.
-    await runCommand('Punie: Restart Local Server');
-    await page.waitForTimeout(2000);
-    await send(`/model ${echoModel}`);
-    await chat().locator('.item.agent', { hasText: 'The model is now' }).filter({ hasText: '/v1/echo' }).last().waitFor({ timeout: 20_000 });
-    for (let i = 0; i < 60 && !(await chat().locator('.model-picker').inputValue()).includes('/v1/echo'); i++) await page.waitForTimeout(500);
-    expect((await chat().locator('.model-picker').inputValue()).includes('/v1/echo'), `the echo model is picked: ${await chat().locator('.model-picker').inputValue()}`);
-    const composer = chat().locator('.composer-input');
-    await composer.click();
-    await composer.fill('');
-    await composer.press('@');
-    const pick = page.locator('.quick-input-widget input');
-    await pick.waitFor({ state: 'visible', timeout: 10_000 });
-    await pick.fill('mention-me');
-    await row('mention-me.txt').click();
-    await chat().locator('.attachments .chip-file', { hasText: 'mention-me.txt' }).waitFor({ timeout: 10_000 });
-    // Pasted as the browser delivers a paste (or, where a synthetic paste carries no files, dropped).
-    const image = chat().locator('.attachments .chip-image', { hasText: 'dot.png' });
-    for (const how of ['paste', 'drop']) {
-      await composer.evaluate((el, [png, kind]) => {
-        const data = new DataTransfer();
-        data.items.add(new File([Uint8Array.from(atob(png), (c) => c.charCodeAt(0))], 'dot.png', { type: 'image/png' }));
-        const init = { bubbles: true, cancelable: true };
-        el.dispatchEvent(kind === 'paste' ? new ClipboardEvent('paste', { ...init, clipboardData: data }) : new DragEvent('drop', { ...init, dataTransfer: data }));
-      }, [PNG, how]);
-      if (await image.waitFor({ timeout: 3000 }).then(() => true, () => false)) {
-        t(`image attached by ${how}`);
-        break;
-      }
+  // 7. A narrow sidebar, about 300 px (measured, so the check fails if narrowing did not work): first with
+  // VS Code's "Decrease Current View Width" while the chat has focus, else by narrowing the window (the
+  // editor gives way first, then the sidebar). The plain test model answers at once.
+  await send('/model test');
+  await chat().locator('.item.agent', { hasText: /The model is now test;/ }).last().waitFor({ timeout: 20_000 });
+  const chatWidth = async () => (await page.locator('iframe.webview.ready').first().boundingBox())?.width ?? 0;
+  const startWidth = await chatWidth();
+  for (let i = 0, stuck = 0; i < 20 && stuck < 3 && (await chatWidth()) > 320; i++) {
+    const was = await chatWidth();
+    await chat().locator('.composer-input').click();
+    await page.keyboard.press('F1');
+    await page.locator('.quick-input-widget input').fill('>View: Decrease Current View Width');
+    const ran = await row('View: Decrease Current View Width').click({ timeout: 5000 }).then(() => true, () => false);
+    if (!ran) {
+      await page.keyboard.press('Escape');
+      break;
     }
-    await image.waitFor({ timeout: 1000 });
-    await shot('attachments.png');
-    await composer.fill('What did you get?');
-    await composer.press('Enter');
-    const echoed = chat().locator('.item.agent', { hasText: /ECHO images=/ }).last();
-    await echoed.waitFor({ timeout: 30_000 });
-    const said = (await echoed.textContent()) ?? '';
-    expect(/images=1 \(image\/png\) files=mention-me\.txt content=yes/.test(said), `the model got the image and the file: ${said}`);
-    const sent = chat().locator('.item.user').last();
-    const chips = await sent.locator('.user-chips .chip').evaluateAll((cs) => cs.map((c) => `${c.className}:${c.textContent}`));
-    expect(chips.some((c) => /chip-file/.test(c) && c.includes('mention-me.txt')) && chips.some((c) => /chip-image/.test(c) && c.includes('dot.png')), `chips on the message: ${chips}`);
-    expect((await chat().locator('.attachments .chip').count()) === 0, 'the composer is emptied of its attachments');
-    t(`mention and image reached the model: ${said}`);
-
-    // 8. A narrow sidebar, about 300 px (measured, so the check fails if narrowing did not work): first with
-    // VS Code's "Decrease Current View Width" while the chat has focus, else by narrowing the window (the
-    // editor gives way first, then the sidebar).
-    const chatWidth = async () => (await page.locator('iframe.webview.ready').first().boundingBox())?.width ?? 0;
-    const start = await chatWidth();
-    for (let i = 0, stuck = 0; i < 20 && stuck < 3 && (await chatWidth()) > 320; i++) {
-      const was = await chatWidth();
-      await chat().locator('.composer-input').click();
-      await page.keyboard.press('F1');
-      await page.locator('.quick-input-widget input').fill('>View: Decrease Current View Width');
-      const ran = await row('View: Decrease Current View Width').click({ timeout: 5000 }).then(() => true, () => false);
-      if (!ran) {
-        await page.keyboard.press('Escape');
-        break;
-      }
-      await page.waitForTimeout(300);
-      stuck = (await chatWidth()) < was ? 0 : stuck + 1;
-    }
-    const byCommand = await chatWidth();
-    for (let w = 1360; w >= 420 && (await chatWidth()) > 320; w -= 40) {
-      await page.setViewportSize({ width: w, height: 900 });
-      await page.waitForTimeout(300);
-    }
-    const width = await chatWidth();
-    t(`chat width: ${start} px at first, ${byCommand} px after the command, ${width} px in the end`);
-    expect(width >= 240 && width <= 340, `the sidebar got narrow: the chat is ${width} px wide`);
-    const long = 'A line long enough that it has to wrap in a narrow sidebar instead of running past its edge, with a long path too: src/extension/some/deeply/nested/folder/with/a/long/fileName.ts';
-    await send(long);
-    await chat().locator('.item.agent', { hasText: /ECHO images=/ }).nth(1).waitFor({ timeout: 30_000 });
-    await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(500);
+    await page.waitForTimeout(300);
+    stuck = (await chatWidth()) < was ? 0 : stuck + 1;
+  }
+  const byCommand = await chatWidth();
+  for (let w = 1360; w >= 420 && (await chatWidth()) > 320; w -= 40) {
+    await page.setViewportSize({ width: w, height: 900 });
+    await page.waitForTimeout(300);
+  }
+  const width = await chatWidth();
+  t(`chat width: ${startWidth} px at first, ${byCommand} px after the command, ${width} px in the end`);
+  expect(width >= 240 && width <= 340, `the sidebar got narrow: the chat is ${width} px wide`);
+  await send('A line long enough that it has to wrap in a narrow sidebar instead of running past its edge, with a long path too: src/extension/some/deeply/nested/folder/with/a/long/fileName.ts');
+  await chat().locator('.item.agent', { hasText: 'You asked: A line long enough' }).last().waitFor({ timeout: 30_000 });
+  await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
   const narrow = await chat().locator('body').evaluate(() => {
     const seen = (sel) => {
       const e = document.querySelector(sel);
@@ -425,27 +341,25 @@ try {
     const user = [...document.querySelectorAll('.item.user')].at(-1);
     const style = getComputedStyle(user);
     const lineHeight = parseFloat(style.lineHeight) || parseFloat(style.fontSize) * 1.4;
+    const scroller = document.querySelector('.scroller');
     return {
       width: window.innerWidth,
       overflow: document.documentElement.scrollWidth - document.documentElement.clientWidth,
-      scrollerOverflow: (() => { const s = document.querySelector('.scroller'); return s.scrollWidth - s.clientWidth; })(),
+      scrollerOverflow: scroller.scrollWidth - scroller.clientWidth,
       modelPicker: seen('.model-picker'),
       modePicker: seen('.mode-picker'),
       send: seen('.composer .send'),
       wrapped: user.scrollWidth <= user.clientWidth && user.getBoundingClientRect().right <= window.innerWidth + 0.5 && user.getBoundingClientRect().height > 3 * lineHeight,
       // What sticks out past the right edge, for the failure message.
-      past: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.getBoundingClientRect().width > 0).slice(0, 5).map((e) => e.className || e.tagName),
+      past: [...document.querySelectorAll('body *')].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1 && e.getBoundingClientRect().width > 0).slice(0, 5).map((e) => String(e.className || e.tagName)),
     };
   });
   await shot('narrow-sidebar.png');
   t(`narrow sidebar: ${JSON.stringify(narrow)}`);
   expect(narrow.width <= 340, `the chat document is narrow: ${narrow.width}`);
-  expect(narrow.overflow <= 0 && narrow.scrollerOverflow <= 0, `no horizontal overflow: ${JSON.stringify(narrow)}`);
+  expect(narrow.overflow <= 1 && narrow.scrollerOverflow <= 1, `no horizontal overflow: ${JSON.stringify(narrow)}`);
   expect(narrow.modelPicker && narrow.modePicker && narrow.send, `pickers and Send visible: ${JSON.stringify(narrow)}`);
-    expect(narrow.wrapped, `the long line wraps: ${JSON.stringify(narrow)}`);
-  } finally {
-    echo.close();
-  }
+  expect(narrow.wrapped, `the long line wraps: ${JSON.stringify(narrow)}`);
   console.log('RESULT: PASS');
 } catch (err) {
   failed = true;
