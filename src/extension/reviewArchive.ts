@@ -2,7 +2,8 @@
  * What a review card's "Open diff" needs once the window has reloaded: the file and both texts (before, and
  * the proposal or what was accepted of it), saved beside the checkpoints in the extension's storage. The
  * transcript is restored from workspace state but the reviews behind its cards live in memory, so without
- * this a restored card could not show its diff. Bounded: the newest MAX_KEPT reviews, none over MAX_CHARS.
+ * this a restored card could not show its diff. Bounded: the newest MAX_KEPT reviews, none over MAX_CHARS,
+ * all together at most MAX_TOTAL_BYTES.
  * Plain Node (no vscode), so it is tested on its own.
  */
 import { mkdir, readFile, readdir, rm, stat, writeFile } from 'node:fs/promises';
@@ -12,6 +13,7 @@ import { z } from 'zod';
 export const MAX_KEPT = 200;
 /** Both texts together; a bigger change keeps its diff only while the window is open. */
 export const MAX_CHARS = 4 * 1024 * 1024;
+export const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
 
 const Saved = z.object({ file: z.string(), before: z.string().nullable(), after: z.string(), decided: z.boolean() });
 export type SavedReview = z.infer<typeof Saved>;
@@ -22,6 +24,7 @@ export class ReviewArchive {
   constructor(
     private readonly dir: string,
     private readonly maxKept = MAX_KEPT,
+    private readonly maxTotalBytes = MAX_TOTAL_BYTES,
   ) {}
 
   /** Saves (or replaces) a review's texts; false when it is too big to keep. Saves run one after another. */
@@ -51,13 +54,14 @@ export class ReviewArchive {
     }
   }
 
-  /** Keeps the newest `maxKept` files (by modification time). */
+  /** Keeps the newest `maxKept` files (by modification time) that fit in `maxTotalBytes` together. */
   private async trim(): Promise<void> {
     const names = (await readdir(this.dir)).filter((n) => n.endsWith('.json'));
-    if (names.length <= this.maxKept) return;
-    const dated = await Promise.all(names.map(async (n) => ({ n, t: (await stat(path.join(this.dir, n))).mtimeMs })));
-    dated.sort((a, b) => b.t - a.t);
-    await Promise.all(dated.slice(this.maxKept).map(({ n }) => rm(path.join(this.dir, n), { force: true })));
+    const dated = await Promise.all(names.map(async (n) => ({ n, ...(await stat(path.join(this.dir, n))) })));
+    dated.sort((a, b) => b.mtimeMs - a.mtimeMs);
+    let total = 0;
+    const drop = dated.filter((f, i) => (total += f.size) > this.maxTotalBytes || i >= this.maxKept);
+    await Promise.all(drop.map(({ n }) => rm(path.join(this.dir, n), { force: true })));
   }
 
   private fileOf(id: string): string {

@@ -44,4 +44,13 @@ describe('ReviewArchive (what "Open diff" needs after a reload)', () => {
     assert.ok(await archive.load('mid'));
     assert.ok(await archive.load('new'));
   });
+
+  it('keeps the newest reviews that fit the total size', async () => {
+    const archive = new ReviewArchive(dir, 100, 250);
+    await archive.save('first', { file: '/w/a', before: null, after: 'a'.repeat(100), decided: true });
+    utimesSync(path.join(dir, 'first.json'), new Date(1000), new Date(1000));
+    await archive.save('second', { file: '/w/b', before: null, after: 'b'.repeat(100), decided: true });
+    assert.equal(await archive.load('first'), undefined, 'the older one went to make room');
+    assert.equal((await archive.load('second'))?.after, 'b'.repeat(100));
+  });
 });
