@@ -10,7 +10,10 @@
 //  5. Screenshots of the chat in light, dark and high-contrast themes.
 //  6. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
 //     "Accepted" label. (Needs SETTINGS: the user settings.json, to switch the model.)
-//  7. A narrow sidebar (≈ 300 px, measured): no horizontal overflow, pickers and Send visible, long lines wrap.
+//  7. Durable sessions (issue 13): a window reload mid-conversation brings back the same session (replayed from
+//     the server) and the agent remembers it; the History action in the view title lists the sessions, deletes
+//     one after a modal confirmation and opens another into the chat.
+//  8. A narrow sidebar (≈ 300 px, measured): no horizontal overflow, pickers and Send visible, long lines wrap.
 // Screenshots go to <outDir>. Usage: node ui.mjs <workbenchUrl> <outDir>
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
@@ -107,6 +110,52 @@ const shot = async (name) => {
   await page.screenshot({ path: path.join(out, name) });
   t(`screenshot ${path.join(out, name)}`);
 };
+
+/** Check 7: a reload reattaches the session and the agent remembers it; History deletes and opens sessions. */
+async function historyChecks() {
+  await runCommand('Punie: New Session');
+  // As a user would: the composer's model picker (a settings.json write here was overwritten by VS Code's own).
+  await chat().locator('.model-picker').selectOption('test');
+  for (let i = 0; (await chat().locator('.model-picker').inputValue()) !== 'test'; i++) {
+    expect(i < 100, 'the model picker never showed the test model');
+    await page.waitForTimeout(200);
+  }
+  await send('remember the word pelican');
+  const answered = chat().locator('.item.agent', { hasText: 'You asked: remember the word pelican' });
+  await answered.filter({ hasText: 'asks for them' }).waitFor({ timeout: 30_000 });
+  t('asked the first question of a new session; reloading the window');
+  await page.reload({ waitUntil: 'domcontentloaded' });
+  await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
+  await runCommand('Punie: Open Chat');
+  await chat().locator('.item.user', { hasText: 'remember the word pelican' }).waitFor({ timeout: 30_000 });
+  const marked = await chat().locator('.item.notice', { hasText: 'cached copy' }).count();
+  expect(marked === 0, 'the local server replayed the session: no cached copy is shown');
+  await send('which word?');
+  await chat().locator('.item.agent', { hasText: 'Earlier in this conversation you asked: remember the word pelican' }).waitFor({ timeout: 30_000 });
+  await shot('reloaded-session.png');
+  t('after the reload the chat shows the same session and the agent remembers the first question');
+
+  await page.locator('.pane-header .action-item a[aria-label^="Show History"]').first().click();
+  await row('New Session').waitFor({ timeout: 30_000 });
+  await row('remember the word pelican').waitFor({ timeout: 30_000 });
+  await row('What is Punie?').waitFor({ timeout: 30_000 });
+  await shot('history.png');
+  const doomed = row('remember the word pelican');
+  await doomed.hover();
+  await doomed.locator('.action-label.codicon-trash').click();
+  const dialog = page.locator('.monaco-dialog-box');
+  await dialog.waitFor({ timeout: 10_000 });
+  expect(/Delete the conversation "remember the word pelican"\?/.test((await dialog.textContent()) ?? ''), 'a modal asks before deleting');
+  await dialog.locator('.monaco-button', { hasText: 'Delete' }).click();
+  await row('What is Punie?').waitFor({ timeout: 30_000 });
+  await page.waitForTimeout(500);
+  expect((await row('remember the word pelican').count()) === 0, 'the deleted session left the list');
+  await row('What is Punie?').click();
+  await chat().locator('.item.user', { hasText: 'What is Punie?' }).waitFor({ timeout: 30_000 });
+  expect((await chat().locator('.item.user', { hasText: 'pelican' }).count()) === 0, 'the chat shows the session opened, not the deleted one');
+  await shot('history-opened.png');
+  t('History deleted a session after a modal confirmation and opened another');
+}
 
 let failed = false;
 try {
@@ -300,7 +349,9 @@ try {
   t(`decided review card says Accepted; screenshot ${path.join(out, 'review-decided.png')}`);
   await chat().locator('.composer .send:not([hidden])').waitFor({ timeout: 60_000 });
 
-  // 7. A narrow sidebar, about 300 px (measured, so the check fails if narrowing did not work): first with
+  await historyChecks();
+
+  // 8. A narrow sidebar, about 300 px (measured, so the check fails if narrowing did not work): first with
   // VS Code's "Decrease Current View Width" while the chat has focus, else by narrowing the window (the
   // editor gives way first, then the sidebar). The plain test model answers at once.
   await send('/model test');
