@@ -1,0 +1,389 @@
+/**
+ * The fleet's session store: sessions in Redis, so that every `punie serve` replica sharing it can list,
+ * load and resume any session. Metadata is a hash, each user's sessions a sorted set, and the log (the
+ * agent's history and the seq-numbered updates that resume and `session/load` replay) a Redis Stream per
+ * session. Appends are buffered and written in batches; while Redis is away they stay buffered (bounded:
+ * past the bound the session's running turn is failed) and are written when it returns. Retention is a
+ * TTL renewed on every write; the size cap deletes the least recently used sessions not in use. The list
+ * is kept in memory and refreshed from other replicas' change messages.
+ */
+import { runInBackground } from '../util/background';
+import type { Logger } from '../util/logger';
+import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
+import { parseEntryId, RedisKeys, type LogCursor } from './redisKeys';
+import { isMeta } from './parse';
+import { sessionsToEvict, type RetentionPolicy } from './retention';
+import type { DurableStore, MetaRecord, SessionSummary, StoredRecord, StoreErrorListener } from './types';
+
+export interface RedisStoreOptions extends RedisTarget {
+  /** Tells this replica's change messages from the others'. */
+  replicaId: string;
+  retention: RetentionPolicy;
+  /** Buffered records wait at most this long for their write. */
+  writeDelayMs: number;
+  /** How often the size cap and retention run. */
+  maintenanceIntervalMs: number;
+  /** Bytes one session may buffer while Redis is away; beyond them `onOverflow` fails its turn. */
+  maxBufferedBytes: number;
+  inUse(id: string): boolean;
+  onError: StoreErrorListener;
+  onOverflow(id: string, error: Error): void;
+  now: () => number;
+  logger: Logger;
+  keys?: RedisKeys;
+}
+
+/** Entries read per XRANGE call when loading a log. */
+const PAGE = 5000;
+/** A write that failed is tried again this long after. */
+const RETRY_MS = 250;
+
+interface Writer {
+  cursor: LogCursor;
+  pending: { record: StoredRecord; bytes: number }[];
+  pendingBytes: number;
+  flushing: Promise<void>;
+  failing: Error | undefined;
+  overflowed: boolean;
+  /** A newer replica writes this session: this one's writes stop. */
+  superseded: boolean;
+}
+
+export class RedisStore implements DurableStore {
+  readonly name = 'redis';
+  private readonly summaries = new Map<string, SessionSummary>();
+  private readonly writers = new Map<string, Writer>();
+  private readonly keys: RedisKeys;
+  private client: RedisClient | undefined;
+  private subscriber: RedisClient | undefined;
+  private ready = false;
+  private timer: NodeJS.Timeout | undefined;
+  private maintenance: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    this.keys = options.keys ?? new RedisKeys();
+  }
+
+  /** Whether sessions can be written now (false while Redis is away). */
+  get available(): boolean {
+    return this.ready && ![...this.writers.values()].some((w) => w.failing);
+  }
+
+  /** The command connection, for the fleet's other parts (leases, heartbeats). */
+  get redis(): RedisClient {
+    if (!this.client) throw new Error('the Redis store is not open');
+    return this.client;
+  }
+
+  get keyspace(): RedisKeys {
+    return this.keys;
+  }
+
+  describe(): string {
+    return describeTarget(this.options.url);
+  }
+
+  async open(): Promise<void> {
+    const { logger } = this.options;
+    this.client = await connectRedis(this.options, 'store', logger, (ready) => this.setReady(ready));
+    this.subscriber = await connectRedis(this.options, 'changes', logger);
+    await this.subscriber.subscribe(this.keys.changes, (message) => this.changed(message));
+    this.ready = true;
+    await this.index();
+    logger.info(`session store ${this.describe()}: ${this.summaries.size} session(s)`);
+    await this.maintain();
+    this.maintenance = setInterval(() => runInBackground('session store maintenance', this.maintain(), logger), this.options.maintenanceIntervalMs);
+    this.maintenance.unref();
+  }
+
+  list(owner: string): SessionSummary[] {
+    return [...this.summaries.values()]
+      .filter((s) => s.owner === owner)
+      .map((s) => ({ ...s }))
+      .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
+  }
+
+  summary(id: string): SessionSummary | undefined {
+    const s = this.summaries.get(id);
+    return s && { ...s };
+  }
+
+  /** Reads one session's summary again (another replica may have created or changed it a moment ago). */
+  async refresh(id: string): Promise<void> {
+    const fields = await this.redis.hGetAll(this.keys.meta(id));
+    const summary = summaryOf(fields);
+    if (summary && summary.id === id) this.summaries.set(id, summary);
+    else this.summaries.delete(id);
+  }
+
+  create(meta: MetaRecord): void {
+    const summary: SessionSummary = { id: meta.id, owner: meta.owner, cwd: meta.cwd, model: meta.model, createdAt: meta.createdAt, updatedAt: meta.createdAt, bytes: 0 };
+    this.summaries.set(meta.id, summary);
+    const writer = newWriter({ seq: 0, sub: 0 });
+    this.writers.set(meta.id, writer);
+    this.push(writer, meta);
+    this.schedule();
+  }
+
+  append(id: string, record: Exclude<StoredRecord, MetaRecord>): void {
+    const writer = this.writers.get(id);
+    const summary = this.summaries.get(id);
+    if (!writer || !summary || writer.superseded) return;
+    if (record.k === 'prompt' || record.k === 'turn_end' || record.k === 'info') {
+      summary.updatedAt = record.ts;
+      if (record.k === 'info' && record.title !== undefined) summary.title = record.title;
+    }
+    this.push(writer, record);
+    if (writer.failing && writer.pendingBytes > this.options.maxBufferedBytes && !writer.overflowed) {
+      writer.overflowed = true;
+      const error = new Error(`more than ${this.options.maxBufferedBytes} bytes of this session wait for Redis`);
+      this.options.logger.error(`session store: session ${id}: ${error.message}; its running turn is stopped`);
+      this.options.onOverflow(id, error);
+    }
+    this.schedule();
+  }
+
+  async sync(id: string): Promise<void> {
+    const writer = this.writers.get(id);
+    if (!writer) return;
+    await this.flush(id, writer);
+  }
+
+  async load(id: string): Promise<StoredRecord[] | undefined> {
+    const writer = this.writers.get(id);
+    if (writer) {
+      await this.flush(id, writer);
+      if (writer.failing) throw new Error(`the session store (Redis) is unavailable: ${writer.failing.message}`);
+    }
+    const metaJson = await this.redis.hGet(this.keys.meta(id), 'meta');
+    const meta = metaJson === null || metaJson === undefined ? undefined : (JSON.parse(metaJson) as StoredRecord);
+    if (!isMeta(meta) || meta.id !== id) return undefined;
+    const records: StoredRecord[] = [meta];
+    let last = '0-0';
+    for (;;) {
+      const page = (await this.redis.xRange(this.keys.log(id), last === '0-0' ? '-' : `(${last}`, '+', { COUNT: PAGE })) ?? [];
+      for (const entry of page) records.push(JSON.parse(entry.message.r) as StoredRecord);
+      if (page.length) last = page[page.length - 1].id;
+      if (page.length < PAGE) break;
+    }
+    const cursor = parseEntryId(last);
+    // This replica now writes the session; a replica that wrote it before is refused by the stream ids.
+    if (!writer || writer.superseded) this.writers.set(id, newWriter(cursor));
+    return records;
+  }
+
+  async delete(id: string): Promise<void> {
+    const summary = this.summaries.get(id);
+    this.summaries.delete(id);
+    const writer = this.writers.get(id);
+    this.writers.delete(id);
+    if (writer) {
+      writer.superseded = true;
+      writer.pending = [];
+      await writer.flushing;
+    }
+    const owner = summary?.owner ?? (await this.redis.hGet(this.keys.meta(id), 'owner')) ?? undefined;
+    const multi = this.redis.multi().del([this.keys.meta(id), this.keys.log(id), this.keys.lease(id)]).zRem(this.keys.allIndex, id);
+    if (owner) multi.zRem(this.keys.userIndex(owner), id);
+    await multi.publish(this.keys.changes, this.change(id)).exec();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    if (this.maintenance) clearInterval(this.maintenance);
+    await Promise.all([...this.writers].map(([id, w]) => this.flush(id, w)));
+    for (const client of [this.subscriber, this.client]) {
+      if (client?.isOpen) await client.close().catch(() => client.destroy());
+      else client?.destroy();
+    }
+  }
+
+  /** Retention and the size cap (Redis expires untouched sessions by itself; this also runs the cap). */
+  async maintain(): Promise<void> {
+    if (!this.ready) return;
+    const evict = sessionsToEvict([...this.summaries.values()], this.options.now(), this.options.retention, (id) => this.options.inUse(id));
+    for (const id of evict) {
+      this.options.logger.info(`session store: deleting session ${id} (retention or size cap)`);
+      await this.delete(id);
+    }
+  }
+
+  /** Reads the index of every session, dropping index entries whose session expired. */
+  private async index(): Promise<void> {
+    const ids = await this.redis.zRange(this.keys.allIndex, 0, -1);
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      const multi = this.redis.multi();
+      for (const id of batch) multi.hGetAll(this.keys.meta(id));
+      const replies = (await multi.exec()) as unknown as Record<string, string>[];
+      const gone: string[] = [];
+      batch.forEach((id, n) => {
+        const summary = summaryOf(replies[n]);
+        if (summary && summary.id === id) this.summaries.set(id, summary);
+        else gone.push(id);
+      });
+      if (gone.length) await this.redis.zRem(this.keys.allIndex, gone);
+    }
+  }
+
+  private push(writer: Writer, record: StoredRecord): void {
+    const bytes = JSON.stringify(record).length + 1;
+    writer.pending.push({ record, bytes });
+    writer.pendingBytes += bytes;
+  }
+
+  private schedule(delay = this.options.writeDelayMs): void {
+    if (this.timer || this.closed) return;
+    this.timer = setTimeout(() => this.tick(), delay);
+    this.timer.unref();
+  }
+
+  private tick(): void {
+    this.timer = undefined;
+    let failing = false;
+    for (const [id, writer] of this.writers) {
+      if (writer.pending.length) runInBackground(`writing session ${id}`, this.flush(id, writer), this.options.logger);
+      if (writer.failing) failing = true;
+    }
+    if (failing) this.schedule(RETRY_MS);
+  }
+
+  /** One write at a time per session; resolves when what was pending at the call is written or failed. */
+  private flush(id: string, writer: Writer): Promise<void> {
+    writer.flushing = writer.flushing.then(() => this.write(id, writer));
+    return writer.flushing;
+  }
+
+  private async write(id: string, writer: Writer): Promise<void> {
+    const summary = this.summaries.get(id);
+    if (!writer.pending.length || writer.superseded || !summary) return;
+    const batch = writer.pending;
+    writer.pending = [];
+    writer.pendingBytes = 0;
+    const cursor = { ...writer.cursor };
+    const multi = this.redis.multi();
+    let bytes = 0;
+    for (const { record, bytes: size } of batch) {
+      bytes += size;
+      if (record.k === 'meta') {
+        multi.hSet(this.keys.meta(id), { meta: JSON.stringify(record), owner: record.owner });
+        continue;
+      }
+      multi.xAdd(this.keys.log(id), nextId(cursor, record), { r: JSON.stringify(record) });
+    }
+    const fields: Record<string, string> = { updatedAt: String(summary.updatedAt) };
+    if (summary.title !== undefined) fields.title = summary.title;
+    const ttl = this.options.retention.retentionMs;
+    multi
+      .hSet(this.keys.meta(id), fields)
+      .hIncrBy(this.keys.meta(id), 'bytes', bytes)
+      .zAdd(this.keys.userIndex(summary.owner), { score: summary.updatedAt, value: id })
+      .zAdd(this.keys.allIndex, { score: summary.updatedAt, value: id })
+      .pExpire(this.keys.meta(id), ttl)
+      .pExpire(this.keys.log(id), ttl)
+      .publish(this.keys.changes, this.change(id));
+    try {
+      await multi.exec();
+    } catch (err) {
+      if (isStaleWriter(err)) return this.superseded(id, writer);
+      writer.pending = batch.concat(writer.pending);
+      writer.pendingBytes += bytes;
+      this.failed(id, writer, err as Error);
+      this.schedule(RETRY_MS);
+      return;
+    }
+    writer.cursor = cursor;
+    summary.bytes += bytes;
+    if (writer.failing) {
+      writer.failing = undefined;
+      writer.overflowed = false;
+      this.options.logger.info(`session store: session ${id} is written again`);
+    }
+  }
+
+  private superseded(id: string, writer: Writer): void {
+    writer.superseded = true;
+    writer.pending = [];
+    this.writers.delete(id);
+    const error = new Error('another server now writes this session');
+    this.options.logger.warn(`session store: session ${id}: ${error.message}; this server's copy stops writing`);
+    this.options.onError(id, error);
+  }
+
+  private failed(id: string, writer: Writer, err: Error): void {
+    if (writer.failing) return;
+    writer.failing = err;
+    this.options.logger.error(`session store: cannot write session ${id} to Redis (${err.message}); it is kept in memory and written when Redis is back`);
+    this.options.onError(id, err);
+  }
+
+  private setReady(ready: boolean): void {
+    this.ready = ready;
+    if (ready) {
+      this.schedule(0);
+      runInBackground('re-reading the session index', this.index(), this.options.logger);
+    }
+  }
+
+  private change(id: string): string {
+    return JSON.stringify({ from: this.options.replicaId, id });
+  }
+
+  /** Another replica changed a session: its summary is read again. */
+  private changed(message: string): void {
+    let parsed: { from?: unknown; id?: unknown };
+    try {
+      parsed = JSON.parse(message) as typeof parsed;
+    } catch {
+      return;
+    }
+    if (parsed.from === this.options.replicaId || typeof parsed.id !== 'string') return;
+    const id = parsed.id;
+    // A session this replica writes is changed only here; another replica's change means it took the session.
+    runInBackground(`reading session ${id}`, this.refresh(id), this.options.logger);
+  }
+}
+
+function newWriter(cursor: LogCursor): Writer {
+  return { cursor, pending: [], pendingBytes: 0, flushing: Promise.resolve(), failing: undefined, overflowed: false, superseded: false };
+}
+
+/** The stream id of the next record (see RedisKeys): numbered events keep their seq. */
+function nextId(cursor: LogCursor, record: StoredRecord): string {
+  if (record.k === 'u' || record.k === 'e') {
+    cursor.seq = record.s;
+    cursor.sub = 0;
+  } else cursor.sub++;
+  return `${cursor.seq}-${cursor.sub}`;
+}
+
+function isStaleWriter(err: unknown): boolean {
+  const replies = (err as { replies?: unknown[] }).replies;
+  const texts = Array.isArray(replies) ? replies.map((r) => String((r as Error | undefined)?.message ?? '')) : [String((err as Error).message)];
+  return texts.some((t) => t.includes('equal or smaller than the target stream top item'));
+}
+
+function summaryOf(fields: Record<string, string> | undefined): SessionSummary | undefined {
+  if (!fields?.meta) return undefined;
+  let meta: unknown;
+  try {
+    meta = JSON.parse(fields.meta);
+  } catch {
+    return undefined;
+  }
+  if (!isMeta(meta as StoredRecord)) return undefined;
+  const m = meta as MetaRecord;
+  return {
+    id: m.id,
+    owner: m.owner,
+    cwd: m.cwd,
+    model: m.model,
+    title: fields.title,
+    createdAt: m.createdAt,
+    updatedAt: Number(fields.updatedAt ?? m.createdAt),
+    bytes: Number(fields.bytes ?? 0),
+  };
+}

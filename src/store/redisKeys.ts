@@ -1,0 +1,55 @@
+/**
+ * Where a fleet keeps what: every key of one session shares the hash tag `{sid}` (one cluster slot).
+ * The log is a Redis Stream whose entry ids are `<seq>-<n>`: a numbered event of seq s is `s-0`, and the
+ * unnumbered records after it (prompt, history, turn end) are `s-1`, `s-2`…, so ids only grow, resume
+ * reads `XRANGE (<lastSeq>-0 +`, and a stale writer's duplicate seq is refused by Redis itself.
+ */
+export class RedisKeys {
+  constructor(readonly prefix = 'punie:') {}
+
+  /** HASH: meta (the JSON meta record), title, updatedAt, bytes. */
+  meta(id: string): string {
+    return `${this.prefix}s:{${id}}:meta`;
+  }
+
+  /** STREAM: every record after the meta one, field `r` = JSON. */
+  log(id: string): string {
+    return `${this.prefix}s:{${id}}:log`;
+  }
+
+  /** STRING: the replica whose agent holds the session (its turns run there), with a TTL renewed while it lives. */
+  lease(id: string): string {
+    return `${this.prefix}s:{${id}}:lease`;
+  }
+
+  /** ZSET updatedAt → sid of one user. */
+  userIndex(owner: string): string {
+    return `${this.prefix}u:${owner}:sessions`;
+  }
+
+  /** ZSET updatedAt → sid of every session (what a starting replica indexes). */
+  get allIndex(): string {
+    return `${this.prefix}sessions`;
+  }
+
+  /** STRING: a replica's heartbeat, with a TTL. */
+  replica(replicaId: string): string {
+    return `${this.prefix}r:${replicaId}`;
+  }
+
+  /** Pub/sub: `{"from": replica, "id": sid}` when a session's summary changed or it was deleted. */
+  get changes(): string {
+    return `${this.prefix}changes`;
+  }
+}
+
+/** Stream ids as the store writes them. */
+export interface LogCursor {
+  seq: number;
+  sub: number;
+}
+
+export function parseEntryId(id: string): LogCursor {
+  const [seq, sub] = id.split('-');
+  return { seq: Number(seq), sub: Number(sub) };
+}
