@@ -70,6 +70,9 @@ interface SessionFile {
 }
 
 export class JsonlStore implements DurableStore {
+  readonly name = 'jsonl';
+  /** A full disk is reported per session; new sessions are still taken (they wait in memory like the others). */
+  readonly available = true;
   private readonly files = new Map<string, SessionFile>();
   private readonly lock: DataDirLock;
   private readonly io: StoreIo;

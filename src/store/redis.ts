@@ -5,11 +5,15 @@
  * session. Appends are buffered and written in batches; while Redis is away they stay buffered (bounded:
  * past the bound the session's running turn is failed) and are written when it returns. Retention is a
  * TTL renewed on every write; the size cap deletes the least recently used sessions not in use. The list
- * is kept in memory and refreshed from other replicas' change messages.
+ * is kept in memory and refreshed from other replicas' change messages. A session in this replica's memory
+ * is leased to it (see redisLease.ts); loading one brings it here: a turn still running on another live
+ * replica is waited for, then the lease is taken and the replica that had it is told to let it go.
  */
+import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { runInBackground } from '../util/background';
 import type { Logger } from '../util/logger';
 import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
+import { releaseLease, renewLease, takeLease } from './redisLease';
 import { parseEntryId, RedisKeys, type LogCursor } from './redisKeys';
 import { isMeta } from './parse';
 import { sessionsToEvict, type RetentionPolicy } from './retention';
@@ -28,6 +32,10 @@ export interface RedisStoreOptions extends RedisTarget {
   inUse(id: string): boolean;
   onError: StoreErrorListener;
   onOverflow(id: string, error: Error): void;
+  /** Another replica took a session this one holds: it must leave this replica's memory. */
+  onClaimed(id: string): void;
+  /** A session's lease lapses this long after its replica stopped renewing it (died). */
+  leaseMs: number;
   now: () => number;
   logger: Logger;
   keys?: RedisKeys;
@@ -37,6 +45,10 @@ export interface RedisStoreOptions extends RedisTarget {
 const PAGE = 5000;
 /** A write that failed is tried again this long after. */
 const RETRY_MS = 250;
+/** How often a load looks again at a turn running on another replica. */
+const TAKE_POLL_MS = 50;
+
+
 
 interface Writer {
   cursor: LogCursor;
@@ -59,6 +71,7 @@ export class RedisStore implements DurableStore {
   private ready = false;
   private timer: NodeJS.Timeout | undefined;
   private maintenance: NodeJS.Timeout | undefined;
+  private leases: NodeJS.Timeout | undefined;
   private closed = false;
 
   constructor(private readonly options: RedisStoreOptions) {
@@ -95,6 +108,8 @@ export class RedisStore implements DurableStore {
     await this.maintain();
     this.maintenance = setInterval(() => runInBackground('session store maintenance', this.maintain(), logger), this.options.maintenanceIntervalMs);
     this.maintenance.unref();
+    this.leases = setInterval(() => runInBackground('renewing session leases', this.renewLeases(), logger), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.leases.unref();
   }
 
   list(owner: string): SessionSummary[] {
@@ -123,6 +138,7 @@ export class RedisStore implements DurableStore {
     const writer = newWriter({ seq: 0, sub: 0 });
     this.writers.set(meta.id, writer);
     this.push(writer, meta);
+    runInBackground(`leasing session ${meta.id}`, takeLease(this.redis, this.keys.lease(meta.id), this.options.replicaId, this.options.leaseMs), this.options.logger);
     this.schedule();
   }
 
@@ -150,12 +166,65 @@ export class RedisStore implements DurableStore {
     await this.flush(id, writer);
   }
 
+  /**
+   * Every record of the session, and the session is this replica's from now on: a turn still running on
+   * another live replica is waited for (up to two lease periods), then its lease is taken.
+   */
   async load(id: string): Promise<StoredRecord[] | undefined> {
+    try {
+      return await this.take(id);
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      this.options.logger.error(`session store: cannot load session ${id} from Redis: ${(err as Error).message}`);
+      throw unavailable(id);
+    }
+  }
+
+  private async take(id: string): Promise<StoredRecord[] | undefined> {
     const writer = this.writers.get(id);
     if (writer) {
       await this.flush(id, writer);
-      if (writer.failing) throw new Error(`the session store (Redis) is unavailable: ${writer.failing.message}`);
+      if (writer.failing) throw unavailable(id);
+      return (await this.readLog(id))?.records;
     }
+    const deadline = this.options.now() + 2 * this.options.leaseMs;
+    for (;;) {
+      const holder = await this.redis.get(this.keys.lease(id));
+      const log = await this.readLog(id);
+      if (!log) return undefined;
+      const elsewhere = holder !== null && holder !== this.options.replicaId;
+      if (elsewhere && hasOpenTurn(log.records)) {
+        if (this.options.now() < deadline) {
+          await new Promise((r) => setTimeout(r, TAKE_POLL_MS));
+          continue;
+        }
+        this.options.logger.warn(`session store: session ${id} still runs a turn on replica ${holder}; not taken`);
+        throw new RpcError(ErrorCodes.InternalError, 'This conversation is still answering on another server; try again in a moment.', { kind: 'running_elsewhere', sessionId: id });
+      }
+      await takeLease(this.redis, this.keys.lease(id), this.options.replicaId, this.options.leaseMs);
+      if (!elsewhere) {
+        this.writers.set(id, newWriter(log.cursor));
+        return log.records;
+      }
+      await this.redis.publish(this.keys.changes, JSON.stringify({ from: this.options.replicaId, id, claim: true }));
+      // What the other replica wrote before it heard the claim (e.g. its turn's outcome) is read too.
+      const final = (await this.readLog(id)) ?? log;
+      this.writers.set(id, newWriter(final.cursor));
+      return final.records;
+    }
+  }
+
+  /** The session left this replica's memory: what is buffered is written and the lease let go. */
+  async release(id: string): Promise<void> {
+    const writer = this.writers.get(id);
+    if (!writer) return;
+    await this.flush(id, writer);
+    if (writer.failing || this.writers.get(id) !== writer) return;
+    this.writers.delete(id);
+    await releaseLease(this.redis, this.keys.lease(id), this.options.replicaId);
+  }
+
+  private async readLog(id: string): Promise<{ records: StoredRecord[]; cursor: LogCursor } | undefined> {
     const metaJson = await this.redis.hGet(this.keys.meta(id), 'meta');
     const meta = metaJson === null || metaJson === undefined ? undefined : (JSON.parse(metaJson) as StoredRecord);
     if (!isMeta(meta) || meta.id !== id) return undefined;
@@ -167,10 +236,7 @@ export class RedisStore implements DurableStore {
       if (page.length) last = page[page.length - 1].id;
       if (page.length < PAGE) break;
     }
-    const cursor = parseEntryId(last);
-    // This replica now writes the session; a replica that wrote it before is refused by the stream ids.
-    if (!writer || writer.superseded) this.writers.set(id, newWriter(cursor));
-    return records;
+    return { records, cursor: parseEntryId(last) };
   }
 
   async delete(id: string): Promise<void> {
@@ -194,7 +260,9 @@ export class RedisStore implements DurableStore {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
     if (this.maintenance) clearInterval(this.maintenance);
-    await Promise.all([...this.writers].map(([id, w]) => this.flush(id, w)));
+    if (this.leases) clearInterval(this.leases);
+    // Leases are let go: another replica may bring these sessions back at once (a running turn shows as interrupted).
+    await Promise.all([...this.writers.keys()].map((id) => this.release(id).catch(() => {})));
     for (const client of [this.subscriber, this.client]) {
       if (client?.isOpen) await client.close().catch(() => client.destroy());
       else client?.destroy();
@@ -209,6 +277,24 @@ export class RedisStore implements DurableStore {
       this.options.logger.info(`session store: deleting session ${id} (retention or size cap)`);
       await this.delete(id);
     }
+  }
+
+  /** Keeps this replica's leases; a session whose lease another replica took leaves this one. */
+  private async renewLeases(): Promise<void> {
+    if (!this.ready) return;
+    for (const id of [...this.writers.keys()]) {
+      if (!(await renewLease(this.redis, this.keys.lease(id), this.options.replicaId, this.options.leaseMs))) this.claimed(id);
+    }
+  }
+
+  private claimed(id: string): void {
+    const writer = this.writers.get(id);
+    if (!writer) return;
+    this.writers.delete(id);
+    writer.superseded = true;
+    writer.pending = [];
+    this.options.logger.info(`session store: session ${id} was taken by another replica`);
+    this.options.onClaimed(id);
   }
 
   /** Reads the index of every session, dropping index entries whose session expired. */
@@ -334,7 +420,7 @@ export class RedisStore implements DurableStore {
 
   /** Another replica changed a session: its summary is read again. */
   private changed(message: string): void {
-    let parsed: { from?: unknown; id?: unknown };
+    let parsed: { from?: unknown; id?: unknown; claim?: unknown };
     try {
       parsed = JSON.parse(message) as typeof parsed;
     } catch {
@@ -342,9 +428,13 @@ export class RedisStore implements DurableStore {
     }
     if (parsed.from === this.options.replicaId || typeof parsed.id !== 'string') return;
     const id = parsed.id;
-    // A session this replica writes is changed only here; another replica's change means it took the session.
+    if (parsed.claim === true) this.claimed(id);
     runInBackground(`reading session ${id}`, this.refresh(id), this.options.logger);
   }
+}
+
+function unavailable(sessionId: string): RpcError {
+  return new RpcError(ErrorCodes.InternalError, 'The server cannot reach its session store right now; try again in a moment.', { kind: 'store_unavailable', sessionId });
 }
 
 function newWriter(cursor: LogCursor): Writer {
@@ -358,6 +448,15 @@ function nextId(cursor: LogCursor, record: StoredRecord): string {
     cursor.sub = 0;
   } else cursor.sub++;
   return `${cursor.seq}-${cursor.sub}`;
+}
+
+/** A prompt without its turn end: the turn is running (or its replica died). */
+function hasOpenTurn(records: readonly StoredRecord[]): boolean {
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (records[i].k === 'turn_end') return false;
+    if (records[i].k === 'prompt') return true;
+  }
+  return false;
 }
 
 function isStaleWriter(err: unknown): boolean {

@@ -5,16 +5,9 @@ import { RedisKeys } from '../../src/store/redisKeys';
 import { checkRedisUrl, reconnectDelay } from '../../src/store/redisConnection';
 import { defaultRetention } from '../../src/store/retention';
 import { createLogger, silentLogger } from '../../src/util/logger';
+import { until } from '../helpers/client';
 import { RedisServer } from '../helpers/redisServer';
 import { chunk, meta, storeContract } from '../store/contract';
-
-async function until(check: () => boolean | Promise<boolean>, what: string, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 10));
-  }
-}
 
 describe('store/RedisStore (real redis-server)', function () {
   this.timeout(20_000);
@@ -40,6 +33,8 @@ describe('store/RedisStore (real redis-server)', function () {
       inUse: () => false,
       onError: () => {},
       onOverflow: () => {},
+      onClaimed: () => {},
+      leaseMs: 600,
       now: Date.now,
       logger: silentLogger,
       keys,
@@ -89,9 +84,9 @@ describe('store/RedisStore (real redis-server)', function () {
       assert.deepEqual((await b.load('s1'))!.map((r) => r.k), ['meta', 'info', 'u']);
     });
 
-    it('a replica that wrote a session before another one loaded it is refused by the stream ids and stops writing', async () => {
-      const errors: string[] = [];
-      const a = make({ onError: (id, err) => errors.push(`${id}: ${err.message}`) });
+    it('loading a session takes it from the replica that held it: that one is told, and its late writes never land', async () => {
+      const told: string[] = [];
+      const a = make({ onError: (id, err) => told.push(`${id}: ${err.message}`), onClaimed: (id) => told.push(`${id}: claimed`) });
       const b = make();
       await a.open();
       await b.open();
@@ -102,11 +97,46 @@ describe('store/RedisStore (real redis-server)', function () {
       await b.load('s1');
       b.append('s1', chunk(2, 'from b'));
       await b.sync('s1');
+      // Whether the claim message or the stream ids stop it first, a's stale seq 2 must not be written.
       a.append('s1', chunk(2, 'stale a'));
       await a.sync('s1');
-      assert.deepEqual(errors, ['s1: another server now writes this session']);
+      await until(() => told.length > 0, 'a to be told');
+      assert.match(told[0], /^s1: (claimed|another server now writes this session)$/);
       const records = (await b.load('s1'))!;
       assert.deepEqual(records.filter((r) => r.k === 'u').map((r) => (r.k === 'u' && r.u.sessionUpdate === 'agent_message_chunk' && r.u.content.type === 'text' ? r.u.content.text : '')), ['a', 'from b']);
+    });
+
+    it('a load waits for a turn running on another live replica to end; a lease let go by a stopped replica is taken at once', async () => {
+      const a = make();
+      const b = make();
+      await a.open();
+      await b.open();
+      a.create(meta('s1'));
+      a.append('s1', { k: 'prompt', ts: 2000, rid: 1, blocks: [{ type: 'text', text: 'q' }] });
+      a.append('s1', chunk(1, 'partial'));
+      await a.sync('s1');
+      await b.refresh('s1');
+      const started = Date.now();
+      const loading = b.load('s1');
+      await new Promise((r) => setTimeout(r, 300));
+      // a ends the turn: b gets the whole turn.
+      a.append('s1', { k: 'turn_end', ts: 2001, rid: 1, stopReason: 'end_turn' });
+      await a.sync('s1');
+      const records = (await loading)!;
+      assert.ok(Date.now() - started >= 300);
+      assert.equal(records[records.length - 1].k, 'turn_end');
+      // A turn whose replica died (its lease is never renewed again): the load takes over after the lease lapses.
+      const c = make();
+      await c.open();
+      c.create(meta('s2'));
+      c.append('s2', { k: 'prompt', ts: 2000, rid: 1, blocks: [{ type: 'text', text: 'q' }] });
+      await c.sync('s2');
+      stores.splice(stores.indexOf(c), 1);
+      await c.close(); // a graceful stop lets its leases go at once
+      await b.refresh('s2');
+      const t0 = Date.now();
+      assert.equal((await b.load('s2'))!.length, 2);
+      assert.ok(Date.now() - t0 < 500, 'a released lease is not waited for');
     });
 
     it('renews the retention as a Redis TTL on every write, and deletes every key of a deleted session', async () => {

@@ -40,6 +40,10 @@ export class RedisServer {
     return server;
   }
 
+  get running(): boolean {
+    return this.child !== undefined && this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get url(): string {
     return `redis://127.0.0.1:${this.port}/0`;
   }
