@@ -56,7 +56,7 @@ async function rawServer(): Promise<{ url: string; close(): void }> {
 }
 
 export async function run(): Promise<void> {
-  const punie = new PunieServer({ port: 0, model: `test?chunks=${CHUNKS}&chunkSize=${CHUNK_SIZE}` });
+  const punie = new PunieServer({ port: 0, unauthenticated: true, model: `test?chunks=${CHUNKS}&chunkSize=${CHUNK_SIZE}` });
   const ours = (await punie.listen()).ws;
   const raw = await rawServer();
   const punieMs: number[] = [];

@@ -8,6 +8,7 @@ import { loadUsersFile } from '../../src/server/users';
 import { createLogger, isLogLevel } from '../../src/util/logger';
 import { runInBackground } from '../../src/util/background';
 import { registerBenchModels } from './benchModels';
+import { testAuth } from './server';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
@@ -19,7 +20,7 @@ async function main(): Promise<void> {
     const logger = createLogger(isLogLevel(level) ? level : 'off', (line) => process.stderr.write(line + '\n'));
     // A users table cannot travel as JSON: the child reads the file, as `punie serve --users-file` does.
     const users = typeof options.usersFile === 'string' ? loadUsersFile(options.usersFile) : undefined;
-    const server = new PunieServer({ port: 0, ...options, users, logger }, registerBenchModels(new ModelRegistry()));
+    const server = new PunieServer(testAuth({ port: 0, ...options, users, logger }), registerBenchModels(new ModelRegistry()));
     const urls = await server.listen();
     counts = () => ({ connections: server.connectionCount, sessions: server.store.sessionCount });
     stop = () => server.close();
