@@ -52,7 +52,8 @@ const TAKE_POLL_MS = 50;
 
 interface Writer {
   cursor: LogCursor;
-  pending: { record: StoredRecord; bytes: number }[];
+  /** Records and their JSON, serialized once. */
+  pending: { record: StoredRecord; json: string }[];
   pendingBytes: number;
   flushing: Promise<void>;
   failing: Error | undefined;
@@ -232,7 +233,7 @@ export class RedisStore implements DurableStore {
     let last = '0-0';
     for (;;) {
       const page = (await this.redis.xRange(this.keys.log(id), last === '0-0' ? '-' : `(${last}`, '+', { COUNT: PAGE })) ?? [];
-      for (const entry of page) records.push(JSON.parse(entry.message.r) as StoredRecord);
+      for (const entry of page) records.push(...(JSON.parse(entry.message.r) as StoredRecord[]));
       if (page.length) last = page[page.length - 1].id;
       if (page.length < PAGE) break;
     }
@@ -316,9 +317,9 @@ export class RedisStore implements DurableStore {
   }
 
   private push(writer: Writer, record: StoredRecord): void {
-    const bytes = JSON.stringify(record).length + 1;
-    writer.pending.push({ record, bytes });
-    writer.pendingBytes += bytes;
+    const json = JSON.stringify(record);
+    writer.pending.push({ record, json });
+    writer.pendingBytes += json.length + 1;
   }
 
   private schedule(delay = this.options.writeDelayMs): void {
@@ -351,15 +352,19 @@ export class RedisStore implements DurableStore {
     writer.pendingBytes = 0;
     const cursor = { ...writer.cursor };
     const multi = this.redis.multi();
+    // One stream entry per batch (a JSON array): one XADD per write, not per chunk. Its id is that of
+    // the batch's last record, so ids still only grow and a stale writer is still refused.
+    const entry: string[] = [];
     let bytes = 0;
-    for (const { record, bytes: size } of batch) {
-      bytes += size;
-      if (record.k === 'meta') {
-        multi.hSet(this.keys.meta(id), { meta: JSON.stringify(record), owner: record.owner });
-        continue;
+    for (const { record, json } of batch) {
+      bytes += json.length + 1;
+      if (record.k === 'meta') multi.hSet(this.keys.meta(id), { meta: json, owner: record.owner });
+      else {
+        advance(cursor, record);
+        entry.push(json);
       }
-      multi.xAdd(this.keys.log(id), nextId(cursor, record), { r: JSON.stringify(record) });
     }
+    if (entry.length) multi.xAdd(this.keys.log(id), `${cursor.seq}-${cursor.sub}`, { r: `[${entry.join(',')}]` });
     const fields: Record<string, string> = { updatedAt: String(summary.updatedAt) };
     if (summary.title !== undefined) fields.title = summary.title;
     const ttl = this.options.retention.retentionMs;
@@ -441,13 +446,12 @@ function newWriter(cursor: LogCursor): Writer {
   return { cursor, pending: [], pendingBytes: 0, flushing: Promise.resolve(), failing: undefined, overflowed: false, superseded: false };
 }
 
-/** The stream id of the next record (see RedisKeys): numbered events keep their seq. */
-function nextId(cursor: LogCursor, record: StoredRecord): string {
+/** Moves the cursor past a record (see RedisKeys): numbered events set the seq, others count after it. */
+function advance(cursor: LogCursor, record: StoredRecord): void {
   if (record.k === 'u' || record.k === 'e') {
     cursor.seq = record.s;
     cursor.sub = 0;
   } else cursor.sub++;
-  return `${cursor.seq}-${cursor.sub}`;
 }
 
 /** A prompt without its turn end: the turn is running (or its replica died). */

@@ -1,8 +1,9 @@
 /**
  * Where a fleet keeps what: every key of one session shares the hash tag `{sid}` (one cluster slot).
- * The log is a Redis Stream whose entry ids are `<seq>-<n>`: a numbered event of seq s is `s-0`, and the
- * unnumbered records after it (prompt, history, turn end) are `s-1`, `s-2`…, so ids only grow, resume
- * reads `XRANGE (<lastSeq>-0 +`, and a stale writer's duplicate seq is refused by Redis itself.
+ * The log is a Redis Stream of batches (field `r`: a JSON array of records, one entry per write). Each
+ * record has a position `<seq>-<n>`: a numbered event of seq s is `s-0`, the unnumbered records after it
+ * (prompt, history, turn end) are `s-1`, `s-2`…; an entry's id is its last record's position, so ids only
+ * grow and a stale writer's batch (a seq already written) is refused by Redis itself.
  */
 export class RedisKeys {
   constructor(readonly prefix = 'punie:') {}
@@ -12,7 +13,7 @@ export class RedisKeys {
     return `${this.prefix}s:{${id}}:meta`;
   }
 
-  /** STREAM: every record after the meta one, field `r` = JSON. */
+  /** STREAM: every record after the meta one, in batches (field `r`: a JSON array). */
   log(id: string): string {
     return `${this.prefix}s:{${id}}:log`;
   }
