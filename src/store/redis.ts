@@ -12,6 +12,7 @@
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { runInBackground } from '../util/background';
 import type { Logger } from '../util/logger';
+import { BatchTimer } from './batchTimer';
 import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
 import { releaseLease, renewLease, takeLease } from './redisLease';
 import { parseEntryId, RedisKeys, type LogCursor } from './redisKeys';
@@ -70,7 +71,7 @@ export class RedisStore implements DurableStore {
   private client: RedisClient | undefined;
   private subscriber: RedisClient | undefined;
   private ready = false;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new BatchTimer(() => this.tick());
   private maintenance: NodeJS.Timeout | undefined;
   private leases: NodeJS.Timeout | undefined;
   private closed = false;
@@ -259,7 +260,7 @@ export class RedisStore implements DurableStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer.stop();
     if (this.maintenance) clearInterval(this.maintenance);
     if (this.leases) clearInterval(this.leases);
     // Leases are let go: another replica may bring these sessions back at once (a running turn shows as interrupted).
@@ -323,13 +324,10 @@ export class RedisStore implements DurableStore {
   }
 
   private schedule(delay = this.options.writeDelayMs): void {
-    if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => this.tick(), delay);
-    this.timer.unref();
+    this.timer.schedule(delay);
   }
 
   private tick(): void {
-    this.timer = undefined;
     let failing = false;
     for (const [id, writer] of this.writers) {
       if (writer.pending.length) runInBackground(`writing session ${id}`, this.flush(id, writer), this.options.logger);
