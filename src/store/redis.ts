@@ -153,7 +153,7 @@ export class RedisStore implements DurableStore {
       if (record.k === 'info' && record.title !== undefined) summary.title = record.title;
     }
     this.push(writer, record);
-    if (writer.failing && writer.pendingBytes > this.options.maxBufferedBytes && !writer.overflowed) {
+    if ((writer.failing || !this.ready) && writer.pendingBytes > this.options.maxBufferedBytes && !writer.overflowed) {
       writer.overflowed = true;
       const error = new Error(`more than ${this.options.maxBufferedBytes} bytes of this session wait for Redis`);
       this.options.logger.error(`session store: session ${id}: ${error.message}; its running turn is stopped`);
@@ -162,9 +162,10 @@ export class RedisStore implements DurableStore {
     this.schedule();
   }
 
+  /** Writes what is buffered for `id`; while Redis is away it stays buffered (a turn's end is not held up). */
   async sync(id: string): Promise<void> {
     const writer = this.writers.get(id);
-    if (!writer) return;
+    if (!writer || !this.ready) return;
     await this.flush(id, writer);
   }
 
@@ -386,9 +387,9 @@ export class RedisStore implements DurableStore {
     }
     writer.cursor = cursor;
     summary.bytes += bytes;
+    writer.overflowed = false;
     if (writer.failing) {
       writer.failing = undefined;
-      writer.overflowed = false;
       this.options.logger.info(`session store: session ${id} is written again`);
     }
   }

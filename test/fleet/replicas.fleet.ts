@@ -52,8 +52,8 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     if (!redis.running) await redis.resume();
   });
 
-  async function replica(name: string): Promise<ServerProcess> {
-    const proc = await ServerProcess.start({ store: { url: redis.url }, usersFile, fleetLeaseMs: LEASE_MS, replicaId: name, gracePeriodMs: 60_000, logLevel: 'info' });
+  async function replica(name: string, options: Record<string, unknown> = {}): Promise<ServerProcess> {
+    const proc = await ServerProcess.start({ store: { url: redis.url }, usersFile, fleetLeaseMs: LEASE_MS, replicaId: name, gracePeriodMs: 60_000, logLevel: 'info', ...options });
     procs.push(proc);
     return proc;
   }
@@ -186,5 +186,25 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     await c2.call('load', 'session/load', { sessionId, cwd: '/w', mcpServers: [] });
     const replayed = c2.messages.slice(before).filter((m) => m.method === 'session/update');
     assert.equal(textOf(replayed), expectedText(300, 20), 'what was buffered during the outage was stored');
+  });
+
+  it('a turn whose output outgrows the outage buffer is stopped with a plain error; the session stays usable once Redis is back', async () => {
+    const a = await replica('a', { storeBufferBytes: 20_000 });
+    const c = await connect(a.urls.acp);
+    const { sessionId } = (await c.call('new', 'session/new', { cwd: '/w', mcpServers: [], _meta: { model: 'test?chunks=5000&chunkSize=20&delayMs=2' } })).result;
+    c.send({ jsonrpc: '2.0', id: 'p1', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'go' }] } });
+    await until(() => updates(c, sessionId).length >= 10, 'part of the answer', 10_000);
+    await redis.kill();
+    const answer = await c.next((m) => m.id === 'p1', 20_000);
+    assert.equal(answer.error.data.kind, 'store_unavailable');
+    assert.match(answer.error.message, /stopped this answer: it could not save it for too long/);
+    await a.waitForLog(/more than 20000 bytes of this session wait for Redis/);
+    await redis.resume();
+    await until(async () => (await health(a)).status === 'ok', '/health to say ok again', 10_000);
+    const before = updates(c, sessionId).length;
+    c.send({ jsonrpc: '2.0', id: 'p2', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'again' }] } });
+    await until(() => updates(c, sessionId).length > before + 5, 'the next turn', 10_000);
+    c.send({ jsonrpc: '2.0', method: 'session/cancel', params: { sessionId } });
+    assert.equal((await c.next((m) => m.id === 'p2')).result.stopReason, 'cancelled');
   });
 });
