@@ -19,7 +19,7 @@ describe('store/RedisStore (real redis-server)', function () {
     redis = await RedisServer.start();
   });
   after(async () => {
-    await redis.stop();
+    await redis?.stop();
   });
 
   function options(extra: Partial<RedisStoreOptions> = {}): RedisStoreOptions {

@@ -34,14 +34,14 @@ describe('fleet: punie serve replicas sharing Redis', function () {
   const proxies: TestProxy[] = [];
 
   before(async () => {
-    redis = await RedisServer.start();
     dir = await mkdtemp(join(tmpdir(), 'punie-fleet-'));
+    redis = await RedisServer.start();
     usersFile = join(dir, 'users.json');
     const entry = (token: string) => `sha256:${hashToken(token).toString('hex')}`;
     await writeFile(usersFile, JSON.stringify({ alice: entry('alice-token'), bob: entry('bob-token') }));
   });
   after(async () => {
-    await redis.stop();
+    await redis?.stop();
     await rm(dir, { recursive: true, force: true });
   });
   afterEach(async function () {
