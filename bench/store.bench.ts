@@ -20,15 +20,17 @@ const LOAD_CHUNKS = 10_000;
 const LOAD_CHUNK_SIZE = 100;
 const REPEATS = 3;
 
-/** A JSON-RPC connection that resolves calls by id and counts session/updates. */
-async function rpc(url: string) {
+/** A JSON-RPC connection that resolves calls by id and counts session/updates (keeping the seqs of numbered events). */
+export async function rpc(url: string) {
   const socket = new WebSocket(url, { perMessageDeflate: false });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const waiting = new Map<number, (m: any) => void>();
   let updates = 0;
+  const seqs: number[] = [];
   let next = 1;
   socket.on('message', (data) => {
     const msg = JSON.parse(data.toString());
+    if (typeof msg.params?._meta?.seq === 'number') seqs.push(msg.params._meta.seq);
     if (msg.method === 'session/update') updates++;
     else if (typeof msg.id === 'number') waiting.get(msg.id)?.(msg);
   });
@@ -43,6 +45,8 @@ async function rpc(url: string) {
     get updates() {
       return updates;
     },
+    seqs,
+    socket,
     close: () => socket.close(),
   };
 }

@@ -141,6 +141,7 @@ export class AgentSession {
         turnMessages,
       );
     } catch (err) {
+      if (controller.signal.reason instanceof RpcError) throw controller.signal.reason;
       if (controller.signal.aborted || isAbortError(err)) return 'cancelled';
       throw modelFailure(this.model.id, err);
     } finally {
@@ -157,6 +158,11 @@ export class AgentSession {
   /** Ends the running turn, if any: the model stream and every pending client request; the prompt answers `cancelled`. */
   cancel(): void {
     this.running?.abort(new Error('cancelled'));
+  }
+
+  /** Ends the running turn with `error` instead of `cancelled` (the server can no longer keep its output). */
+  fail(error: RpcError): void {
+    this.running?.abort(error);
   }
 
   /** The prompt's images if the model takes them; otherwise the answer starts by saying they were left out. */

@@ -10,6 +10,7 @@ import { createLogger, isLogLevel } from '../util/logger';
 import { setLastLineLog } from './lastLine';
 import { intOption, parse, UsageError } from './args';
 import { limitArgSpecs, limitHelp, limitOptions } from './limitFlags';
+import { storeTarget } from './storeFlags';
 import { configDir, givenToken, storedServerToken } from './token';
 
 export const serveHelp = `Usage: punie serve [options]
@@ -36,6 +37,14 @@ Runs the Punie agent server.
                          $XDG_DATA_HOME/punie or the platform's user data dir); one server per dir
   --session-retention <days>  delete sessions untouched this many days (default 30)
   --store-max-mb <n>     total size of stored sessions; the oldest go first beyond it (default 2048)
+  --store <url>          fleet mode: keep sessions in Redis (redis://host:port/db or rediss://…), shared
+                         by every server started with the same URL, instead of --data-dir; the password
+                         comes from $PUNIE_REDIS_PASSWORD or --redis-password-file (see docs/fleet.md)
+  --redis-password-file <path>  read the Redis password from this file
+  --store-buffer-mb <n>  a session's output kept while Redis is away; beyond it its turn fails (default 16)
+  --lease-ms <n>         fleet: a server silent this long is taken for dead and its turns interrupted
+                         (default 15000)
+  --allow-host <name>    a Host name clients may use besides the bound address (a load balancer's; repeatable)
   --users-file <file>    several users: JSON {"name": "sha256:<hex of sha256(token)>"}; without it the
                          one token (or none on loopback) is the user "default"
   --log-level <level>    trace, debug, info, warn, error (default info)
@@ -60,6 +69,11 @@ export async function serve(argv: string[]): Promise<void> {
     'session-retention': { type: 'string' },
     'store-max-mb': { type: 'string' },
     'users-file': { type: 'string' },
+    store: { type: 'string' },
+    'redis-password-file': { type: 'string' },
+    'store-buffer-mb': { type: 'string' },
+    'lease-ms': { type: 'string' },
+    'allow-host': { type: 'string', multiple: true },
     'max-steps': { type: 'string' },
     'log-level': { type: 'string' },
     ...limitArgSpecs,
@@ -82,12 +96,16 @@ export async function serve(argv: string[]): Promise<void> {
     token: given ?? stored?.token,
     allowedModels: values['allow-model'] ?? [],
     allowedOrigins: values['allow-origin'] ?? [],
+    allowedHosts: values['allow-host'] ?? [],
     heartbeatIntervalMs: intOption('heartbeat-ms', values['heartbeat-ms'], 15_000),
     idleTimeoutMs: intOption('idle-timeout-ms', values['idle-timeout-ms'], 30 * 60_000),
     gracePeriodMs: intOption('grace-ms', values['grace-ms'], 300_000),
     dataDir: values['data-dir'] ?? defaultDataDir(),
     sessionRetentionMs: intOption('session-retention', values['session-retention'], 30) * DAY_MS,
     storeMaxBytes: intOption('store-max-mb', values['store-max-mb'], 2048) * 1024 * 1024,
+    store: storeTarget(values.store, values['redis-password-file']),
+    storeBufferBytes: intOption('store-buffer-mb', values['store-buffer-mb'], 16) * 1024 * 1024,
+    fleetLeaseMs: intOption('lease-ms', values['lease-ms'], 15_000),
     users: values['users-file'] === undefined ? undefined : loadUsersFile(values['users-file']),
     ...limitOptions(values),
     agent: { ...defaultAgentSessionOptions, turn: { ...defaultAgentSessionOptions.turn, maxSteps }, mcp },

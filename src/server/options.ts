@@ -3,6 +3,7 @@ import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/s
 import { silentLogger, type Logger } from '../util/logger';
 import { defaultRetention } from '../store/retention';
 import type { StoreIo } from '../store/jsonl';
+import type { RedisTarget } from '../store/redisConnection';
 import { checkLimits } from './limits';
 import { isLoopbackHost } from './security';
 import { randomToken } from '../util/randomToken';
@@ -81,6 +82,14 @@ export interface ServerOptions {
   sessionRetentionMs: number;
   /** Total bytes of stored sessions; the least recently used go first beyond it. */
   storeMaxBytes: number;
+  /** Fleet mode: sessions are kept in this Redis, shared with every server using it (instead of `dataDir`). */
+  store?: RedisTarget;
+  /** Bytes of one session's records kept while Redis is away; beyond them its running turn is failed. */
+  storeBufferBytes: number;
+  /** A replica that stops renewing its sessions' leases this long is taken for dead. */
+  fleetLeaseMs: number;
+  /** This server's name in the fleet (default: host, pid and a random suffix). */
+  replicaId?: string;
   /** Replaces the store's write and fsync (tests inject a full disk). */
   storeIo?: Partial<StoreIo>;
   /** `--users-file`: several users, each with a token; without it there is one user. */
@@ -129,6 +138,8 @@ export const defaultServerOptions: ServerOptions = {
   shutdownTimeoutMs: 5_000,
   sessionRetentionMs: defaultRetention.retentionMs,
   storeMaxBytes: defaultRetention.maxBytes,
+  storeBufferBytes: 16 * 1024 * 1024,
+  fleetLeaseMs: 15_000,
   agent: defaultAgentSessionOptions,
   now: Date.now,
   logger: silentLogger,

@@ -19,13 +19,8 @@ import { resolveServerOptions, type ServerOptions } from './options';
 import { PreAuthSockets } from './preAuth';
 import { checkHost, checkUpgrade, isAuthenticated } from './security';
 import { SessionStore } from './sessionStore';
-import { JsonlStore } from '../store/jsonl';
+import { createDurableStore } from './durableStore';
 import { userOf } from './users';
-
-/** Buffered session records are written within this long, and fsynced within a second. */
-const STORE_WRITE_DELAY_MS = 100;
-const STORE_SYNC_INTERVAL_MS = 1000;
-const STORE_MAINTENANCE_INTERVAL_MS = 60 * 60_000;
 
 /** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
 const PATHS = new Map<string, Dialect>([
@@ -73,7 +68,7 @@ export class PunieServer {
 
   /** Opens the session store first (a data dir another server holds is refused with who holds it). */
   async listen(): Promise<ServerUrls> {
-    const durable = this.options.dataDir === undefined ? undefined : this.openStore(this.options.dataDir);
+    const durable = createDurableStore(this.options, this.store);
     if (durable) await durable.open();
     this.store.durable = durable;
     try {
@@ -82,29 +77,12 @@ export class PunieServer {
       await durable?.close();
       throw err;
     }
-    await durable?.announce(this.urls().ws);
+    await durable?.announce?.(this.urls().ws);
     this.heartbeat = setInterval(() => this.tick(), this.options.heartbeatIntervalMs);
     this.heartbeat.unref();
     const urls = this.urls();
     this.options.logger.info(`listening on ${urls.ws}, ${urls.acp} and ${urls.health}`);
     return urls;
-  }
-
-  private openStore(dataDir: string): JsonlStore {
-    const { logger, now } = this.options;
-    return new JsonlStore({
-      dataDir,
-      retention: { retentionMs: this.options.sessionRetentionMs, maxBytes: this.options.storeMaxBytes },
-      compactAfterMs: this.options.gracePeriodMs,
-      writeDelayMs: STORE_WRITE_DELAY_MS,
-      syncIntervalMs: STORE_SYNC_INTERVAL_MS,
-      maintenanceIntervalMs: STORE_MAINTENANCE_INTERVAL_MS,
-      inUse: (id) => this.store.inUse(id),
-      onError: (id, err) => this.store.storageFailed(id, err),
-      now,
-      logger,
-      io: this.options.storeIo,
-    });
   }
 
   private async bind(): Promise<void> {
@@ -175,7 +153,10 @@ export class PunieServer {
     if (path === '/health' && (req.method === 'GET' || req.method === 'HEAD')) {
       // Counts only for who holds the token: they would tell a stranger whether, and how much, the server is used.
       const counts = isAuthenticated(req, this.options.token) ? { connections: this.connections.size, sessions: this.store.sessionCount } : {};
-      const body = JSON.stringify({ status: 'ok', name: this.options.agentName, version: PUNIE_VERSION, ...counts });
+      // A store that cannot write (Redis away) leaves the server serving live connections, but degraded.
+      const durable = this.store.durable;
+      const status = durable && !durable.available ? 'degraded' : 'ok';
+      const body = JSON.stringify({ status, name: this.options.agentName, version: PUNIE_VERSION, store: durable?.name ?? 'memory', ...counts });
       res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-store' }).end(req.method === 'HEAD' ? undefined : body);
       return;
     }

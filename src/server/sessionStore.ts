@@ -72,6 +72,9 @@ export class SessionStore {
   }
 
   create(link: ClientLink, cwd: string, model: ChatModel): ServerSession {
+    if (this.durable && !this.durable.available) {
+      throw new RpcError(ErrorCodes.InternalError, 'The server cannot save new conversations right now (its session store is unavailable); try again in a moment.', { kind: 'store_unavailable' });
+    }
     const session = new ServerSession(`punie-session-${randomBytes(8).toString('hex')}`, cwd, link.user, link.clientId, randomToken(), model, this, this.options);
     this.sessions.set(session.id, session);
     this.durable?.create({ k: 'meta', v: STORE_VERSION, id: session.id, owner: link.user, cwd, model: model.id, createdAt: session.updatedAt });
@@ -110,6 +113,7 @@ export class SessionStore {
   async find(sessionId: string, user: string, models: ModelFactory): Promise<ServerSession | undefined> {
     const live = this.sessions.get(sessionId);
     if (live) return live.owner === user ? live : undefined;
+    await this.durable?.refresh?.(sessionId);
     if (this.durable?.summary(sessionId)?.owner !== user) return undefined;
     const records = await this.durable.load(sessionId);
     // Another request may have brought it back meanwhile.
@@ -173,6 +177,8 @@ export class SessionStore {
     if (!session) return;
     runInBackground(`closing session ${sessionId}`, session.close(reason), this.options.logger);
     this.sessions.delete(sessionId);
+    const release = this.durable?.release?.(sessionId);
+    if (release) runInBackground(`releasing session ${sessionId}`, release, this.options.logger);
     if (session.attachedTo !== undefined) this.forgetIfEmpty(session.attachedTo);
   }
 
@@ -217,6 +223,22 @@ export class SessionStore {
     const session = this.sessions.get(sessionId);
     const link = session?.attachedTo === undefined ? undefined : this.linkOf(session.attachedTo);
     link?.notify(STORAGE_FAILED, { sessionId, message: `The server cannot save this conversation (${error.message}); it goes on, but a server restart would lose what is not saved.` });
+  }
+
+  /** The store kept as much of a session as it may while it cannot write: its running turn is failed. */
+  storageOverflowed(sessionId: string, error: Error): void {
+    this.sessions.get(sessionId)?.agent.fail(
+      new RpcError(ErrorCodes.InternalError, `The server stopped this answer: it could not save it for too long (${error.message}). Ask again once the server is healthy.`, { kind: 'store_unavailable', sessionId }),
+    );
+  }
+
+  /** Another server of the fleet took the session (a newer connection of its user went there): it leaves this one. */
+  claimed(sessionId: string): void {
+    const session = this.sessions.get(sessionId);
+    if (!session) return;
+    const link = session.attachedTo === undefined ? undefined : this.linkOf(session.attachedTo);
+    link?.notify(SESSION_TAKEN, { sessionId });
+    this.unload(sessionId, 'was opened on another server');
   }
 
   /** Cancels every turn and drops every session (server shutdown; a durable store keeps them); resolves once their MCP servers stopped. */

@@ -8,6 +8,7 @@
 import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger';
+import { BatchTimer } from './batchTimer';
 import { runInBackground } from '../util/background';
 import { compactRecords } from './compact';
 import { DataDirLock } from './lock';
@@ -70,10 +71,13 @@ interface SessionFile {
 }
 
 export class JsonlStore implements DurableStore {
+  readonly name = 'jsonl';
+  /** A full disk is reported per session; new sessions are still taken (they wait in memory like the others). */
+  readonly available = true;
   private readonly files = new Map<string, SessionFile>();
   private readonly lock: DataDirLock;
   private readonly io: StoreIo;
-  private timer: NodeJS.Timeout | undefined;
+  private readonly timer = new BatchTimer(() => this.tick());
   private maintenance: NodeJS.Timeout | undefined;
   private closed = false;
 
@@ -180,7 +184,7 @@ export class JsonlStore implements DurableStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
+    this.timer.stop();
     if (this.maintenance) clearInterval(this.maintenance);
     for (const file of this.files.values()) {
       this.enqueue(file, async () => {
@@ -267,14 +271,11 @@ export class JsonlStore implements DurableStore {
   }
 
   private schedule(delay = this.options.writeDelayMs): void {
-    if (this.timer || this.closed) return;
-    this.timer = setTimeout(() => this.tick(), delay);
-    this.timer.unref();
+    this.timer.schedule(delay);
   }
 
   /** Writes what is buffered; fsyncs what has waited long enough; comes back while anything is left. */
   private tick(): void {
-    this.timer = undefined;
     const now = this.options.now();
     let more = false;
     for (const file of this.files.values()) {

@@ -84,6 +84,10 @@ export interface SessionSummary {
 }
 
 export interface DurableStore {
+  /** What /health names: `jsonl` or `redis`. */
+  readonly name: string;
+  /** False while sessions cannot be written (the shared store is away): /health says degraded, new sessions are refused. */
+  readonly available: boolean;
   /** Takes ownership of the store (lock), repairs and indexes what is there, applies retention. */
   open(): Promise<void>;
   /** Every stored session of `owner`, newest first. */
@@ -98,6 +102,12 @@ export interface DurableStore {
   /** Every record of a session, meta first; undefined when it is not stored. */
   load(id: string): Promise<StoredRecord[] | undefined>;
   delete(id: string): Promise<void>;
+  /** A store shared with other servers: reads one session's summary again (another server may have just made it). */
+  refresh?(id: string): Promise<void>;
+  /** A store shared with other servers: the session left this server's memory, another one may take it. */
+  release?(id: string): Promise<void>;
+  /** Tells other servers where this one listens (the JSONL lock file). */
+  announce?(url: string): Promise<void>;
   /** Writes and fsyncs everything, then releases the store. */
   close(): Promise<void>;
 }

@@ -4,6 +4,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { ModelRegistry } from '../../src/agent/models/registry';
 import { PunieServer } from '../../src/server/server';
+import { loadUsersFile } from '../../src/server/users';
 import { createLogger, isLogLevel } from '../../src/util/logger';
 import { runInBackground } from '../../src/util/background';
 import { registerBenchModels } from './benchModels';
@@ -17,7 +18,9 @@ async function main(): Promise<void> {
   if (mode === 'punie') {
     const level = String(options.logLevel ?? 'off');
     const logger = createLogger(isLogLevel(level) ? level : 'off', (line) => process.stderr.write(line + '\n'));
-    const server = new PunieServer(testAuth({ port: 0, ...options, logger }), registerBenchModels(new ModelRegistry()));
+    // A users table cannot travel as JSON: the child reads the file, as `punie serve --users-file` does.
+    const users = typeof options.usersFile === 'string' ? loadUsersFile(options.usersFile) : undefined;
+    const server = new PunieServer(testAuth({ port: 0, ...options, users, logger }), registerBenchModels(new ModelRegistry()));
     const urls = await server.listen();
     counts = () => ({ connections: server.connectionCount, sessions: server.store.sessionCount });
     stop = () => server.close();

@@ -106,6 +106,7 @@ describe('server /ws (Punie dialect)', () => {
     assert.equal(res.status, 200);
     const body = (await res.json()) as Record<string, unknown>;
     assert.equal(body.status, 'ok');
+    assert.equal(body.store, 'memory', 'names the session store (jsonl or redis when there is one)');
     assert.equal(body.connections, 1);
     assert.equal(typeof body.version, 'string');
     assert.equal((await fetch(server.urls().health.replace('/health', '/nope'))).status, 404);

@@ -4,19 +4,24 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataDirLockedError } from '../../src/store/lock';
 import { JsonlStore, type JsonlStoreOptions } from '../../src/store/jsonl';
-import { STORE_VERSION, type MetaRecord } from '../../src/store/types';
-import { defaultRetention, DAY_MS } from '../../src/store/retention';
-import { createLogger } from '../../src/util/logger';
+import { defaultRetention } from '../../src/store/retention';
+import { createLogger, silentLogger } from '../../src/util/logger';
+import { chunk, meta, storeContract } from './contract';
 
-function meta(id: string, owner = 'default', createdAt = 1000): MetaRecord {
-  return { k: 'meta', v: STORE_VERSION, id, owner, cwd: '/w', model: 'test', createdAt };
-}
-
-function chunk(s: number, text: string) {
-  return { k: 'u' as const, s, u: { sessionUpdate: 'agent_message_chunk' as const, content: { type: 'text' as const, text } } };
-}
 
 describe('store/JsonlStore', () => {
+  describe('as a session store', () => {
+    let contractDir: string;
+    storeContract({
+      reset: async () => {
+        contractDir = await mkdtemp(join(tmpdir(), 'punie-store-'));
+      },
+      make: (options) =>
+        new JsonlStore({ dataDir: contractDir, compactAfterMs: 300_000, writeDelayMs: 5, syncIntervalMs: 20, maintenanceIntervalMs: 60_000, onError: () => {}, logger: silentLogger, ...options }),
+      cleanup: () => rm(contractDir, { recursive: true, force: true }),
+    });
+  });
+
   let dir: string;
   let log: string[];
   let stores: JsonlStore[];
@@ -51,26 +56,6 @@ describe('store/JsonlStore', () => {
   afterEach(async () => {
     for (const s of stores) await s.close();
     await rm(dir, { recursive: true, force: true });
-  });
-
-  it('writes records in order and reads them back after a restart, with title and owner in the list', async () => {
-    const a = make();
-    await a.open();
-    a.create(meta('s1'));
-    a.append('s1', { k: 'prompt', ts: 2000, rid: 1, blocks: [{ type: 'text', text: 'hi' }] });
-    for (let i = 1; i <= 100; i++) a.append('s1', chunk(i, `c${i} `));
-    a.append('s1', { k: 'info', ts: 2001, title: 'hi' });
-    a.append('s1', { k: 'turn_end', ts: 2002, rid: 1, stopReason: 'end_turn' });
-    await a.sync('s1');
-    await a.close();
-    const b = make();
-    await b.open();
-    assert.deepEqual(b.list('default').map((s) => [s.id, s.title, s.updatedAt]), [['s1', 'hi', 2002]]);
-    assert.deepEqual(b.list('other'), []);
-    const records = (await b.load('s1'))!;
-    assert.equal(records.length, 104);
-    assert.deepEqual(records[0], meta('s1'));
-    assert.deepEqual(records[50], chunk(49, 'c49 '));
   });
 
   it('batches writes: many appends between ticks become one write, and an fsync follows within the interval', async () => {
@@ -176,22 +161,6 @@ describe('store/JsonlStore', () => {
     assert.match(log.join('\n'), /session s1 is written again/);
   });
 
-  it('retention deletes sessions untouched too long; the size cap evicts the oldest first, never one in use', async () => {
-    const inUse = new Set(['old-in-use']);
-    const store = make({ retention: { retentionMs: 30 * DAY_MS, maxBytes: 1700 }, inUse: (id) => inUse.has(id) });
-    await store.open();
-    for (const [id, at] of [['ancient', 1], ['old-in-use', 2], ['older', 5 * DAY_MS], ['newer', 6 * DAY_MS], ['newest', 7 * DAY_MS]] as const) {
-      store.create(meta(id, 'default', at));
-      store.append(id, { k: 'history', msgs: [{ role: 'user', content: 'x'.repeat(400) }] });
-      await store.sync(id);
-    }
-    now = 31 * DAY_MS + 10;
-    await store.maintain();
-    // 'ancient' is past retention; then 4×~540 bytes is over 1700: 'older' goes ('old-in-use' is skipped).
-    assert.deepEqual(store.list('default').map((s) => s.id), ['newest', 'newer', 'old-in-use']);
-    assert.deepEqual((await readdir(join(dir, 'sessions'))).sort(), ['newer.jsonl', 'newest.jsonl', 'old-in-use.jsonl']);
-  });
-
   it('compacts finished turns older than the resume grace into merged records, leaving recent turns seq by seq', async () => {
     const store = make({ compactAfterMs: 1000 });
     await store.open();
@@ -212,18 +181,5 @@ describe('store/JsonlStore', () => {
     assert.equal(records.filter((r) => r.k === 'u' && r.s > 1200).length, 1200);
     const size = (await stat(join(dir, 'sessions', 's1.jsonl'))).size;
     assert.equal(size, store.summary('s1')!.bytes);
-  });
-
-  it('appending after a delete writes nothing, and a deleted session is gone after a restart', async () => {
-    const a = make();
-    await a.open();
-    a.create(meta('s1'));
-    await a.sync('s1');
-    await a.delete('s1');
-    a.append('s1', chunk(1, 'late'));
-    await a.close();
-    const b = make();
-    await b.open();
-    assert.equal(await b.load('s1'), undefined);
   });
 });

@@ -1,0 +1,491 @@
+/**
+ * The fleet's session store: sessions in Redis, so that every `punie serve` replica sharing it can list,
+ * load and resume any session. Metadata is a hash, each user's sessions a sorted set, and the log (the
+ * agent's history and the seq-numbered updates that resume and `session/load` replay) a Redis Stream per
+ * session. Appends are buffered and written in batches; while Redis is away they stay buffered (bounded:
+ * past the bound the session's running turn is failed) and are written when it returns. Retention is a
+ * TTL renewed on every write; the size cap deletes the least recently used sessions not in use. The list
+ * is kept in memory and refreshed from other replicas' change messages. A session in this replica's memory
+ * is leased to it (see redisLease.ts); loading one brings it here: a turn still running on another live
+ * replica is waited for, then the lease is taken and the replica that had it is told to let it go.
+ */
+import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
+import { runInBackground } from '../util/background';
+import type { Logger } from '../util/logger';
+import { BatchTimer } from './batchTimer';
+import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
+import { releaseLease, renewLease, takeLease } from './redisLease';
+import { parseEntryId, RedisKeys, type LogCursor } from './redisKeys';
+import { isMeta } from './parse';
+import { sessionsToEvict, type RetentionPolicy } from './retention';
+import type { DurableStore, MetaRecord, SessionSummary, StoredRecord, StoreErrorListener } from './types';
+
+export interface RedisStoreOptions extends RedisTarget {
+  /** Tells this replica's change messages from the others'. */
+  replicaId: string;
+  retention: RetentionPolicy;
+  /** Buffered records wait at most this long for their write. */
+  writeDelayMs: number;
+  /** How often the size cap and retention run. */
+  maintenanceIntervalMs: number;
+  /** Bytes one session may buffer while Redis is away; beyond them `onOverflow` fails its turn. */
+  maxBufferedBytes: number;
+  inUse(id: string): boolean;
+  onError: StoreErrorListener;
+  onOverflow(id: string, error: Error): void;
+  /** Another replica took a session this one holds: it must leave this replica's memory. */
+  onClaimed(id: string): void;
+  /** A session's lease lapses this long after its replica stopped renewing it (died). */
+  leaseMs: number;
+  now: () => number;
+  logger: Logger;
+  keys?: RedisKeys;
+}
+
+/** Entries read per XRANGE call when loading a log. */
+const PAGE = 5000;
+/** A write that failed is tried again this long after. */
+const RETRY_MS = 250;
+/** How often a load looks again at a turn running on another replica. */
+const TAKE_POLL_MS = 50;
+
+
+
+interface Writer {
+  cursor: LogCursor;
+  /** Records and their JSON, serialized once. */
+  pending: { record: StoredRecord; json: string }[];
+  pendingBytes: number;
+  flushing: Promise<void>;
+  failing: Error | undefined;
+  overflowed: boolean;
+  /** A newer replica writes this session: this one's writes stop. */
+  superseded: boolean;
+}
+
+export class RedisStore implements DurableStore {
+  readonly name = 'redis';
+  private readonly summaries = new Map<string, SessionSummary>();
+  private readonly writers = new Map<string, Writer>();
+  private readonly keys: RedisKeys;
+  private client: RedisClient | undefined;
+  private subscriber: RedisClient | undefined;
+  private ready = false;
+  private readonly timer = new BatchTimer(() => this.tick());
+  private maintenance: NodeJS.Timeout | undefined;
+  private leases: NodeJS.Timeout | undefined;
+  private closed = false;
+
+  constructor(private readonly options: RedisStoreOptions) {
+    this.keys = options.keys ?? new RedisKeys();
+  }
+
+  /** Whether sessions can be written now (false while Redis is away). */
+  get available(): boolean {
+    return this.ready && ![...this.writers.values()].some((w) => w.failing);
+  }
+
+  /** The command connection, for the fleet's other parts (leases, heartbeats). */
+  get redis(): RedisClient {
+    if (!this.client) throw new Error('the Redis store is not open');
+    return this.client;
+  }
+
+  get keyspace(): RedisKeys {
+    return this.keys;
+  }
+
+  describe(): string {
+    return describeTarget(this.options.url);
+  }
+
+  async open(): Promise<void> {
+    const { logger } = this.options;
+    this.client = await connectRedis(this.options, 'store', logger, (ready) => this.setReady(ready));
+    this.subscriber = await connectRedis(this.options, 'changes', logger);
+    await this.subscriber.subscribe(this.keys.changes, (message) => this.changed(message));
+    this.ready = true;
+    await this.index();
+    logger.info(`session store ${this.describe()}: ${this.summaries.size} session(s)`);
+    await this.maintain();
+    this.maintenance = setInterval(() => runInBackground('session store maintenance', this.maintain(), logger), this.options.maintenanceIntervalMs);
+    this.maintenance.unref();
+    this.leases = setInterval(() => runInBackground('renewing session leases', this.renewLeases(), logger), Math.max(50, Math.floor(this.options.leaseMs / 3)));
+    this.leases.unref();
+  }
+
+  list(owner: string): SessionSummary[] {
+    return [...this.summaries.values()]
+      .filter((s) => s.owner === owner)
+      .map((s) => ({ ...s }))
+      .sort((a, b) => b.updatedAt - a.updatedAt || (a.id < b.id ? -1 : 1));
+  }
+
+  summary(id: string): SessionSummary | undefined {
+    const s = this.summaries.get(id);
+    return s && { ...s };
+  }
+
+  /** Reads one session's summary again (another replica may have created or changed it a moment ago). */
+  async refresh(id: string): Promise<void> {
+    const fields = await this.redis.hGetAll(this.keys.meta(id));
+    const summary = summaryOf(fields);
+    if (summary && summary.id === id) this.summaries.set(id, summary);
+    else this.summaries.delete(id);
+  }
+
+  create(meta: MetaRecord): void {
+    const summary: SessionSummary = { id: meta.id, owner: meta.owner, cwd: meta.cwd, model: meta.model, createdAt: meta.createdAt, updatedAt: meta.createdAt, bytes: 0 };
+    this.summaries.set(meta.id, summary);
+    const writer = newWriter({ seq: 0, sub: 0 });
+    this.writers.set(meta.id, writer);
+    this.push(writer, meta);
+    runInBackground(`leasing session ${meta.id}`, takeLease(this.redis, this.keys.lease(meta.id), this.options.replicaId, this.options.leaseMs), this.options.logger);
+    this.schedule();
+  }
+
+  append(id: string, record: Exclude<StoredRecord, MetaRecord>): void {
+    const writer = this.writers.get(id);
+    const summary = this.summaries.get(id);
+    if (!writer || !summary || writer.superseded) return;
+    if (record.k === 'prompt' || record.k === 'turn_end' || record.k === 'info') {
+      summary.updatedAt = record.ts;
+      if (record.k === 'info' && record.title !== undefined) summary.title = record.title;
+    }
+    this.push(writer, record);
+    if ((writer.failing || !this.ready) && writer.pendingBytes > this.options.maxBufferedBytes && !writer.overflowed) {
+      writer.overflowed = true;
+      const error = new Error(`more than ${this.options.maxBufferedBytes} bytes of this session wait for Redis`);
+      this.options.logger.error(`session store: session ${id}: ${error.message}; its running turn is stopped`);
+      this.options.onOverflow(id, error);
+    }
+    this.schedule();
+  }
+
+  /** Writes what is buffered for `id`; while Redis is away it stays buffered (a turn's end is not held up). */
+  async sync(id: string): Promise<void> {
+    const writer = this.writers.get(id);
+    if (!writer || !this.ready) return;
+    await this.flush(id, writer);
+  }
+
+  /**
+   * Every record of the session, and the session is this replica's from now on: a turn still running on
+   * another live replica is waited for (up to two lease periods), then its lease is taken.
+   */
+  async load(id: string): Promise<StoredRecord[] | undefined> {
+    try {
+      return await this.take(id);
+    } catch (err) {
+      if (err instanceof RpcError) throw err;
+      this.options.logger.error(`session store: cannot load session ${id} from Redis: ${(err as Error).message}`);
+      throw unavailable(id);
+    }
+  }
+
+  private async take(id: string): Promise<StoredRecord[] | undefined> {
+    const writer = this.writers.get(id);
+    if (writer) {
+      await this.flush(id, writer);
+      if (writer.failing) throw unavailable(id);
+      return (await this.readLog(id))?.records;
+    }
+    const deadline = this.options.now() + 2 * this.options.leaseMs;
+    for (;;) {
+      const holder = await this.redis.get(this.keys.lease(id));
+      const log = await this.readLog(id);
+      if (!log) return undefined;
+      const elsewhere = holder !== null && holder !== this.options.replicaId;
+      if (elsewhere && hasOpenTurn(log.records)) {
+        if (this.options.now() < deadline) {
+          await new Promise((r) => setTimeout(r, TAKE_POLL_MS));
+          continue;
+        }
+        this.options.logger.warn(`session store: session ${id} still runs a turn on replica ${holder}; not taken`);
+        throw new RpcError(ErrorCodes.InternalError, 'This conversation is still answering on another server; try again in a moment.', { kind: 'running_elsewhere', sessionId: id });
+      }
+      await takeLease(this.redis, this.keys.lease(id), this.options.replicaId, this.options.leaseMs);
+      if (!elsewhere) {
+        this.writers.set(id, newWriter(log.cursor));
+        return log.records;
+      }
+      await this.redis.publish(this.keys.changes, JSON.stringify({ from: this.options.replicaId, id, claim: true }));
+      // What the other replica wrote before it heard the claim (e.g. its turn's outcome) is read too.
+      const final = (await this.readLog(id)) ?? log;
+      this.writers.set(id, newWriter(final.cursor));
+      return final.records;
+    }
+  }
+
+  /** The session left this replica's memory: what is buffered is written and the lease let go. */
+  async release(id: string): Promise<void> {
+    const writer = this.writers.get(id);
+    if (!writer) return;
+    await this.flush(id, writer);
+    if (writer.failing || this.writers.get(id) !== writer) return;
+    this.writers.delete(id);
+    await releaseLease(this.redis, this.keys.lease(id), this.options.replicaId);
+  }
+
+  private async readLog(id: string): Promise<{ records: StoredRecord[]; cursor: LogCursor } | undefined> {
+    const metaJson = await this.redis.hGet(this.keys.meta(id), 'meta');
+    const meta = metaJson === null || metaJson === undefined ? undefined : (JSON.parse(metaJson) as StoredRecord);
+    if (!isMeta(meta) || meta.id !== id) return undefined;
+    const records: StoredRecord[] = [meta];
+    let last = '0-0';
+    for (;;) {
+      const page = (await this.redis.xRange(this.keys.log(id), last === '0-0' ? '-' : `(${last}`, '+', { COUNT: PAGE })) ?? [];
+      for (const entry of page) records.push(...(JSON.parse(entry.message.r) as StoredRecord[]));
+      if (page.length) last = page[page.length - 1].id;
+      if (page.length < PAGE) break;
+    }
+    return { records, cursor: parseEntryId(last) };
+  }
+
+  async delete(id: string): Promise<void> {
+    const summary = this.summaries.get(id);
+    this.summaries.delete(id);
+    const writer = this.writers.get(id);
+    this.writers.delete(id);
+    if (writer) {
+      writer.superseded = true;
+      writer.pending = [];
+      await writer.flushing;
+    }
+    const owner = summary?.owner ?? (await this.redis.hGet(this.keys.meta(id), 'owner')) ?? undefined;
+    const multi = this.redis.multi().del([this.keys.meta(id), this.keys.log(id), this.keys.lease(id)]).zRem(this.keys.allIndex, id);
+    if (owner) multi.zRem(this.keys.userIndex(owner), id);
+    await multi.publish(this.keys.changes, this.change(id)).exec();
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.timer.stop();
+    if (this.maintenance) clearInterval(this.maintenance);
+    if (this.leases) clearInterval(this.leases);
+    // Leases are let go: another replica may bring these sessions back at once (a running turn shows as interrupted).
+    await Promise.all([...this.writers.keys()].map((id) => this.release(id).catch(() => {})));
+    for (const client of [this.subscriber, this.client]) {
+      if (client?.isOpen) await client.close().catch(() => client.destroy());
+      else client?.destroy();
+    }
+  }
+
+  /** Retention and the size cap (Redis expires untouched sessions by itself; this also runs the cap). */
+  async maintain(): Promise<void> {
+    if (!this.ready) return;
+    const evict = sessionsToEvict([...this.summaries.values()], this.options.now(), this.options.retention, (id) => this.options.inUse(id));
+    for (const id of evict) {
+      this.options.logger.info(`session store: deleting session ${id} (retention or size cap)`);
+      await this.delete(id);
+    }
+  }
+
+  /** Keeps this replica's leases; a session whose lease another replica took leaves this one. */
+  private async renewLeases(): Promise<void> {
+    if (!this.ready) return;
+    for (const id of [...this.writers.keys()]) {
+      if (!(await renewLease(this.redis, this.keys.lease(id), this.options.replicaId, this.options.leaseMs))) this.claimed(id);
+    }
+  }
+
+  private claimed(id: string): void {
+    const writer = this.writers.get(id);
+    if (!writer) return;
+    this.writers.delete(id);
+    writer.superseded = true;
+    writer.pending = [];
+    this.options.logger.info(`session store: session ${id} was taken by another replica`);
+    this.options.onClaimed(id);
+  }
+
+  /** Reads the index of every session, dropping index entries whose session expired. */
+  private async index(): Promise<void> {
+    const ids = await this.redis.zRange(this.keys.allIndex, 0, -1);
+    for (let i = 0; i < ids.length; i += 500) {
+      const batch = ids.slice(i, i + 500);
+      const multi = this.redis.multi();
+      for (const id of batch) multi.hGetAll(this.keys.meta(id));
+      const replies = (await multi.exec()) as unknown as Record<string, string>[];
+      const gone: string[] = [];
+      batch.forEach((id, n) => {
+        const summary = summaryOf(replies[n]);
+        if (summary && summary.id === id) this.summaries.set(id, summary);
+        else gone.push(id);
+      });
+      if (gone.length) await this.redis.zRem(this.keys.allIndex, gone);
+    }
+  }
+
+  private push(writer: Writer, record: StoredRecord): void {
+    const json = JSON.stringify(record);
+    writer.pending.push({ record, json });
+    writer.pendingBytes += json.length + 1;
+  }
+
+  private schedule(delay = this.options.writeDelayMs): void {
+    this.timer.schedule(delay);
+  }
+
+  private tick(): void {
+    let failing = false;
+    for (const [id, writer] of this.writers) {
+      if (writer.pending.length) runInBackground(`writing session ${id}`, this.flush(id, writer), this.options.logger);
+      if (writer.failing) failing = true;
+    }
+    if (failing) this.schedule(RETRY_MS);
+  }
+
+  /** One write at a time per session; resolves when what was pending at the call is written or failed. */
+  private flush(id: string, writer: Writer): Promise<void> {
+    writer.flushing = writer.flushing.then(() => this.write(id, writer));
+    return writer.flushing;
+  }
+
+  private async write(id: string, writer: Writer): Promise<void> {
+    const summary = this.summaries.get(id);
+    if (!writer.pending.length || writer.superseded || !summary) return;
+    const batch = writer.pending;
+    writer.pending = [];
+    writer.pendingBytes = 0;
+    const cursor = { ...writer.cursor };
+    const multi = this.redis.multi();
+    // One stream entry per batch (a JSON array): one XADD per write, not per chunk. Its id is that of
+    // the batch's last record, so ids still only grow and a stale writer is still refused.
+    const entry: string[] = [];
+    let bytes = 0;
+    for (const { record, json } of batch) {
+      bytes += json.length + 1;
+      if (record.k === 'meta') multi.hSet(this.keys.meta(id), { meta: json, owner: record.owner });
+      else {
+        advance(cursor, record);
+        entry.push(json);
+      }
+    }
+    if (entry.length) multi.xAdd(this.keys.log(id), `${cursor.seq}-${cursor.sub}`, { r: `[${entry.join(',')}]` });
+    const fields: Record<string, string> = { updatedAt: String(summary.updatedAt) };
+    if (summary.title !== undefined) fields.title = summary.title;
+    const ttl = this.options.retention.retentionMs;
+    multi
+      .hSet(this.keys.meta(id), fields)
+      .hIncrBy(this.keys.meta(id), 'bytes', bytes)
+      .zAdd(this.keys.userIndex(summary.owner), { score: summary.updatedAt, value: id })
+      .zAdd(this.keys.allIndex, { score: summary.updatedAt, value: id })
+      .pExpire(this.keys.meta(id), ttl)
+      .pExpire(this.keys.log(id), ttl)
+      .publish(this.keys.changes, this.change(id));
+    try {
+      await multi.exec();
+    } catch (err) {
+      if (isStaleWriter(err)) return this.superseded(id, writer);
+      writer.pending = batch.concat(writer.pending);
+      writer.pendingBytes += bytes;
+      this.failed(id, writer, err as Error);
+      this.schedule(RETRY_MS);
+      return;
+    }
+    writer.cursor = cursor;
+    summary.bytes += bytes;
+    writer.overflowed = false;
+    if (writer.failing) {
+      writer.failing = undefined;
+      this.options.logger.info(`session store: session ${id} is written again`);
+    }
+  }
+
+  private superseded(id: string, writer: Writer): void {
+    writer.superseded = true;
+    writer.pending = [];
+    this.writers.delete(id);
+    const error = new Error('another server now writes this session');
+    this.options.logger.warn(`session store: session ${id}: ${error.message}; this server's copy stops writing`);
+    this.options.onError(id, error);
+  }
+
+  private failed(id: string, writer: Writer, err: Error): void {
+    if (writer.failing) return;
+    writer.failing = err;
+    this.options.logger.error(`session store: cannot write session ${id} to Redis (${err.message}); it is kept in memory and written when Redis is back`);
+    this.options.onError(id, err);
+  }
+
+  private setReady(ready: boolean): void {
+    this.ready = ready;
+    if (ready) {
+      this.schedule(0);
+      runInBackground('re-reading the session index', this.index(), this.options.logger);
+    }
+  }
+
+  private change(id: string): string {
+    return JSON.stringify({ from: this.options.replicaId, id });
+  }
+
+  /** Another replica changed a session: its summary is read again. */
+  private changed(message: string): void {
+    let parsed: { from?: unknown; id?: unknown; claim?: unknown };
+    try {
+      parsed = JSON.parse(message) as typeof parsed;
+    } catch {
+      return;
+    }
+    if (parsed.from === this.options.replicaId || typeof parsed.id !== 'string') return;
+    const id = parsed.id;
+    if (parsed.claim === true) this.claimed(id);
+    runInBackground(`reading session ${id}`, this.refresh(id), this.options.logger);
+  }
+}
+
+function unavailable(sessionId: string): RpcError {
+  return new RpcError(ErrorCodes.InternalError, 'The server cannot reach its session store right now; try again in a moment.', { kind: 'store_unavailable', sessionId });
+}
+
+function newWriter(cursor: LogCursor): Writer {
+  return { cursor, pending: [], pendingBytes: 0, flushing: Promise.resolve(), failing: undefined, overflowed: false, superseded: false };
+}
+
+/** Moves the cursor past a record (see RedisKeys): numbered events set the seq, others count after it. */
+function advance(cursor: LogCursor, record: StoredRecord): void {
+  if (record.k === 'u' || record.k === 'e') {
+    cursor.seq = record.s;
+    cursor.sub = 0;
+  } else cursor.sub++;
+}
+
+/** A prompt without its turn end: the turn is running (or its replica died). */
+function hasOpenTurn(records: readonly StoredRecord[]): boolean {
+  for (let i = records.length - 1; i >= 0; i--) {
+    if (records[i].k === 'turn_end') return false;
+    if (records[i].k === 'prompt') return true;
+  }
+  return false;
+}
+
+function isStaleWriter(err: unknown): boolean {
+  const replies = (err as { replies?: unknown[] }).replies;
+  const texts = Array.isArray(replies) ? replies.map((r) => String((r as Error | undefined)?.message ?? '')) : [String((err as Error).message)];
+  return texts.some((t) => t.includes('equal or smaller than the target stream top item'));
+}
+
+function summaryOf(fields: Record<string, string> | undefined): SessionSummary | undefined {
+  if (!fields?.meta) return undefined;
+  let meta: unknown;
+  try {
+    meta = JSON.parse(fields.meta);
+  } catch {
+    return undefined;
+  }
+  if (!isMeta(meta as StoredRecord)) return undefined;
+  const m = meta as MetaRecord;
+  return {
+    id: m.id,
+    owner: m.owner,
+    cwd: m.cwd,
+    model: m.model,
+    title: fields.title,
+    createdAt: m.createdAt,
+    updatedAt: Number(fields.updatedAt ?? m.createdAt),
+    bytes: Number(fields.bytes ?? 0),
+  };
+}

@@ -1,0 +1,210 @@
+/**
+ * Several `punie serve` replicas (child processes) sharing one real redis-server: a client's reconnect
+ * lands on another replica (a proxy that switches targets), the replica running a turn is killed, Redis
+ * restarts during a turn, and two users stay apart on every replica.
+ */
+import assert from 'node:assert/strict';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { numberedChunk } from '../../src/agent/models/testModel';
+import { hashToken } from '../../src/server/users';
+import { until } from '../helpers/client';
+import { TestProxy } from '../helpers/proxy';
+import { RedisServer } from '../helpers/redisServer';
+import { RawClient } from '../helpers/server';
+import { ServerProcess } from '../helpers/serverProcess';
+
+const LEASE_MS = 1000;
+const expectedText = (n: number, size: number) => Array.from({ length: n }, (_, i) => numberedChunk(i, size)).join('');
+const updates = (c: RawClient, sessionId: string) => c.messages.filter((m) => m.method === 'session/update' && m.params.sessionId === sessionId);
+const textOf = (messages: any[]) =>
+  messages
+    .filter((m) => m.params.update.sessionUpdate === 'agent_message_chunk')
+    .map((m) => m.params.update.content.text)
+    .join('');
+
+describe('fleet: punie serve replicas sharing Redis', function () {
+  this.timeout(60_000);
+  let redis: RedisServer;
+  let dir: string;
+  let usersFile: string;
+  const procs: ServerProcess[] = [];
+  const clients: RawClient[] = [];
+  const proxies: TestProxy[] = [];
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'punie-fleet-'));
+    redis = await RedisServer.start();
+    usersFile = join(dir, 'users.json');
+    const entry = (token: string) => `sha256:${hashToken(token).toString('hex')}`;
+    await writeFile(usersFile, JSON.stringify({ alice: entry('alice-token'), bob: entry('bob-token') }));
+  });
+  after(async () => {
+    await redis?.stop();
+    await rm(dir, { recursive: true, force: true });
+  });
+  afterEach(async function () {
+    if (this.currentTest?.state === 'failed') for (const p of procs) process.stderr.write(`--- replica log\n${p.log.slice(-40).join('\n')}\n`);
+    for (const c of clients.splice(0)) c.socket.terminate();
+    for (const p of proxies.splice(0)) await p.close();
+    for (const p of procs.splice(0)) await p.stop();
+    if (!redis.running) await redis.resume();
+  });
+
+  async function replica(name: string, options: Record<string, unknown> = {}): Promise<ServerProcess> {
+    const proc = await ServerProcess.start({ store: { url: redis.url }, usersFile, fleetLeaseMs: LEASE_MS, replicaId: name, gracePeriodMs: 60_000, logLevel: 'info', ...options });
+    procs.push(proc);
+    return proc;
+  }
+
+  async function connect(url: string, user = 'alice'): Promise<RawClient> {
+    const c = await RawClient.connect(url, { headers: { authorization: `Bearer ${user}-token` } });
+    clients.push(c);
+    await c.call('init', 'initialize', { protocolVersion: 1 });
+    return c;
+  }
+
+  async function health(proc: ServerProcess): Promise<any> {
+    return (await fetch(proc.urls.health)).json();
+  }
+
+  /** A client on `a` (through a proxy) starts a numbered answer and has seen part of it. */
+  async function promptThroughProxy(a: ServerProcess, model: string) {
+    const proxy = await TestProxy.start(Number(new URL(a.urls.acp).port));
+    proxies.push(proxy);
+    const c = await connect(proxy.url('/acp'));
+    const created = await c.call('new', 'session/new', { cwd: '/w', mcpServers: [], _meta: { model } });
+    const { sessionId } = created.result;
+    c.send({ jsonrpc: '2.0', id: 'p1', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'go' }] } });
+    await until(() => updates(c, sessionId).length >= 10, 'part of the answer', 10_000);
+    return { proxy, c, sessionId, token: created.result._meta.resume_token as string };
+  }
+
+  it('names the store in /health, lists a session made on one replica on the others, and keeps two users apart', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    assert.deepEqual(await health(a).then((h) => [h.status, h.store]), ['ok', 'redis']);
+    const alice = await connect(a.urls.acp);
+    const created = await alice.call('new', 'session/new', { cwd: '/alice', mcpServers: [] });
+    const { sessionId } = created.result;
+    assert.equal((await alice.call('p', 'session/prompt', { sessionId, prompt: [{ type: 'text', text: 'hello from a' }] })).result.stopReason, 'end_turn');
+
+    const bob = await connect(b.urls.acp, 'bob');
+    assert.deepEqual((await bob.call('l', 'session/list', {})).result.sessions, []);
+    const stolen = await bob.call('r', 'session/resume', { sessionId, cwd: '/w' });
+    assert.equal(stolen.error.code, -32002, 'another user is told it does not exist');
+
+    const aliceOnB = await connect(b.urls.acp);
+    const listed = await aliceOnB.call('l', 'session/list', {});
+    assert.deepEqual(listed.result.sessions.map((s: any) => [s.sessionId, s.cwd, s.title]), [[sessionId, '/alice', 'hello from a']]);
+    const before = aliceOnB.messages.length;
+    await aliceOnB.call('load', 'session/load', { sessionId, cwd: '/alice', mcpServers: [] });
+    const replayed = aliceOnB.messages.slice(before).filter((m) => m.method === 'session/update').map((m) => m.params.update.sessionUpdate);
+    assert.ok(replayed.includes('user_message_chunk') && replayed.includes('agent_message_chunk'), replayed.join());
+    // The replica that had it lets it go: its connection is told, as when another window takes a session.
+    await alice.next((m) => m.method === '_punie/session_taken' && m.params.sessionId === sessionId);
+  });
+
+  it('a client whose reconnect lands on another replica mid-turn gets the whole answer: 0 lost, 0 duplicated', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const { proxy, c, sessionId, token } = await promptThroughProxy(a, 'test?chunks=150&chunkSize=20&delayMs=5');
+    proxy.targetPort = Number(new URL(b.urls.acp).port);
+    proxy.cut();
+    await c.closed;
+    const seen = updates(c, sessionId);
+    const lastSeq = Math.max(...seen.map((m) => m.params._meta.seq));
+
+    const c2 = await connect(proxy.url('/acp'));
+    const resumed = await c2.call('r', 'session/resume', { sessionId, cwd: '/w', resumeToken: token, _meta: { seq: lastSeq, prompts: ['p1'] } });
+    assert.equal(resumed.result._meta.replay.status, 'replayed', JSON.stringify(resumed));
+    assert.equal(resumed.result._meta.prompts.p1.status, 'finished');
+    const rest = updates(c2, sessionId);
+    const all = [...seen, ...rest];
+    const seqs = all.map((m) => m.params._meta.seq);
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'every update once, in order');
+    assert.equal(textOf(all), expectedText(150, 20));
+    assert.ok(b.log.some((l) => /restored from the store/.test(l)));
+    // The session goes on where the client now is.
+    assert.equal((await c2.call('p2', 'session/prompt', { sessionId, prompt: [{ type: 'text', text: 'again' }] })).result.stopReason, 'end_turn');
+  });
+
+  it('SIGKILL of the replica running a turn: after its lease lapses another replica marks the turn interrupted (-32031) and the session goes on', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const { proxy, c, sessionId, token } = await promptThroughProxy(a, 'test?chunks=2000&chunkSize=20&delayMs=5');
+    await new Promise((r) => setTimeout(r, 100)); // a's writes reach Redis within 10 ms
+    const seen = updates(c, sessionId);
+    const lastSeq = Math.max(...seen.map((m) => m.params._meta.seq));
+    a.child.kill('SIGKILL');
+    await new Promise((r) => a.child.once('exit', r));
+    proxy.targetPort = Number(new URL(b.urls.acp).port);
+    await c.closed;
+
+    const c2 = await connect(proxy.url('/acp'));
+    const started = Date.now();
+    const resumed = await c2.call('r', 'session/resume', { sessionId, cwd: '/w', resumeToken: token, _meta: { seq: lastSeq, prompts: ['p1'] } }).catch((err: Error) => {
+      throw new Error(`${err.message}\n${b.log.join('\n')}`);
+    });
+    const waited = Date.now() - started;
+    assert.ok(waited < 3 * LEASE_MS, `resumed after ${waited} ms`);
+    const status = resumed.result._meta.prompts.p1;
+    assert.equal(status.status, 'failed');
+    assert.equal(status.error.code, -32031);
+    assert.equal(status.error.data.kind, 'interrupted');
+    assert.equal(resumed.result._meta.replay.status, 'replayed');
+    const all = [...seen, ...updates(c2, sessionId)];
+    const seqs = all.map((m) => m.params._meta.seq);
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'what a wrote reaches the client once, in order');
+    assert.ok(expectedText(2000, 20).startsWith(textOf(all)));
+    // The session goes on on b: a new turn numbers its updates after the stored ones, and can be cancelled there.
+    c2.send({ jsonrpc: '2.0', id: 'p2', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'again' }] } });
+    await until(() => updates(c2, sessionId).some((m) => m.params._meta.seq > seqs.length + 5), 'the next turn on b', 10_000);
+    c2.send({ jsonrpc: '2.0', method: 'session/cancel', params: { sessionId } });
+    assert.equal((await c2.next((m) => m.id === 'p2')).result.stopReason, 'cancelled');
+  });
+
+  it('Redis restarting during a turn: /health says degraded, new sessions are refused, the turn goes on and is stored once Redis is back', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const c = await connect(a.urls.acp);
+    const { sessionId } = (await c.call('new', 'session/new', { cwd: '/w', mcpServers: [], _meta: { model: 'test?chunks=300&chunkSize=20&delayMs=5' } })).result;
+    c.send({ jsonrpc: '2.0', id: 'p1', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'go' }] } });
+    await until(() => updates(c, sessionId).length >= 10, 'part of the answer', 10_000);
+    await redis.kill();
+    await until(async () => (await health(a)).status === 'degraded', '/health to say degraded', 10_000);
+    const refused = await c.call('new2', 'session/new', { cwd: '/w', mcpServers: [] });
+    assert.equal(refused.error.data.kind, 'store_unavailable');
+    assert.match(refused.error.message, /cannot save new conversations/);
+    await a.waitForLog(/redis \(store\) .* unavailable/);
+    await redis.resume();
+    const answer = await c.next((m) => m.id === 'p1', 20_000);
+    assert.equal(answer.result.stopReason, 'end_turn');
+    assert.equal(textOf(updates(c, sessionId)), expectedText(300, 20), 'the live client missed nothing');
+    await until(async () => (await health(a)).status === 'ok', '/health to say ok again', 10_000);
+    await a.waitForLog(/redis \(store\) .* is back/);
+
+    const c2 = await connect(b.urls.acp);
+    const before = c2.messages.length;
+    await c2.call('load', 'session/load', { sessionId, cwd: '/w', mcpServers: [] });
+    const replayed = c2.messages.slice(before).filter((m) => m.method === 'session/update');
+    assert.equal(textOf(replayed), expectedText(300, 20), 'what was buffered during the outage was stored');
+  });
+
+  it('a turn whose output outgrows the outage buffer is stopped with a plain error; the session stays usable once Redis is back', async () => {
+    const a = await replica('a', { storeBufferBytes: 20_000 });
+    const c = await connect(a.urls.acp);
+    const { sessionId } = (await c.call('new', 'session/new', { cwd: '/w', mcpServers: [], _meta: { model: 'test?chunks=5000&chunkSize=20&delayMs=2' } })).result;
+    c.send({ jsonrpc: '2.0', id: 'p1', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'go' }] } });
+    await until(() => updates(c, sessionId).length >= 10, 'part of the answer', 10_000);
+    await redis.kill();
+    const answer = await c.next((m) => m.id === 'p1', 20_000);
+    assert.equal(answer.error.data.kind, 'store_unavailable');
+    assert.match(answer.error.message, /stopped this answer: it could not save it for too long/);
+    await a.waitForLog(/more than 20000 bytes of this session wait for Redis/);
+    await redis.resume();
+    await until(async () => (await health(a)).status === 'ok', '/health to say ok again', 10_000);
+    const before = updates(c, sessionId).length;
+    c.send({ jsonrpc: '2.0', id: 'p2', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'again' }] } });
+    await until(() => updates(c, sessionId).length > before + 5, 'the next turn', 10_000);
+    c.send({ jsonrpc: '2.0', method: 'session/cancel', params: { sessionId } });
+    assert.equal((await c.next((m) => m.id === 'p2')).result.stopReason, 'cancelled');
+  });
+});
