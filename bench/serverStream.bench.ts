@@ -15,23 +15,26 @@ import { fmt, median, type Figure } from './report';
 
 const CHUNKS = 50_000;
 const CHUNK_SIZE = 64;
-const ROUNDS = 5;
+const ROUNDS = 7;
 
 /** Sends a prompt over `url` and resolves with the elapsed ms when the response arrives. */
-export function timePrompt(url: string): Promise<{ ms: number; updates: number }> {
+export function timePrompt(url: string): Promise<{ ms: number; cpuMs: number; updates: number }> {
   return new Promise((resolve, reject) => {
     const socket = new WebSocket(url, { perMessageDeflate: false });
     let updates = 0;
     let started = 0;
+    let cpu = process.cpuUsage();
     socket.on('error', reject);
     socket.on('message', (data) => {
       const msg = JSON.parse(data.toString());
       if (msg.method === 'session/update') updates++;
       else if (msg.id === 1) {
         started = performance.now();
+        cpu = process.cpuUsage();
         socket.send(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'session/prompt', params: { sessionId: msg.result.sessionId, prompt: [{ type: 'text', text: 'go' }] } }));
       } else if (msg.id === 2) {
-        resolve({ ms: performance.now() - started, updates });
+        const used = process.cpuUsage(cpu);
+        resolve({ ms: performance.now() - started, cpuMs: (used.user + used.system) / 1000, updates });
         socket.close();
       }
     });
@@ -69,6 +72,7 @@ export async function run(): Promise<Figure[]> {
   const raw = await rawServer();
   const urls = { raw: raw.url, off: (await off.listen()).ws, on: (await on.listen()).ws };
   const ms = { raw: [] as number[], off: [] as number[], on: [] as number[] };
+  const cpu = { raw: [] as number[], off: [] as number[], on: [] as number[] };
   try {
     for (const url of Object.values(urls)) await timePrompt(url); // warm-up
     for (let i = 0; i < ROUNDS; i++) {
@@ -76,6 +80,7 @@ export async function run(): Promise<Figure[]> {
         const r = await timePrompt(urls[key]);
         if (r.updates !== CHUNKS) throw new Error(`${key}: lost updates: ${r.updates} of ${CHUNKS}`);
         ms[key].push(r.ms);
+        cpu[key].push(r.cpuMs);
       }
     }
   } finally {
@@ -91,5 +96,8 @@ export async function run(): Promise<Figure[]> {
     { name: `relay, store off ÷ raw ws (${what})`, rounds: perRound(ms.off, ms.raw), unit: '', digits: 3, target: { op: '>=', limit: 0.95 }, baseline: `raw ws median ${rate(ms.raw)}; punie store off ${rate(ms.off)}` },
     { name: 'relay, store on ÷ raw ws', rounds: perRound(ms.on, ms.raw), unit: '', digits: 3, target: { op: '>=', limit: 0.9 }, baseline: `punie store on median ${rate(ms.on)}` },
     { name: 'persistence: store on ÷ store off', rounds: perRound(ms.on, ms.off), unit: '', digits: 3, target: { op: '>=', limit: 0.95 } },
+    // CPU time of this process (servers and client) per stream: what the relay costs, whatever else the machine runs.
+    { name: 'CPU per stream, raw ws ÷ store off (less sensitive to machine load than wall time)', rounds: perRound(cpu.off, cpu.raw), unit: '', digits: 3, baseline: `CPU ms per stream, medians: raw ${fmt(median(cpu.raw), 0)}, store off ${fmt(median(cpu.off), 0)}, store on ${fmt(median(cpu.on), 0)}` },
+    { name: 'CPU per stream, raw ws ÷ store on', rounds: perRound(cpu.on, cpu.raw), unit: '', digits: 3 },
   ];
 }
