@@ -62,7 +62,7 @@ interface Chromium {
 
 function toolsDir(): string | undefined {
   const dir = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'setup-vscode-tests.sh'), '--dir'], { encoding: 'utf8' }).trim();
-  return existsSync(path.join(dir, '.complete')) ? dir : undefined;
+  return existsSync(path.join(dir, 'node_modules', 'playwright-core')) ? dir : undefined; // the cache dir appears only once complete
 }
 
 const ROUNDS = 3;
