@@ -5,7 +5,7 @@
  * server answering to each client's resume (median, p99), the new server's peak RSS, and, as the baseline,
  * the same clients' first connect to a fresh server in the same round.
  */
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -23,6 +23,14 @@ async function freePort(): Promise<number> {
   const port = (server.address() as { port: number }).port;
   await new Promise((resolve) => server.close(resolve));
   return port;
+}
+
+/** Every session's file holds at least its header line. */
+async function allWritten(dir: string): Promise<boolean> {
+  const names = await readdir(dir).catch(() => []);
+  if (names.length < CLIENTS) return false;
+  const sizes = await Promise.all(names.map(async (n) => (await stat(join(dir, n))).size));
+  return sizes.every((size) => size > 0);
 }
 
 interface Round {
@@ -50,8 +58,7 @@ async function round(): Promise<Round> {
       c.onStateChange((s) => s.kind === 'failed' && gaveUp++);
     }
     // The store writes new sessions down in batches: every session is on disk before the kill.
-    while ((await readdir(join(dataDir, 'sessions')).catch(() => [])).length < CLIENTS) await new Promise((r) => setTimeout(r, 50));
-    await new Promise((r) => setTimeout(r, 300));
+    while (!(await allWritten(join(dataDir, 'sessions')))) await new Promise((r) => setTimeout(r, 100));
     server.child.kill('SIGKILL');
     await new Promise((r) => server.child.once('exit', r));
     const resumed = clients.map(
