@@ -29,7 +29,7 @@ interface Measured {
 }
 
 export async function run(): Promise<Figure[]> {
-  const server = new PunieServer({ port: 0 });
+  const server = new PunieServer({ port: 0, unauthenticated: true });
   await server.listen();
   try {
     const cold = await coldConnects(server, 10);

@@ -67,8 +67,8 @@ async function rawServer(): Promise<{ url: string; close(): void }> {
 export async function run(): Promise<Figure[]> {
   const dir = await mkdtemp(join(tmpdir(), 'punie-bench-stream-'));
   const model = `test?chunks=${CHUNKS}&chunkSize=${CHUNK_SIZE}`;
-  const off = new PunieServer({ port: 0, model });
-  const on = new PunieServer({ port: 0, model, dataDir: dir });
+  const off = new PunieServer({ port: 0, unauthenticated: true, model });
+  const on = new PunieServer({ port: 0, unauthenticated: true, model, dataDir: dir });
   const raw = await rawServer();
   const urls = { raw: raw.url, off: (await off.listen()).ws, on: (await on.listen()).ws };
   const ms = { raw: [] as number[], off: [] as number[], on: [] as number[] };

@@ -46,7 +46,7 @@ async function rpc(url: string) {
 /** One 1 MB answer stored, the server restarted: load and resume timings, bytes on disk. */
 async function restartRound(): Promise<{ loadMs: number; replayed: number; resumeMs: number; bytesPerMb: number; compactedPerMb: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'punie-bench-store-'));
-  const first = new PunieServer({ port: 0, model: `test?chunks=${LOAD_CHUNKS}&chunkSize=${LOAD_CHUNK_SIZE}`, dataDir: dir });
+  const first = new PunieServer({ port: 0, unauthenticated: true, model: `test?chunks=${LOAD_CHUNKS}&chunkSize=${LOAD_CHUNK_SIZE}`, dataDir: dir });
   const a = await rpc((await first.listen()).acp);
   await a.call('initialize', { protocolVersion: 1 });
   const { sessionId } = (await a.call('session/new', { cwd: '/w', mcpServers: [] })).result;
@@ -59,7 +59,7 @@ async function restartRound(): Promise<{ loadMs: number; replayed: number; resum
   const bytes = (await stat(file)).size;
   const compacted = Buffer.byteLength(serialize(compactRecords(parseLog(await readFile(file)).records, Infinity)));
 
-  const second = new PunieServer({ port: 0, dataDir: dir });
+  const second = new PunieServer({ port: 0, unauthenticated: true, dataDir: dir });
   const urls = await second.listen();
   const answersAt = performance.now();
   const b = await rpc(urls.acp);
@@ -69,7 +69,7 @@ async function restartRound(): Promise<{ loadMs: number; replayed: number; resum
   b.close();
   await second.close();
 
-  const third = new PunieServer({ port: 0, dataDir: dir });
+  const third = new PunieServer({ port: 0, unauthenticated: true, dataDir: dir });
   const c = await rpc((await third.listen()).acp);
   await c.call('initialize', { protocolVersion: 1 });
   const t0 = performance.now();

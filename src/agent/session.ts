@@ -66,6 +66,7 @@ export class AgentSession {
     this.transcript = new Transcript(options.maxTranscriptUpdates, options.maxTranscriptChars);
   }
 
+  // Read-only views of private state, in the same getter style as RpcEndpoint's.
   get isRunning(): boolean {
     return this.running !== undefined;
   }

@@ -10,7 +10,8 @@ import { createLogger, isLogLevel } from '../util/logger';
 import { defaultDataDir } from '../util/dataDir';
 import { intOption, parse, UsageError } from './args';
 import { startEmbedded } from './embedded';
-import { givenToken, newToken } from './token';
+import { givenToken } from './token';
+import { randomToken } from '../util/randomToken';
 import { setLastLineLog } from './lastLine';
 
 export const askHelp = `Usage: punie ask [options] "question"
@@ -58,7 +59,7 @@ export async function ask(argv: string[], io: AskIO = process): Promise<void> {
   const retries = intOption('retries', values.retries, 10);
 
   // The embedded server is for this process alone: a fresh token keeps other local processes out.
-  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
+  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : randomToken();
   let embedded: PunieServer | undefined;
   let url = values.server;
   if (url === undefined) {

@@ -41,12 +41,15 @@ export async function sessions(argv: string[], io: Io = process): Promise<void> 
   const logger = createLogger('warn', (line) => io.stderr.write(line + '\n'));
   let embedded: PunieServer | undefined;
   let url = values.server;
+  let token = values.token ?? (process.env.PUNIE_TOKEN || undefined);
   if (url === undefined) {
+    // The embedded server makes its own fresh token: only this process can talk to it.
     const started = await startEmbedded({ logger, dataDir: values['data-dir'] ?? defaultDataDir() }, true);
     embedded = started.server;
     url = started.urls.ws;
+    token = embedded.options.token;
   }
-  const client = new PunieClient({ url, token: values.token ?? (process.env.PUNIE_TOKEN || undefined), clientInfo: { name: 'punie-cli', version: PUNIE_VERSION }, logger, reconnect: { maxAttempts: 1 } });
+  const client = new PunieClient({ url, token, clientInfo: { name: 'punie-cli', version: PUNIE_VERSION }, logger, reconnect: { maxAttempts: 1 } });
   try {
     await client.start();
     if (command === 'list') await list(client, values.cwd, io);

@@ -12,7 +12,8 @@ import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { setLastLineLog } from './lastLine';
 import { StdioBridge } from './bridge/bridge';
-import { givenToken, newToken } from './token';
+import { givenToken } from './token';
+import { randomToken } from '../util/randomToken';
 import { runInBackground } from '../util/background';
 
 export const stdioHelp = `Usage: punie stdio [options]
@@ -54,7 +55,7 @@ export async function stdio(argv: string[]): Promise<void> {
   setLastLineLog(logger, { stackInError: true });
 
   // The embedded server is for this editor alone: a fresh token keeps other local processes out.
-  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : newToken();
+  const token = values.server ? givenToken({ token: values.token, tokenFile: values['token-file'] }) : randomToken();
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
   // The editor runs its MCP servers as its user anyway: the embedded server may start them.
   const agent = { ...defaultAgentSessionOptions, mcp: { ...defaultAgentSessionOptions.mcp, policy: McpPolicy.all } };

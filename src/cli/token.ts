@@ -3,7 +3,7 @@
  * `$PUNIE_TOKEN`, or for `punie serve` a generated one kept in a user-only file (0600) under the user's
  * config dir, so that a server on loopback is never open to every local process (CVE-2025-52882).
  */
-import { randomBytes } from 'node:crypto';
+import { randomToken } from '../util/randomToken';
 import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -16,10 +16,6 @@ export interface TokenSource {
   tokenFile?: string;
 }
 
-/** A fresh random token (for servers that live as long as one CLI process). */
-export function newToken(): string {
-  return randomBytes(32).toString('base64url');
-}
 
 /** The token the user gave: the flag, the file, then the environment. */
 export function givenToken(source: TokenSource, env: Env = process.env): string | undefined {
@@ -60,7 +56,7 @@ export function storedServerToken(dir: string): { token: string; path: string; c
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
   }
   mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const token = newToken();
+  const token = randomToken();
   writeFileSync(path, `${token}\n`, { mode: 0o600, flag: 'wx' });
   chmodSync(path, 0o600); // the umask cannot widen it
   return { token, path, created: true };

@@ -4,7 +4,9 @@
  * decides nothing here (a "read" that carries a diff is an edit). Plain code, shared by every client.
  */
 import path from 'node:path';
+import { isWindowsPath } from '../agent/tools/paths';
 import { listCommand, searchCommand } from '../agent/tools/search';
+import type { CommandLine } from '../agent/tools/terminal';
 import type { RequestPermissionRequest } from '../protocol/acp';
 import { isLikelySecret, sameCommand, TerminalCommand } from '../protocol/toolInput';
 import { confiningRoot } from '../util/confine';
@@ -35,26 +37,53 @@ export function seeRequest(request: RequestPermissionRequest, roots: readonly st
 }
 
 /**
- * Exactly the agent's own `list_files` / `search_text` commands (fixed `find` / `grep` argv without a shell)
- * over a folder inside the workspace. Anything else — another program, an extra flag, a shell — is not.
+ * Exactly the agent's own `list_files` / `search_text` commands (fixed `find` / `grep` argv, or `where` /
+ * `findstr` in a Windows workspace, without a shell) over a folder inside the workspace. Anything else —
+ * another program, an extra flag, a shell — is not.
  */
 export function isReadOnlySearch(command: TerminalCommand, roots: readonly string[]): boolean {
   if (command.env?.length || !command.cwd || !confiningRoot(roots, command.cwd)) return false;
-  const args = command.args ?? [];
-  const cwd = command.cwd;
-  if (command.command === 'find') {
-    const dir = args[0];
-    const depth = Number(args[2]);
-    const glob = args.length > 16 ? args[15] : undefined;
-    if (!dir || !path.isAbsolute(dir) || !confiningRoot(roots, dir) || !Number.isInteger(depth)) return false;
-    return sameCommand(command, listCommand({ path: dir, depth, glob }, cwd));
+  const dir = agentSearchFolder(command);
+  return dir !== undefined && confiningRoot(roots, dir) !== undefined;
+}
+
+/** The folder an agent search command searches, when the command is exactly one the agent's tools make. */
+export function agentSearchFolder(command: TerminalCommand): string | undefined {
+  const made = remake(command.command, command.args ?? [], command.cwd ?? '');
+  return made && sameCommand(command, made.line) ? made.dir : undefined;
+}
+
+/** The command the agent's tools would make for the folder (and options) read back from `args`. */
+function remake(program: string, args: readonly string[], cwd: string): { dir: string; line: CommandLine } | undefined {
+  const absolute = (dir: string | undefined): dir is string => dir !== undefined && (path.isAbsolute(dir) || isWindowsPath(dir));
+  switch (program) {
+    case 'find': {
+      const [dir, , depthText] = args;
+      const depth = Number(depthText);
+      if (!absolute(dir) || !Number.isInteger(depth)) return undefined;
+      return { dir, line: listCommand({ path: dir, depth, glob: args.length > 16 ? args[15] : undefined }, cwd) };
+    }
+    case 'grep': {
+      const dir = args.at(-1);
+      const e = args.indexOf('-e');
+      const glob = args.find((a) => a.startsWith('--include='))?.slice('--include='.length);
+      if (!absolute(dir) || e === -1) return undefined;
+      return { dir, line: searchCommand({ pattern: args[e + 1], path: dir, glob }, cwd) };
+    }
+    case 'where': {
+      const [, dir, glob] = args;
+      return absolute(dir) ? { dir, line: listCommand({ path: dir, glob }, cwd) } : undefined;
+    }
+    case 'findstr': {
+      // findstr takes the folder and the file pattern as one argument: C:\w\src\*.ts
+      const target = args.at(-1) ?? '';
+      const cut = target.lastIndexOf('\\');
+      const dir = target.slice(0, cut);
+      const pattern = args[3]?.startsWith('/c:') ? args[3].slice('/c:'.length) : undefined;
+      if (cut <= 0 || !absolute(dir) || !pattern) return undefined;
+      return { dir, line: searchCommand({ pattern, path: dir, glob: target.slice(cut + 1) }, cwd) };
+    }
+    default:
+      return undefined;
   }
-  if (command.command === 'grep') {
-    const dir = args[args.length - 1];
-    const e = args.indexOf('-e');
-    const include = args.find((a) => a.startsWith('--include='));
-    if (!dir || !path.isAbsolute(dir) || !confiningRoot(roots, dir) || e === -1) return false;
-    return sameCommand(command, searchCommand({ pattern: args[e + 1], path: dir, glob: include?.slice('--include='.length) }, cwd));
-  }
-  return false;
 }

@@ -3,29 +3,48 @@
  * configuration is the profile's `mcp.json` (beside the settings file) and the older `mcp.servers` user
  * setting. A workspace's `.vscode/mcp.json` is a list of commands a repository controls: it is used only in a
  * trusted workspace and after the user said yes to exactly that content once (a changed file asks again).
+ * What it needs of VS Code comes through `McpSourceHost` (mcpSourceHost.ts binds it), so it runs in plain Node tests.
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
-import * as vscode from 'vscode';
+import { join } from 'node:path';
 import type { Logger } from '../util/logger';
 import { describeServers, fromSetting, fromVsCodeConfig, mergeServerLists, type AcpMcpServer, type McpServerList } from './mcpConfig';
 
-const WORKSPACE_ANSWER_KEY = 'punie.mcp.workspaceAnswer';
+/** The user's answer for one content of a workspace's .vscode/mcp.json. */
+export interface WorkspaceAnswer {
+  digest: string;
+  use: boolean;
+}
+
+export interface McpSourceHost {
+  /** The first workspace folder, if any. */
+  folder(): string | undefined;
+  /** The profile's mcp.json path. */
+  userMcpFile(): string;
+  /** `punie.mcpServers`, as the user set it. */
+  punieSetting(): unknown;
+  /** `mcp.servers` from user settings only (never the workspace's). */
+  userMcpSetting(): Record<string, unknown> | undefined;
+  isTrusted(): boolean;
+  /** Asks (modal) whether to start the workspace's servers: true, false, or undefined when dismissed. */
+  confirmWorkspaceServers(detail: string): Promise<boolean | undefined>;
+  savedAnswer(): WorkspaceAnswer | undefined;
+  saveAnswer(answer: WorkspaceAnswer): Promise<void>;
+}
 
 export class McpSources {
   constructor(
-    private readonly context: Pick<vscode.ExtensionContext, 'globalStorageUri' | 'workspaceState'>,
+    private readonly host: McpSourceHost,
     private readonly log: Logger,
   ) {}
 
   async servers(): Promise<AcpMcpServer[]> {
-    const folder = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    const lists: McpServerList[] = [fromSetting(vscode.workspace.getConfiguration('punie').get('mcpServers'))];
-    const userFile = join(dirname(dirname(this.context.globalStorageUri.fsPath)), 'mcp.json');
-    const userText = await readOptional(userFile);
+    const folder = this.host.folder();
+    const lists: McpServerList[] = [fromSetting(this.host.punieSetting())];
+    const userText = await readOptional(this.host.userMcpFile());
     if (userText !== undefined) lists.push(fromVsCodeConfig('your VS Code mcp.json', userText, { workspaceFolder: folder }));
-    const userSetting = vscode.workspace.getConfiguration('mcp').inspect<Record<string, unknown>>('servers')?.globalValue;
+    const userSetting = this.host.userMcpSetting();
     if (userSetting) lists.push(fromVsCodeConfig('the mcp.servers setting', { servers: userSetting }, { workspaceFolder: folder }));
     if (folder) lists.push(await this.workspaceServers(folder));
     const merged = mergeServerLists(lists);
@@ -36,22 +55,16 @@ export class McpSources {
   private async workspaceServers(folder: string): Promise<McpServerList> {
     const text = await readOptional(join(folder, '.vscode', 'mcp.json'));
     if (text === undefined) return { servers: [], skipped: [] };
-    if (!vscode.workspace.isTrusted) return { servers: [], skipped: ['.vscode/mcp.json is not used: this workspace is not trusted'] };
+    if (!this.host.isTrusted()) return { servers: [], skipped: ['.vscode/mcp.json is not used: this workspace is not trusted'] };
     const list = fromVsCodeConfig('.vscode/mcp.json', text, { workspaceFolder: folder });
     if (list.servers.length === 0) return list;
     const digest = createHash('sha256').update(text).digest('hex');
-    const answered = this.context.workspaceState.get<{ digest: string; use: boolean }>(WORKSPACE_ANSWER_KEY);
+    const answered = this.host.savedAnswer();
     let use = answered?.digest === digest ? answered.use : undefined;
     if (use === undefined) {
-      const choice = await vscode.window.showWarningMessage(
-        'This workspace’s .vscode/mcp.json asks Punie to start these MCP servers, which run with your permissions:',
-        { modal: true, detail: describeServers(list.servers) },
-        'Use Them',
-        'Do Not Use',
-      );
-      if (choice === undefined) return { servers: [], skipped: ['.vscode/mcp.json was not confirmed'] };
-      use = choice === 'Use Them';
-      await this.context.workspaceState.update(WORKSPACE_ANSWER_KEY, { digest, use });
+      use = await this.host.confirmWorkspaceServers(describeServers(list.servers));
+      if (use === undefined) return { servers: [], skipped: ['.vscode/mcp.json was not confirmed'] };
+      await this.host.saveAnswer({ digest, use });
     }
     return use ? list : { servers: [], skipped: [...list.skipped, '.vscode/mcp.json is not used: you chose not to'] };
   }

@@ -4,14 +4,15 @@
  * Remote tokens are stored per URL, so a URL changed by someone else never receives another server's token.
  */
 import { LOCAL_USER } from '../server/users';
-import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import { McpPolicy } from '../agent/mcp/policy';
 import { ModelRegistry } from '../agent/models/registry';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer, type ServerUrls } from '../server/server';
 import type { Logger } from '../util/logger';
+import { SingleFlight } from '../util/singleFlight';
 import { runInBackground } from '../util/background';
+import { randomToken } from '../util/randomToken';
 import type { PunieConfig, ServerMode } from './config';
 import { checkServerUrl } from './serverUrl';
 
@@ -36,7 +37,9 @@ const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
 
 export class ServerHost implements vscode.Disposable {
   private local: LocalServer | undefined;
-  private starting: Promise<LocalServer> | undefined;
+  private readonly starting = new SingleFlight<LocalServer>();
+  /** Counts stops, so a start that a stop overtook never becomes the current server. */
+  private stops = 0;
   /** `punie.model` as last read: the one model (besides the built-in ones) the local server lets sessions use. */
   private model = 'test';
   /** A stop in progress: a new server waits for it (a fixed port is free only then). */
@@ -77,8 +80,9 @@ export class ServerHost implements vscode.Disposable {
   /** Stops the in-process server; it is forgotten at once, so the next `resolve` starts a new one (after this one closed). */
   stopLocal(): Promise<void> {
     const local = this.local;
-    const pending = this.starting;
-    this.local = this.starting = undefined;
+    const pending = this.starting.take();
+    this.local = undefined;
+    this.stops++;
     if (!local && !pending) return this.stopping ?? Promise.resolve();
     const previous = this.stopping;
     const stopping = (async () => {
@@ -101,20 +105,11 @@ export class ServerHost implements vscode.Disposable {
   private async ensureLocal(config: PunieConfig): Promise<LocalServer> {
     if (this.local && (this.local.requestedPort !== config.localPort || this.local.limits !== JSON.stringify(config.localLimits))) runInBackground('stop the local server', this.stopLocal(), this.log);
     if (this.local) return this.local;
-    if (this.starting) return this.starting;
+    const stops = this.stops;
+    const local = await this.starting.run(() => this.startLocal(config));
     // A start that a stopLocal overtook is closed by that stop and never becomes the current server.
-    const starting: Promise<LocalServer> = this.startLocal(config).then(
-      (local) => {
-        if (this.starting === starting) [this.local, this.starting] = [local, undefined];
-        return local;
-      },
-      (err: unknown) => {
-        if (this.starting === starting) this.starting = undefined;
-        throw err;
-      },
-    );
-    this.starting = starting;
-    return starting;
+    if (stops === this.stops) this.local = local;
+    return local;
   }
 
   private async startLocal(config: PunieConfig): Promise<LocalServer> {
@@ -151,10 +146,10 @@ export class ServerHost implements vscode.Disposable {
 
   /** An ephemeral port gets a fresh token per start; a fixed (shared) port keeps one, so other clients can reuse it. */
   private async localToken(port: number): Promise<string> {
-    if (port === 0) return randomBytes(32).toString('base64url');
+    if (port === 0) return randomToken();
     const kept = await this.secrets.get(LOCAL_TOKEN_KEY);
     if (kept) return kept;
-    const token = randomBytes(32).toString('base64url');
+    const token = randomToken();
     await this.secrets.store(LOCAL_TOKEN_KEY, token);
     return token;
   }

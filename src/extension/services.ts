@@ -17,6 +17,7 @@ import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
 import { ServerHost } from './serverHost';
+import { vscodeMcpSourceHost } from './mcpSourceHost';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
 import { StatusBar } from './statusBar';
@@ -93,7 +94,7 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(context, log), (session, call) => this.permissions.wasRejected(session, call)),
+      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), (session, call) => this.permissions.wasRejected(session, call)),
     );
     this.statusBar = this.register(new StatusBar(this.connection, this.permissions.onDidChangePending));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);

@@ -25,6 +25,8 @@ export const ImageContent = z.looseObject({
   _meta: meta,
 });
 export const AudioContent = z.looseObject({ type: z.literal('audio'), data: z.string(), mimeType: z.string(), annotations: Annotations.nullish(), _meta: meta });
+// Content schemas mirror ACP's own types field for field (checked against the SDK in test/protocol/sdk-types.test.ts),
+// so their shapes repeat as the spec's do.
 export const ResourceLink = z.looseObject({
   type: z.literal('resource_link'),
   uri: z.string(),
@@ -115,13 +117,6 @@ export const SessionConfigOption = z.object({
   _meta: meta,
 });
 export type SessionConfigOption = z.infer<typeof SessionConfigOption>;
-export const NewSessionResponse = z.object({
-  sessionId: z.string(),
-  modes: SessionModeState.nullish(),
-  configOptions: z.array(SessionConfigOption).nullish(),
-  _meta: meta,
-});
-export type NewSessionResponse = z.infer<typeof NewSessionResponse>;
 /** What `session/load` and `session/resume` answer. */
 export const LoadSessionResponse = z.object({
   modes: SessionModeState.nullish(),
@@ -129,6 +124,9 @@ export const LoadSessionResponse = z.object({
   _meta: meta,
 });
 export type LoadSessionResponse = z.infer<typeof LoadSessionResponse>;
+/** `session/new` answers what load does, plus the new session's id. */
+export const NewSessionResponse = LoadSessionResponse.extend({ sessionId: z.string() });
+export type NewSessionResponse = z.infer<typeof NewSessionResponse>;
 
 export const LoadSessionRequest = z.looseObject({
   sessionId: z.string(),
@@ -142,12 +140,9 @@ export type LoadSessionRequest = z.infer<typeof LoadSessionRequest>;
  * `session/resume`. Punie's dialect carries the resume token as a top-level `resumeToken`; strict ACP
  * clients put it in `_meta.resume_token`. `_meta.seq` is the last update sequence number the client saw.
  */
-export const ResumeSessionRequest = z.looseObject({
-  sessionId: z.string(),
-  cwd: z.string(),
+export const ResumeSessionRequest = LoadSessionRequest.extend({
   mcpServers: z.array(McpServer).optional(),
   resumeToken: z.string().optional(),
-  _meta: meta,
 });
 export type ResumeSessionRequest = z.infer<typeof ResumeSessionRequest>;
 

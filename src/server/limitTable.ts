@@ -17,7 +17,10 @@ export type ServerLimitKey =
   | 'slowClientBacklogBytes'
   | 'slowClientTimeoutMs'
   | 'slowClientMaxBacklogBytes'
-  | 'preAuthTimeoutMs';
+  | 'preAuthTimeoutMs'
+  | 'mcpStartTimeoutMs'
+  | 'mcpCallTimeoutMs'
+  | 'mcpMaxRestarts';
 
 export const SERVER_LIMITS: readonly { flag: string; key: ServerLimitKey; arg: string; help: string }[] = [
   { flag: 'max-connections', key: 'maxConnections', arg: '<n>', help: 'WebSocket clients at once; more get HTTP 503' },
@@ -35,4 +38,7 @@ export const SERVER_LIMITS: readonly { flag: string; key: ServerLimitKey; arg: s
   { flag: 'slow-client-timeout-ms', key: 'slowClientTimeoutMs', arg: '<n>', help: 'time over that backlog before closing with 1013' },
   { flag: 'slow-client-max-backlog', key: 'slowClientMaxBacklogBytes', arg: '<bytes>', help: 'backlog that closes with 1013 at once' },
   { flag: 'pre-auth-timeout-ms', key: 'preAuthTimeoutMs', arg: '<n>', help: 'time a socket may take to send its headers and upgrade' },
+  { flag: 'mcp-start-timeout-ms', key: 'mcpStartTimeoutMs', arg: '<n>', help: 'time an MCP server has to start and list its tools' },
+  { flag: 'mcp-call-timeout-ms', key: 'mcpCallTimeoutMs', arg: '<n>', help: 'time an MCP tool call may go without an answer or progress' },
+  { flag: 'mcp-max-restarts', key: 'mcpMaxRestarts', arg: '<n>', help: 'restarts in a row before an exiting MCP server is given up' },
 ];

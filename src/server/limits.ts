@@ -49,11 +49,12 @@ export function connectionLimits(options: ServerLimits & { now: () => number }):
 
 /** Throws on limits that contradict each other, naming the options to fix. */
 export function checkLimits(options: ServerLimits): void {
-  const positive: ServerLimitKey[] = ['maxConnections', 'maxSessionsPerClient', 'maxSessions', 'maxFragments', 'maxBufferedChunks', 'outboundHighWatermark', 'preAuthTimeoutMs'];
+  const positive: ServerLimitKey[] = ['maxConnections', 'maxSessionsPerClient', 'maxSessions', 'maxFragments', 'maxBufferedChunks', 'outboundHighWatermark', 'preAuthTimeoutMs', 'mcpStartTimeoutMs', 'mcpCallTimeoutMs'];
   for (const key of positive) {
     const value = options[key];
     if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) throw new Error(`Server option ${key} must be a positive integer, got ${String(value)}`);
   }
+  if (!Number.isInteger(options.mcpMaxRestarts) || options.mcpMaxRestarts < 0) throw new Error(`Server option mcpMaxRestarts must be 0 or more, got ${options.mcpMaxRestarts}`);
   if (!(options.rateLimitPerSecond >= 0)) throw new Error(`Server option rateLimitPerSecond must be 0 (off) or more, got ${options.rateLimitPerSecond}`);
   if (options.rateLimitPerSecond > 0 && options.rateLimitBurst < 1) throw new Error('Server option rateLimitBurst must be at least 1 when a rate limit is set');
   if (options.outboundLowWatermark > options.outboundHighWatermark) {

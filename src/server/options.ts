@@ -5,14 +5,20 @@ import { defaultRetention } from '../store/retention';
 import type { StoreIo } from '../store/jsonl';
 import { checkLimits } from './limits';
 import { isLoopbackHost } from './security';
+import { randomToken } from '../util/randomToken';
 import type { UserTable } from './users';
 
 export interface ServerOptions {
   host: string;
   /** 0 picks an ephemeral port. */
   port: number;
-  /** Required as `Authorization: Bearer …` when set; mandatory for a non-loopback host. */
+  /**
+   * Required as `Authorization: Bearer …` (or the Basic password). Without a token, `users` or `unauthenticated`
+   * the server makes a random one (read it back from `options.token`): a token even on loopback.
+   */
   token?: string;
+  /** Tests and benchmarks only: accept connections without a token; refused unless bound to loopback. */
+  unauthenticated?: boolean;
   /** Exact `Origin` values allowed to upgrade (browsers always send one; Node and Python clients send none). */
   allowedOrigins: string[];
   /** Host names besides the loopback ones and `host` that may appear in the `Host` header. */
@@ -56,6 +62,10 @@ export interface ServerOptions {
   slowClientTimeoutMs: number;
   /** A client whose backlog reaches this is closed with 1013 at once. */
   slowClientMaxBacklogBytes: number;
+  /** The MCP timings of the limit table; they are applied to `agent.mcp` (which holds their defaults). */
+  mcpStartTimeoutMs: number;
+  mcpCallTimeoutMs: number;
+  mcpMaxRestarts: number;
   /** A socket that has not upgraded (with the right token) this long after connecting is closed. */
   preAuthTimeoutMs: number;
   /**
@@ -112,6 +122,9 @@ export const defaultServerOptions: ServerOptions = {
   slowClientTimeoutMs: 10_000,
   slowClientMaxBacklogBytes: 64 * 1024 * 1024,
   preAuthTimeoutMs: 10_000,
+  mcpStartTimeoutMs: defaultAgentSessionOptions.mcp.startTimeoutMs,
+  mcpCallTimeoutMs: defaultAgentSessionOptions.mcp.callTimeoutMs,
+  mcpMaxRestarts: defaultAgentSessionOptions.mcp.restart.maxAttempts,
   allowedModels: [],
   shutdownTimeoutMs: 5_000,
   sessionRetentionMs: defaultRetention.retentionMs,
@@ -123,9 +136,20 @@ export const defaultServerOptions: ServerOptions = {
 
 export function resolveServerOptions(partial: Partial<ServerOptions>): ServerOptions {
   const options = { ...defaultServerOptions, ...stripUndefined(partial) };
-  if (!isLoopbackHost(options.host) && !options.token && !options.users) {
+  // The flags and settings of the limit table win; a caller that sets only agent.mcp keeps its values.
+  const mcp = options.agent.mcp;
+  options.mcpStartTimeoutMs = partial.mcpStartTimeoutMs ?? mcp.startTimeoutMs;
+  options.mcpCallTimeoutMs = partial.mcpCallTimeoutMs ?? mcp.callTimeoutMs;
+  options.mcpMaxRestarts = partial.mcpMaxRestarts ?? mcp.restart.maxAttempts;
+  options.agent = {
+    ...options.agent,
+    mcp: { ...mcp, startTimeoutMs: options.mcpStartTimeoutMs, callTimeoutMs: options.mcpCallTimeoutMs, restart: { ...mcp.restart, maxAttempts: options.mcpMaxRestarts } },
+  };
+  if (options.unauthenticated && (options.token || options.users)) throw new Error('unauthenticated excludes token and users');
+  if (options.unauthenticated && !isLoopbackHost(options.host)) {
     throw new Error(`Refusing to listen on ${options.host} without a token: set --token or PUNIE_TOKEN, or bind 127.0.0.1`);
   }
+  if (!options.unauthenticated && !options.token && !options.users) options.token = randomToken();
   checkLimits(options);
   return options;
 }

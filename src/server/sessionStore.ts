@@ -8,6 +8,7 @@
  * outcome of a prompt whose connection dropped wait for the resuming connection too.
  */
 import { randomBytes } from 'node:crypto';
+import { randomToken } from '../util/randomToken';
 import type { ChatModel } from '../agent/models/types';
 import { Methods, type SessionUpdate } from '../protocol/acp';
 import { ErrorCodes, RpcError, type RequestId } from '../protocol/jsonrpc';
@@ -71,7 +72,7 @@ export class SessionStore {
   }
 
   create(link: ClientLink, cwd: string, model: ChatModel): ServerSession {
-    const session = new ServerSession(`punie-session-${randomBytes(8).toString('hex')}`, cwd, link.user, link.clientId, newToken(), model, this, this.options);
+    const session = new ServerSession(`punie-session-${randomBytes(8).toString('hex')}`, cwd, link.user, link.clientId, randomToken(), model, this, this.options);
     this.sessions.set(session.id, session);
     this.durable?.create({ k: 'meta', v: STORE_VERSION, id: session.id, owner: link.user, cwd, model: model.id, createdAt: session.updatedAt });
     return session;
@@ -136,7 +137,7 @@ export class SessionStore {
         throw new RpcError(ErrorCodes.InvalidParams, `Invalid resume token for session ${sessionId}`, { sessionId });
       }
       session.previousToken = used;
-      session.token = newToken();
+      session.token = randomToken();
     }
     const previous = session.attachedTo;
     if (previous !== undefined && previous !== clientId) {
@@ -151,7 +152,7 @@ export class SessionStore {
           session.retiredTokens.splice(0, session.retiredTokens.length - 8);
           session.previousToken = undefined;
         }
-        session.token = newToken();
+        session.token = randomToken();
       }
     }
     session.displaced.delete(clientId);
@@ -233,7 +234,7 @@ export class SessionStore {
   private restore(records: StoredRecord[], models: ModelFactory): ServerSession {
     const state = restoredState(records);
     const { meta } = state;
-    const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, newToken(), models(state.model), this, this.options);
+    const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, randomToken(), models(state.model), this, this.options);
     session.title = state.title;
     session.tokensKnown = false;
     session.updatedAt = this.durable?.summary(meta.id)?.updatedAt ?? meta.createdAt;
@@ -271,10 +272,6 @@ export class SessionStore {
     const record = this.clients.get(clientId);
     if (record && !record.link && !this.list(clientId).length) this.clients.delete(clientId);
   }
-}
-
-function newToken(): string {
-  return randomBytes(32).toString('base64url');
 }
 
 function notFound(sessionId: string): RpcError {

@@ -6,6 +6,12 @@ import { call, ScriptedModel, text, type Step } from '../helpers/scriptedModel';
 
 const FULL = { fs: { readTextFile: true, writeTextFile: true }, terminal: true };
 const edit = (oldText: string, newText: string) => ({ oldText, newText });
+/** The text the edits produce; fails the test when they are refused. */
+function edited(text: string, edits: ReturnType<typeof edit>[]): string {
+  const result = applyTextEdits(text, edits);
+  assert.ok(result.ok, result.ok ? '' : result.error);
+  return result.text;
+}
 
 describe('edit_file text edits', () => {
   it('replaces each unique old text and says where, in lines of the result', () => {
@@ -34,24 +40,16 @@ describe('edit_file text edits', () => {
 
   it('refuses overlapping edits, and edits see the original text, not each other', () => {
     assert.deepEqual(applyTextEdits('abcdef', [edit('abc', 'X'), edit('cde', 'Y')]), { ok: false, error: 'edits 1 and 2 overlap; merge them into one edit' });
-    const chained = applyTextEdits('ab', [edit('a', 'b'), edit('b', 'c')]);
-    assert.ok(chained.ok);
-    assert.equal(chained.text, 'bc');
+    assert.equal(edited('ab', [edit('a', 'b'), edit('b', 'c')]), 'bc');
   });
 
   it('keeps CRLF line ends and the absence of a trailing newline', () => {
-    const result = applyTextEdits('one\r\ntwo\r\nthree', [edit('two\nthree', 'TWO\nTHREE')]);
-    assert.ok(result.ok);
-    assert.equal(result.text, 'one\r\nTWO\r\nTHREE');
-    const lf = applyTextEdits('one\ntwo\n', [edit('two', '2')]);
-    assert.ok(lf.ok);
-    assert.equal(lf.text, 'one\n2\n');
+    assert.equal(edited('one\r\ntwo\r\nthree', [edit('two\nthree', 'TWO\nTHREE')]), 'one\r\nTWO\r\nTHREE');
+    assert.equal(edited('one\ntwo\n', [edit('two', '2')]), 'one\n2\n');
   });
 
   it('fills an empty file only with one empty old text, and refuses an empty old text otherwise', () => {
-    const filled = applyTextEdits('', [edit('', 'hello\n')]);
-    assert.ok(filled.ok);
-    assert.equal(filled.text, 'hello\n');
+    assert.equal(edited('', [edit('', 'hello\n')]), 'hello\n');
     assert.ok(!applyTextEdits('x', [edit('', 'y')]).ok);
     assert.match((applyTextEdits('x', [edit('x', 'y'), edit('', 'z')]) as { error: string }).error, /edit 2: old_text is empty/);
     assert.deepEqual(applyTextEdits('x', []), { ok: false, error: 'no edits were given' });

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
+import { everythingStdio } from '../helpers/mcp';
+import { RawClient } from '../helpers/server';
 
 const root = path.join(__dirname, '../..');
 const tsx = path.join(root, 'node_modules/.bin/tsx');
@@ -73,5 +75,46 @@ describe('punie CLI', function () {
     serve.child.kill('SIGINT');
     assert.equal(await serve.exit, 0);
     assert.match(serve.out.stderr, /shutting down/);
+  });
+
+  /** Starts `punie serve` with `flags` and opens an initialized /acp connection to it. */
+  async function serveAcp(flags: string[]) {
+    const serve = run(['serve', '--port', '0', '--token', 'tok', ...flags]);
+    await new Promise<void>((resolve) => serve.child.stdout.on('data', () => serve.out.stdout.includes('/health') && resolve()));
+    const acp = /(ws:\/\/127\.0\.0\.1:\d+\/acp)/.exec(serve.out.stdout)![1];
+    const client = await RawClient.connect(acp, { headers: { authorization: 'Bearer tok' } });
+    const init = await client.call(1, 'initialize', { protocolVersion: 1, clientCapabilities: {} });
+    /** The agent's text of one prompt in a new session that asks for `mcpServers`. */
+    const turn = async (mcpServers: unknown[]) => {
+      const { result } = await client.call(2, 'session/new', { cwd: root, mcpServers });
+      assert.equal((await client.call(3, 'session/prompt', { sessionId: result.sessionId, prompt: [{ type: 'text', text: 'hi' }] })).result.stopReason, 'end_turn');
+      return client.updates(result.sessionId).map((u) => u.params.update.content?.text ?? '').join('');
+    };
+    return { serve, client, capabilities: init.result.agentCapabilities.mcpCapabilities, turn };
+  }
+
+  it('serve --allow-mcp decides which MCP servers clients may have it start, and says so in initialize', async () => {
+    const none = await serveAcp([]);
+    assert.deepEqual(none.capabilities, { http: false, sse: false });
+    assert.match(await none.turn([everythingStdio()]), /MCP server everything was not started: .*--allow-mcp/);
+    none.client.close();
+    none.serve.child.kill('SIGINT');
+    assert.equal(await none.serve.exit, 0);
+
+    const httpOnly = await serveAcp(['--allow-mcp', 'http:https://mcp.example.com/*']);
+    assert.deepEqual(httpOnly.capabilities, { http: true, sse: false });
+    assert.match(await httpOnly.turn([everythingStdio()]), /was not started: .*--allow-mcp/, 'an http pattern does not allow stdio');
+    httpOnly.client.close();
+    httpOnly.serve.child.kill('SIGINT');
+    assert.equal(await httpOnly.serve.exit, 0);
+  });
+
+  it('serve --mcp-start-timeout-ms bounds an MCP server\'s start (a server that never answers is reported)', async () => {
+    const silent = { name: 'silent', command: process.execPath, args: ['-e', 'setInterval(() => {}, 1000)'], env: [] };
+    const { serve, client, turn } = await serveAcp(['--allow-mcp', 'stdio', '--mcp-start-timeout-ms', '300', '--mcp-max-restarts', '0']);
+    assert.match(await turn([silent]), /MCP server silent did not start: it did not answer within 300 ms/);
+    client.close();
+    serve.child.kill('SIGINT');
+    assert.equal(await serve.exit, 0);
   });
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { expectedText, until } from '../helpers/client';
+import { expectedText, TEST_TOOLS_CALLS, until } from '../helpers/client';
 import { allowOnce, waitForCancel, type PermissionPolicy } from '../helpers/editorSide';
 import { TestProxy } from '../helpers/proxy';
 import { startServer, useServerBehindProxy } from '../helpers/server';
@@ -43,12 +43,7 @@ describe('punie stdio driven by the ACP SDK client', function () {
     await sdk.waitForRequest('terminal/release');
 
     const calls = sdk.toolCalls(sessionId);
-    assert.deepEqual(calls.map((c) => [c.kind, c.title, c.status]), [
-      ['read', 'Read README.md', 'completed'],
-      ['edit', 'Write punie-notes.md', 'completed'],
-      ['edit', 'Edit punie-notes.md', 'completed'],
-      ['execute', 'Run `ls`', 'completed'],
-    ]);
+    assert.deepEqual(calls.map((c) => [c.kind, c.title, c.status]), TEST_TOOLS_CALLS);
     assert.deepEqual(
       sdk.requests.map((r) => r.method),
       ['fs/read_text_file', 'fs/read_text_file', 'session/request_permission', 'fs/write_text_file', 'fs/read_text_file', 'session/request_permission', 'fs/write_text_file', 'session/request_permission', 'terminal/create', 'terminal/wait_for_exit', 'terminal/output', 'terminal/release'],

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { PunieServer } from '../../src/server/server';
 import { allowOnce, choose, AcpClients, waitForCancel } from '../helpers/acpClient';
 import { defaultAgentSessionOptions } from '../../src/agent/session';
+import { TEST_TOOLS_CALLS } from '../helpers/client';
 import { RawClient, startServer } from '../helpers/server';
 
 describe('agent tools end to end (real server, test ACP client)', () => {
@@ -32,12 +33,7 @@ describe('agent tools end to end (real server, test ACP client)', () => {
     assert.equal(await client.prompt(sessionId, 'Take a look around'), 'end_turn');
 
     const calls = client.toolCalls(sessionId);
-    assert.deepEqual(calls.map((c) => [c.kind, c.title, c.status]), [
-      ['read', 'Read README.md', 'completed'],
-      ['edit', 'Write punie-notes.md', 'completed'],
-      ['edit', 'Edit punie-notes.md', 'completed'],
-      ['execute', 'Run `ls`', 'completed'],
-    ]);
+    assert.deepEqual(calls.map((c) => [c.kind, c.title, c.status]), TEST_TOOLS_CALLS);
     for (const c of calls) assert.deepEqual(c.statuses, ['pending', 'in_progress', 'completed']);
     assert.equal(calls[0].content[0].content.text, '# Demo project\n\nA small workspace.\n');
 

@@ -60,6 +60,14 @@ export function expectedText(chunks: number, size: number): string {
   return Array.from({ length: chunks }, (_, i) => numberedChunk(i, size)).join('');
 }
 
+/** The tool calls (kind, title, final status) the built-in `test:tools` model makes, as any client sees them. */
+export const TEST_TOOLS_CALLS = [
+  ['read', 'Read README.md', 'completed'],
+  ['edit', 'Write punie-notes.md', 'completed'],
+  ['edit', 'Edit punie-notes.md', 'completed'],
+  ['execute', 'Run `ls`', 'completed'],
+];
+
 /** Polls `condition` every `intervalMs`; rejects with `what` after `timeoutMs`. */
 export async function until(condition: () => boolean, what: string, timeoutMs = 3000, intervalMs = 2): Promise<void> {
   const deadline = Date.now() + timeoutMs;

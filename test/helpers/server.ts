@@ -4,8 +4,13 @@ import { PunieServer } from '../../src/server/server';
 import { TestProxy } from './proxy';
 import type { ServerOptions } from '../../src/server/options';
 
+/** Test servers take token-less connections unless the test gives a token or users (the library makes a random token). */
+export function testAuth(options: Partial<ServerOptions>): Partial<ServerOptions> {
+  return options.token || options.users ? options : { unauthenticated: true, ...options };
+}
+
 export async function startServer(options: Partial<ServerOptions> = {}): Promise<PunieServer> {
-  const server = new PunieServer({ port: 0, shutdownTimeoutMs: 500, ...options });
+  const server = new PunieServer(testAuth({ port: 0, shutdownTimeoutMs: 500, ...options }));
   await server.listen();
   return server;
 }

@@ -7,6 +7,7 @@ import { PunieServer } from '../../src/server/server';
 import { createLogger, isLogLevel } from '../../src/util/logger';
 import { runInBackground } from '../../src/util/background';
 import { registerBenchModels } from './benchModels';
+import { testAuth } from './server';
 
 async function main(): Promise<void> {
   const options = JSON.parse(process.argv[2] ?? '{}') as Record<string, unknown>;
@@ -16,7 +17,7 @@ async function main(): Promise<void> {
   if (mode === 'punie') {
     const level = String(options.logLevel ?? 'off');
     const logger = createLogger(isLogLevel(level) ? level : 'off', (line) => process.stderr.write(line + '\n'));
-    const server = new PunieServer({ port: 0, ...options, logger }, registerBenchModels(new ModelRegistry()));
+    const server = new PunieServer(testAuth({ port: 0, ...options, logger }), registerBenchModels(new ModelRegistry()));
     const urls = await server.listen();
     counts = () => ({ connections: server.connectionCount, sessions: server.store.sessionCount });
     stop = () => server.close();

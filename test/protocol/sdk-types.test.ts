@@ -11,6 +11,7 @@ import * as ours from '../../src/protocol/acp';
 type Assignable<From, To> = [From] extends [To] ? true : false;
 const check = <T extends true>(_: T) => _;
 
+// One line per schema on purpose: a drift names the schema in tsc's error.
 // Outbound (agent → client): ours must satisfy the SDK.
 check<Assignable<z.infer<typeof ours.InitializeResponse>, sdk.InitializeResponse>>(true);
 check<Assignable<z.infer<typeof ours.NewSessionResponse>, sdk.NewSessionResponse>>(true);

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { listCommand, searchCommand } from '../../src/agent/tools/search';
 import { guardAgentRequests, type ApprovalPolicy } from '../../src/client/approvals';
+import { agentSearchFolder } from '../../src/client/seenRequest';
 import { autoDecision } from '../../src/extension/permissionPolicy';
 import { commandView, visibleText } from '../../src/webview/commandView';
 
@@ -91,6 +92,27 @@ describe('security: the client does only what the user approved', () => {
     await assert.rejects(call('terminal/create', listCommand({ path: 'link' }, root)), refused, 'a symlink out of the workspace');
     const off = setup({ allowSearches: () => false });
     await assert.rejects(off.call('terminal/create', listCommand({}, root)), refused);
+  });
+
+  it('recognises the agent\'s own Windows searches (where / findstr) exactly, and nothing near them', () => {
+    const cwd = 'C:\\w';
+    const list = listCommand({ path: 'src', glob: '*.ts' }, cwd);
+    const search = searchCommand({ pattern: 'TODO|FIXME', path: 'src', glob: '*.py' }, cwd);
+    assert.equal(agentSearchFolder(list), 'C:\\w\\src');
+    assert.equal(agentSearchFolder(listCommand({}, cwd)), 'C:\\w');
+    assert.equal(agentSearchFolder(search), 'C:\\w\\src');
+    assert.equal(agentSearchFolder(searchCommand({ pattern: 'x' }, cwd)), 'C:\\w');
+    for (const near of [
+      { ...list, args: [...list.args, '/q'] },
+      { ...list, args: ['/r', 'src', '*.ts'] },
+      { ...search, args: ['/s', '/n', '/r', '/i', '/c:TODO', 'C:\\w\\*'] },
+      { ...search, args: [...search.args.slice(0, 3), 'TODO', ...search.args.slice(4)] },
+      { ...search, command: 'findstr.exe' },
+      { ...search, env: [{ name: 'X', value: '1' }] },
+      { ...search, args: [...search.args.slice(0, -1), 'src\\*.py'] },
+    ]) assert.equal(agentSearchFolder(near), undefined, JSON.stringify(near));
+    assert.equal(agentSearchFolder(listCommand({ path: 'src' }, root)), path.join(root, 'src'), 'find as before');
+    assert.equal(agentSearchFolder(searchCommand({ pattern: 'x' }, root)), root, 'grep as before');
   });
 
   it('symlinked and ../ paths leave the workspace: refused even with an approval', async () => {

@@ -34,9 +34,21 @@ describe('server security', () => {
     assert.match(server.urls().ws, /^ws:\/\/127\.0\.0\.1:\d+\/ws$/);
   });
 
-  it('refuses to start on a non-loopback address without a token', () => {
-    assert.throws(() => new PunieServer({ host: '0.0.0.0', port: 0 }), /without a token/);
+  it('refuses to run without a token on a non-loopback address, even when asked to', () => {
+    assert.throws(() => new PunieServer({ host: '0.0.0.0', port: 0, unauthenticated: true }), /without a token/);
     assert.doesNotThrow(() => new PunieServer({ host: '0.0.0.0', port: 0, token: 't' }));
+  });
+
+  it('used as a library with no token, makes a random one and requires it, on loopback too', async () => {
+    server = new PunieServer({ port: 0 });
+    await server.listen();
+    const token = server.options.token;
+    assert.match(token ?? '', /^[A-Za-z0-9_-]{43}$/);
+    assert.notEqual(new PunieServer({ port: 0 }).options.token, token, 'each server gets its own');
+    const host = `127.0.0.1:${server.port}`;
+    assert.equal(await upgradeStatus(server.port, '/ws', { host }), 401);
+    assert.equal(await upgradeStatus(server.port, '/acp', { host }), 401);
+    assert.equal(await upgradeStatus(server.port, '/ws', { host, authorization: `Bearer ${token}` }), 101);
   });
 
   it('refuses a browser Origin that is not on the allowlist with 403, and allows a listed one', async () => {

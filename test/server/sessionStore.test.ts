@@ -18,6 +18,15 @@ describe('server sessions: ownership, resume, expiry', () => {
     clients.push(c);
     return c;
   };
+  /** `count` sessions of a client that has since disconnected (the server has seen it go). */
+  const sessionsLeftBehind = async (count: number) => {
+    const a = await connect();
+    const sessions = [];
+    for (let i = 1; i <= count; i++) sessions.push(await newSession(a, i));
+    a.close();
+    await until(() => server.connectionCount === 0, '0 connection(s)');
+    return sessions;
+  };
   beforeEach(async () => {
     now = 1_000_000;
     server = await startServer({ gracePeriodMs: 300_000, now: () => now });
@@ -80,21 +89,14 @@ describe('server sessions: ownership, resume, expiry', () => {
   });
 
   it('keeps a disconnected client\'s other sessions when one is resumed (Punie deleted them)', async () => {
-    const a = await connect();
-    const s1 = await newSession(a, 1);
-    const s2 = await newSession(a, 2);
-    a.close();
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    const [s1, s2] = await sessionsLeftBehind(2);
     const b = await connect();
     assert.ok((await b.call(3, 'resume_session', { cwd: '/w', session_id: s1.sessionId, resume_token: s1.token })).result);
     assert.ok((await b.call(4, 'resume_session', { cwd: '/w', session_id: s2.sessionId, resume_token: s2.token })).result);
   });
 
   it('expires sessions after the grace period (injected clock) and not before', async () => {
-    const a = await connect();
-    const s = await newSession(a, 1);
-    a.close();
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    const [s] = await sessionsLeftBehind(1);
     now += 299_000;
     assert.equal(server.store.sweep(), 0);
     now += 2_000;
@@ -105,11 +107,7 @@ describe('server sessions: ownership, resume, expiry', () => {
   });
 
   it('keeps sweeping when one cleanup step throws', async () => {
-    const a = await connect();
-    const s1 = await newSession(a, 1);
-    const s2 = await newSession(a, 2);
-    a.close();
-    await until(() => server.connectionCount === 0, '0 connection(s)');
+    const [s1, s2] = await sessionsLeftBehind(2);
     const store = server.store;
     const original = store.unload.bind(store);
     let calls = 0;

@@ -21,6 +21,7 @@ describe('slow consumer', () => {
     });
     const rssBefore = (await server.stats(true)).rss;
 
+    // The same scenario as bench/slowConsumer.bench.ts: the test asserts the limits hold, the bench measures without them.
     const fast = await StreamClient.connect(server.urls.ws);
     const paced = await fast.newSession('test?chunks=100&chunkSize=64&delayMs=5');
     let started = performance.now();

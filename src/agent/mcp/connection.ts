@@ -10,6 +10,7 @@ import type { Logger } from '../../util/logger';
 import { runInBackground } from '../../util/background';
 import type { McpServerConfig } from './config';
 import type { McpOptions } from './options';
+import { policyFetch } from './policyFetch';
 import { loadSdk, type McpClient, type McpSdk, type McpTransport, type StdioTransport } from './sdk';
 
 export type McpState = 'starting' | 'ready' | 'restarting' | 'failed' | 'stopped';
@@ -156,9 +157,10 @@ export class McpConnection {
   private createTransport(sdk: McpSdk): McpTransport {
     const config = this.config;
     if (config.transport !== 'stdio') {
-      const headers = Object.fromEntries(config.headers.map((h) => [h.name, h.value]));
+      const requestInit = { headers: Object.fromEntries(config.headers.map((h) => [h.name, h.value])) };
       const url = new URL(config.url);
-      return config.transport === 'sse' ? new sdk.SSEClientTransport(url, { requestInit: { headers } }) : new sdk.StreamableHTTPClientTransport(url, { requestInit: { headers } });
+      const fetch = policyFetch(config, this.options.policy);
+      return config.transport === 'sse' ? new sdk.SSEClientTransport(url, { requestInit, fetch }) : new sdk.StreamableHTTPClientTransport(url, { requestInit, fetch });
     }
     const transport = new sdk.StdioClientTransport({
       command: config.command,

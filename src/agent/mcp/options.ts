@@ -8,6 +8,8 @@ export interface McpOptions {
   startTimeoutMs: number;
   /** A tool call with no answer (or progress) for this long fails. */
   callTimeoutMs: number;
+  // Same shape as the client's reconnect options (delays, attempts, injectable clock and randomness) by design:
+  // both are backoff policies; they stay two types because their limits and documentation differ.
   restart: {
     initialDelayMs: number;
     maxDelayMs: number;

@@ -15,6 +15,8 @@ type Args = z.infer<typeof Args>;
 /** Most characters of a file shown in the client's tool call view (the model gets `maxResultChars`). */
 const DISPLAY_CHARS = 64 * 1024;
 
+// Every tool is one declarative AgentTool of the same shape (kind, args, spec, availability, presentation, run);
+// what tools share lives in toolSpec, resolvePath/displayPath, writeTarget and runSearch.
 export const readFileTool: AgentTool<Args> = {
   kind: 'read',
   args: Args,

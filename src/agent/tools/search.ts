@@ -26,6 +26,8 @@ export function listCommand(args: ListArgs, cwd: string): CommandLine {
   return { command: 'find', args: [dir, '-maxdepth', String(args.depth ?? 3), '(', ...prune, ')', '-prune', '-o', '-type', 'f', ...name, '-print'], cwd };
 }
 
+// Every tool is one declarative AgentTool of the same shape (kind, args, spec, availability, presentation, run);
+// what tools share lives in toolSpec, resolvePath/displayPath, writeTarget and runSearch.
 export const listFilesTool: AgentTool<ListArgs> = {
   kind: 'search',
   args: ListArgs,
@@ -56,6 +58,7 @@ export function searchCommand(args: SearchArgs, cwd: string): CommandLine {
   return { command: 'grep', args: ['-rnIE', ...SKIPPED_DIRS.map((d) => `--exclude-dir=${d}`), ...include, '-e', args.pattern, '--', dir], cwd };
 }
 
+// The same AgentTool shape as list_files above: the two differ in their command and presentation only.
 export const searchTextTool: AgentTool<SearchArgs> = {
   kind: 'search',
   args: SearchArgs,

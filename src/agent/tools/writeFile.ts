@@ -13,6 +13,8 @@ const Args = z.object({
 });
 type Args = z.infer<typeof Args>;
 
+// Every tool is one declarative AgentTool of the same shape (kind, args, spec, availability, presentation, run);
+// what tools share lives in toolSpec, resolvePath/displayPath, writeTarget and runSearch.
 export const writeFileTool: AgentTool<Args> = {
   kind: 'edit',
   args: Args,

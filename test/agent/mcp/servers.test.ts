@@ -114,6 +114,21 @@ describe('MCP servers of a session (real MCP servers over stdio and Streamable H
     await waitFor('the new tool', () => s.tools().some((t) => t.spec.name === 'web__late'));
   });
 
+  it('a redirect is followed only to a URL --allow-mcp allows too, else the server is reported and left out', async () => {
+    http = await FakeMcpHttpServer.start();
+    const moved = http.url.replace(/\/mcp$/, '/moved/here');
+    const onlyMoved = servers({ ...testMcpOptions, policy: McpPolicy.parse([`http:${moved}`]) });
+    onlyMoved.configure([{ type: 'http', name: 'web', url: moved, headers: [] }]);
+    await onlyMoved.ready(new AbortController().signal);
+    assert.deepEqual(onlyMoved.tools(), []);
+    assert.match(onlyMoved.takeNotices().join('\n'), new RegExp(`MCP server web did not start: .*it sent Punie to ${http.url.replace(/[.]/g, '\\.')}, which this server's --allow-mcp does not allow`));
+
+    const wholeHost = servers({ ...testMcpOptions, policy: McpPolicy.parse([`http:${http.url.replace(/\/mcp$/, '/*')}`]) });
+    wholeHost.configure([{ type: 'http', name: 'web', url: moved, headers: [] }]);
+    await wholeHost.ready(new AbortController().signal);
+    assert.deepEqual(wholeHost.tools().map((t) => t.spec.name), ['web__add', 'web__fail'], 'the allowed redirect is followed');
+  });
+
   it('read-only mode refuses a tool not marked read-only without asking, and allows a read-only one', async () => {
     http = await FakeMcpHttpServer.start();
     const s = servers();

@@ -18,6 +18,7 @@ describe('OpenAI-compatible model strings', () => {
     assert.equal(parseOpenAiSpec('ollama:qwen2.5-coder:7b', env).endpoint.model, 'qwen2.5-coder:7b');
   });
 
+  // Each provider form is asserted whole (deepEqual of its endpoint) so a changed default shows in the diff.
   it('local:http://host:port/v1/<model> splits at /v1/ (Punie format), model names may hold slashes', () => {
     assert.deepEqual(parseOpenAiSpec('local:http://localhost:5001/v1/default', env).endpoint, {
       provider: 'local',

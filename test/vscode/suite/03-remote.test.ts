@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { agentText, lastOf, punie, remoteFixture, settings, settingsForSuite, startServe, TcpProxy, waitFor } from './helpers';
+import { agentText, lastOf, punie, QUICK_RECONNECT, remoteFixture, settings, settingsForSuite, startServe, TcpProxy, waitFor } from './helpers';
 
 const TOKEN = 'remote-test-token-0123456789abcdef';
 /** A paced answer: 400 numbered lines over about 4 s, so there is time to break things in the middle. */
@@ -16,9 +16,7 @@ describe('remote mode against a `punie serve` child process', () => {
   after(() => vscode.commands.executeCommand('punie.useLocal'));
   settingsForSuite({
     'punie.model': 'test',
-    'punie.heartbeat.intervalMs': 1000,
-    'punie.reconnect.initialDelayMs': 200,
-    'punie.reconnect.maxDelayMs': 1000,
+    ...QUICK_RECONNECT,
     'punie.reconnect.minUptimeMs': 500,
   });
 

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import * as net from 'node:net';
 import * as vscode from 'vscode';
-import { lastOf, punie, remoteFixture, settings, settingsForSuite, startServe, TcpProxy, waitFor } from './helpers';
+import { lastOf, punie, QUICK_RECONNECT, remoteFixture, settings, settingsForSuite, startServe, TcpProxy, waitFor } from './helpers';
 
 const TOKEN = 'unreachable-test-token-0123456789';
 const CONNECT_MS = 1500;
@@ -28,9 +28,7 @@ describe('an unreachable server never wedges the extension', () => {
   settingsForSuite({
     'punie.model': 'test',
     'punie.timeouts.connectMs': CONNECT_MS,
-    'punie.heartbeat.intervalMs': 1000,
-    'punie.reconnect.initialDelayMs': 200,
-    'punie.reconnect.maxDelayMs': 1000,
+    ...QUICK_RECONNECT,
     // Unlimited attempts: the client never gives up on a dead URL by itself.
     'punie.reconnect.maxAttempts': 0,
   });

@@ -20,6 +20,14 @@ function editRequest(callId: string, file: string, oldText: string, newText: str
   };
 }
 
+/** Writes `name` with `oldText` to the workspace and asks to change it to `newText`: the file, the pending answer and its card. */
+async function proposeEdit(api: Awaited<ReturnType<typeof punie>>, callId: string, name: string, oldText: string, newText: string) {
+  const file = path.join(workspaceDir(), name);
+  writeFileSync(file, oldText);
+  const answer = api.agentRequest('session/request_permission', editRequest(callId, file, oldText, newText)) as Promise<any>;
+  return { file, answer, card: await reviewCard(api, `Edit ${name}`) };
+}
+
 async function reviewCard(api: Awaited<ReturnType<typeof punie>>, title: string) {
   return waitFor(`the review card "${title}"`, async () => (await api.probe()).items.find((i) => i.kind === 'permission' && i.text.includes(title) && /review-diff/.test(i.html)));
 }
@@ -38,10 +46,7 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
 
   it('opens the diff editor, takes the user edit of the proposal, and writes what was accepted', async () => {
     const api = await punie();
-    const file = path.join(workspaceDir(), 'review-a.txt');
-    writeFileSync(file, 'one\ntwo\nthree\n');
-    const answer = api.agentRequest('session/request_permission', editRequest('call-a', file, 'one\ntwo\nthree\n', 'one\nTWO\nthree\n')) as Promise<any>;
-    const card = await reviewCard(api, 'Edit review-a.txt');
+    const { file, answer, card } = await proposeEdit(api, 'call-a', 'review-a.txt', 'one\ntwo\nthree\n', 'one\nTWO\nthree\n');
     assert.match(card.text, /\+1−1/);
     assert.match(card.html, /line-del[\s\S]*two[\s\S]*line-add[\s\S]*TWO/);
 
@@ -69,11 +74,8 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
 
   it('accepts one hunk and rejects another: only the accepted one is written', async () => {
     const api = await punie();
-    const file = path.join(workspaceDir(), 'review-b.txt');
-    writeFileSync(file, lines(20));
     const proposed = lines(20, { 2: 'TWO', 18: 'EIGHTEEN' });
-    const answer = api.agentRequest('session/request_permission', editRequest('call-b', file, lines(20), proposed)) as Promise<any>;
-    const card = await reviewCard(api, 'Edit review-b.txt');
+    const { file, answer, card } = await proposeEdit(api, 'call-b', 'review-b.txt', lines(20), proposed);
     assert.equal((card.html.match(/class="review-hunk/g) ?? []).length, 2);
     api.view.receive({ type: 'review', id: card.id, action: 'reject', hunk: 0 });
     await waitFor('the first hunk marked rejected', async () => (await cardText(api, card.id)).includes('Rejected'));
@@ -91,10 +93,7 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
 
   it('rejecting the whole change answers reject and the card says Rejected', async () => {
     const api = await punie();
-    const file = path.join(workspaceDir(), 'review-c.txt');
-    writeFileSync(file, 'keep\n');
-    const answer = api.agentRequest('session/request_permission', editRequest('call-c', file, 'keep\n', 'gone\n')) as Promise<any>;
-    const card = await reviewCard(api, 'Edit review-c.txt');
+    const { file, answer, card } = await proposeEdit(api, 'call-c', 'review-c.txt', 'keep\n', 'gone\n');
     await api.choosePermission(card.id, 'reject');
     assert.deepEqual((await answer).outcome, { outcome: 'selected', optionId: 'reject' });
     await waitFor('the card to say Rejected', async () => /Rejected$/.test(await cardText(api, card.id)));

@@ -129,6 +129,13 @@ export class TcpProxy {
   }
 }
 
+/** Heartbeat and reconnect settings short enough that a suite sees a lost server come back within seconds. */
+export const QUICK_RECONNECT = {
+  'punie.heartbeat.intervalMs': 1000,
+  'punie.reconnect.initialDelayMs': 200,
+  'punie.reconnect.maxDelayMs': 1000,
+};
+
 /** Sets `values` as user settings for the enclosing describe block and removes them after it. */
 export function settingsForSuite(values: Record<string, unknown>): void {
   before(() => settings(values));
