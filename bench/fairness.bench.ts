@@ -60,7 +60,7 @@ async function round(server: ServerProcess): Promise<Record<'alone' | 'many' | '
 }
 
 export async function run(): Promise<Figure[]> {
-  const server = await ServerProcess.start({});
+  const server = await ServerProcess.start({ allowedModels: ['clock?*'] }); // the bench model, beside the built-in ones
   try {
     await streamLatencies(server, 1, 'none'); // warm-up
     const rounds = await repeat(ROUNDS, () => round(server));
