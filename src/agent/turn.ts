@@ -66,7 +66,7 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
           calls.push(prepareToolCall(request.call, request.toolCallId, tools, base, emit));
         } else if (event.type === 'usage') {
           // `size` 0: the model did not say how large its context is.
-          emit({ sessionUpdate: 'usage_update', used: event.inputTokens + event.outputTokens, size: input.model.contextSize ?? 0 });
+          emit({ sessionUpdate: 'usage_update', used: event.inputTokens + event.outputTokens, size: event.contextSize ?? input.model.contextSize ?? 0 });
         } else finish = event.reason;
       }
       // A model that ignored the cancel and finished anyway must not turn it into end_turn.

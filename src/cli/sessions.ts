@@ -3,6 +3,7 @@
  * or, without it, in the data dir of the embedded servers (`punie ask`'s sessions).
  */
 import { PunieClient } from '../client';
+import { listSessions, type ListedSession } from '../client/sessionList';
 import { Methods, type SessionUpdate } from '../protocol/acp';
 import { READ_SESSION } from '../protocol/punie';
 import { PUNIE_VERSION } from '../util/version';
@@ -24,13 +25,6 @@ Lists, shows or deletes your sessions (continue one with: punie ask --session <i
 interface Io {
   stdout: { write(text: string): unknown };
   stderr: { write(text: string): unknown };
-}
-
-interface ListedSession {
-  sessionId: string;
-  cwd: string;
-  title?: string | null;
-  updatedAt?: string | null;
 }
 
 export async function sessions(argv: string[], io: Io = process): Promise<void> {
@@ -65,13 +59,7 @@ export async function sessions(argv: string[], io: Io = process): Promise<void> 
 }
 
 async function list(client: PunieClient, cwd: string | undefined, io: Io): Promise<void> {
-  const all: ListedSession[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await client.request<{ sessions: ListedSession[]; nextCursor?: string | null }>(Methods.sessionList, { ...(cwd ? { cwd } : {}), ...(cursor ? { cursor } : {}) });
-    all.push(...page.sessions);
-    cursor = page.nextCursor ?? undefined;
-  } while (cursor);
+  const all = await listSessions(client, cwd);
   if (all.length === 0) io.stdout.write('no sessions\n');
   for (const s of all) io.stdout.write(`${s.sessionId}  ${s.updatedAt ?? ''}  ${s.title ?? '(untitled)'}  ${s.cwd}\n`);
 }

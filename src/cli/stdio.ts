@@ -6,8 +6,9 @@ import { McpPolicy } from '../agent/mcp/policy';
 import { ModelError } from '../agent/models/types';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { defaultServerOptions } from '../server/options';
-import { PunieServer } from '../server/server';
-import { LOCAL_USER } from '../server/users';
+import { ModelRegistry } from '../agent/models/registry';
+import { defaultDataDir } from '../util/dataDir';
+import { startEmbedded } from './embedded';
 import { createLogger, isLogLevel } from '../util/logger';
 import { intOption, parse, UsageError } from './args';
 import { setLastLineLog } from './lastLine';
@@ -26,6 +27,8 @@ sessions are resumed underneath the editor. stdout carries only ACP messages; lo
   --token-file <path>        read that token from a file (keeps it out of the process list)
   --model <spec>             model of the embedded server (default: $PUNIE_MODEL or test), or of new sessions
                              on --server (default: the server's); test:tools shows every tool path
+  --data-dir <dir>           sessions of the embedded server, kept across runs (default: $PUNIE_DATA_DIR or the
+                             user data dir + /punie); in memory only while another server holds it
   --retries <n>              reconnect attempts in a row before giving up (default: no limit)
   --max-message-bytes <n>    largest message from the editor; set it to the server's --max-payload
                              (default 16777216, or the embedded server's limit)
@@ -42,6 +45,7 @@ export async function stdio(argv: string[]): Promise<void> {
     token: { type: 'string' },
     'token-file': { type: 'string' },
     model: { type: 'string' },
+    'data-dir': { type: 'string' },
     retries: { type: 'string' },
     'max-message-bytes': { type: 'string' },
     'log-level': { type: 'string' },
@@ -59,17 +63,19 @@ export async function stdio(argv: string[]): Promise<void> {
   const model = values.model ?? (values.server ? undefined : process.env.PUNIE_MODEL);
   // The editor runs its MCP servers as its user anyway: the embedded server may start them.
   const agent = { ...defaultAgentSessionOptions, mcp: { ...defaultAgentSessionOptions.mcp, policy: McpPolicy.all } };
-  const embedded = values.server ? undefined : new PunieServer({ port: 0, model, token, agent, localUser: LOCAL_USER, logger: createLogger(level, write, '[server] ') });
-  if (embedded && model) {
+  const serverLogger = createLogger(level, write, '[server] ');
+  if (!values.server && model) {
     try {
-      embedded.models.create(model); // a bad model fails now, not at the editor's first session/new
+      new ModelRegistry().create(model); // a bad model fails now, not at the editor's first session/new
     } catch (err) {
       if (err instanceof ModelError) throw new UsageError(`--model: ${err.message}`);
       throw err;
     }
   }
-  const url = values.server ?? (await embedded!.listen()).acp;
-  const maxMessageBytes = intOption('max-message-bytes', values['max-message-bytes'], (embedded?.options ?? defaultServerOptions).maxPayload);
+  // Sessions are kept like `punie ask`'s: an editor that starts this command again gets them back (session/list, session/load).
+  const embedded = values.server ? undefined : await startEmbedded({ model, token, agent, logger: serverLogger, dataDir: values['data-dir'] ?? defaultDataDir() }, false);
+  const url = values.server ?? embedded!.urls.acp;
+  const maxMessageBytes = intOption('max-message-bytes', values['max-message-bytes'], (embedded?.server.options ?? defaultServerOptions).maxPayload);
 
   const bridge = new StdioBridge({
     input: process.stdin,
@@ -85,6 +91,6 @@ export async function stdio(argv: string[]): Promise<void> {
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
   const exit = await bridge.exited;
-  await embedded?.close();
+  await embedded?.server.close();
   if (exit.code !== 0) throw new Error(exit.reason);
 }

@@ -19,7 +19,7 @@ import { PromptRouter } from './promptRouter';
 import { resultSchema } from './results';
 import { letGo, resumeSession, type ResumeContext } from './resume';
 import { SessionTable } from './sessionTable';
-import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
+import type { AgentRequestHandler, ClientManagerOptions, ConnectionState, Disposable, NewSessionOptions, OpenSessionOptions, PunieClientApi, SessionHandle, SessionLost } from './types';
 
 export class PunieClient implements PunieClientApi {
   readonly options: ClientManagerOptions;
@@ -90,13 +90,16 @@ export class PunieClient implements PunieClientApi {
   }
 
   /**
-   * Attaches an existing session of this user (from `session/list`, an earlier run, another window) without
-   * replaying it; from then on it is resumed like one this client created.
+   * Attaches an existing session of this user (from `session/list`, an earlier run, another window); from
+   * then on it is resumed like one this client created. Without `replay` it is `session/resume`; with it,
+   * `session/load`, whose transcript arrives first as `session/update`s marked `_meta.replay`.
    */
-  async openSession(sessionId: string, cwd: string): Promise<SessionHandle> {
-    const response = await this.loop.request(Methods.sessionResume, { sessionId, cwd, mcpServers: [] }, { result: ResumeResponse });
+  async openSession(sessionId: string, cwd: string, options: OpenSessionOptions = {}): Promise<SessionHandle> {
+    const mcpServers = options.mcpServers ?? [];
+    const method = options.replay ? Methods.sessionLoad : Methods.sessionResume;
+    const response = await this.loop.request(method, { sessionId, cwd, mcpServers }, { result: ResumeResponse });
     const token = response?._meta?.[META_RESUME_TOKEN];
-    const entry = this.sessions.add({ id: sessionId, cwd, model: undefined, mcpServers: [], token: typeof token === 'string' ? token : undefined });
+    const entry = this.sessions.add({ id: sessionId, cwd, model: undefined, mcpServers, token: typeof token === 'string' ? token : undefined });
     const seq = response?._meta?.[META_SEQ];
     if (typeof seq === 'number') entry.lastSeq = seq;
     return { sessionId, cwd, response: { ...response, sessionId } };

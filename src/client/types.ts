@@ -96,6 +96,11 @@ export interface Disposable {
   dispose(): void;
 }
 
+export interface OpenSessionOptions {
+  replay?: boolean;
+  mcpServers?: NewSessionOptions['mcpServers'];
+}
+
 export interface PunieClientApi {
   readonly state: ConnectionState;
   /** The server's `initialize` answer on the current (or last) connection. */
@@ -116,8 +121,11 @@ export interface PunieClientApi {
   /** Connects (and keeps reconnecting while wanted); resolves once connected the first time, rejects on `failed`. */
   start(): Promise<void>;
   newSession(cwd: string, options?: NewSessionOptions): Promise<SessionHandle>;
-  /** Attaches an existing session of this user (no replay); it is then resumed like one this client created. */
-  openSession(sessionId: string, cwd: string): Promise<SessionHandle>;
+  /**
+   * Attaches an existing session of this user; it is then resumed like one this client created. With
+   * `replay` (`session/load`) its transcript is delivered first, as updates marked `_meta.replay`.
+   */
+  openSession(sessionId: string, cwd: string, options?: OpenSessionOptions): Promise<SessionHandle>;
   /**
    * Survives drops: a prompt in flight completes with its real stopReason after a resume; one made while
    * reconnecting is sent once the session is resumed. Aborting the signal cancels the turn (`cancelled`).

@@ -3,12 +3,14 @@
  * cards, the accepted version replacing the agent's write, checkpoints before each turn's writes, and the
  * highlight of what landed. Services wire it in with a few calls and stay unaware of the parts.
  */
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { WebviewMessage } from '../webview/protocol';
 import { ChangeHighlighter } from './changeHighlight';
 import { Checkpoints, type TurnRef } from './checkpoints';
 import type { PunieLog } from './log';
 import { ProposalDocuments } from './proposalDocuments';
+import { ReviewArchive } from './reviewArchive';
 import { ReviewManager } from './reviews';
 import type { TranscriptStore } from './transcriptStore';
 
@@ -16,11 +18,15 @@ export class ChangeReview implements vscode.Disposable {
   readonly reviews: ReviewManager;
   readonly checkpoints: Checkpoints;
   readonly highlighter = new ChangeHighlighter();
-  private readonly proposals = new ProposalDocuments();
+  /** The review diffs' documents and their saved texts (shared with a fresh ReviewManager in tests of a reload). */
+  readonly proposals = new ProposalDocuments();
+  readonly archive: ReviewArchive;
 
   constructor(context: Pick<vscode.ExtensionContext, 'workspaceState' | 'storageUri' | 'globalStorageUri'>, transcript: TranscriptStore, turn: () => TurnRef | undefined, log: PunieLog) {
-    this.reviews = new ReviewManager(transcript, this.proposals, (file) => vscode.workspace.asRelativePath(file), log);
-    this.checkpoints = new Checkpoints(context.workspaceState, context.storageUri ?? context.globalStorageUri, transcript, turn, log);
+    const storage = context.storageUri ?? context.globalStorageUri;
+    this.archive = new ReviewArchive(path.join(storage.fsPath, 'reviews'));
+    this.reviews = new ReviewManager(transcript, this.proposals, (file) => vscode.workspace.asRelativePath(file), log, this.archive);
+    this.checkpoints = new Checkpoints(context.workspaceState, storage, transcript, turn, log);
   }
 
   /** The text to write for an agent's `fs/write_text_file`, after saving the checkpoint. */

@@ -1,9 +1,11 @@
 /**
- * The conversation: one session on the current server, one running turn at most. Ask adds the question,
+ * The conversation: the chat shows one session of the current server, with one running turn at most; turns
+ * of sessions it no longer shows keep running (on the server, which logs them). Ask adds the question,
  * streams the answer through the transcript, and always ends the turn with a clear outcome — answered,
- * stopped, or what went wrong and what to do.
+ * stopped, or what went wrong and what to do. The transcript of a session comes from the server: opening one
+ * (from History, or after a window reload) replays it with `session/load`; the host's saved copy is only a
+ * cache, shown (marked) while the server cannot be reached.
  */
-import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import type { ContentBlock, SessionConfigOption, SessionNotification } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
@@ -17,6 +19,7 @@ import { connectionView } from './connectionView';
 import { Disposable } from './disposable';
 import { describeFailure } from './failureText';
 import type { AcpMcpServer } from './mcpConfig';
+import { chatCwd, serverKey, type SavedSessionPointer } from './savedSession';
 import { SessionState } from './sessionState';
 import type { TranscriptStore } from './transcriptStore';
 import { UpdateMapper } from './updateMapper';
@@ -41,12 +44,28 @@ const CANCEL_GRACE_MS = 5000;
 /** What the chat uses of the connection. */
 export type ChatConnection = Pick<Connection, 'state' | 'endpoint' | 'current' | 'ensure' | 'onUpdate' | 'onSessionLost' | 'onDidReplaceClient' | 'onDidChangeState'>;
 
+/** Said on a transcript that is the host's cached copy, not the server's. */
+const CACHED_NOTICE = 'This is a cached copy of the conversation: the server cannot be reached. It is reloaded from the server when you ask your next question.';
+
 export class ChatController extends Disposable {
   private readonly mapper: UpdateMapper;
   private sessionId: string | undefined;
   private sessionModel: string | undefined;
   private sessionExpired: boolean;
+  /** The running turn of the session the chat shows. */
   private turn: AbortController | undefined;
+  /** Every turn still running, by session: one keeps streaming on the server while the chat shows another. */
+  private readonly running = new Map<string, AbortController>();
+  /** The session `session/load` is replaying into the transcript; its live updates before the replay are already in it. */
+  private loading: { sessionId: string; replaying: boolean } | undefined;
+  /** The session exists on the server but this client has not attached it (a reload, a replaced client). */
+  private attachPending = false;
+  /** The server the session lives on ({@link serverKey}); after a switch to another server it is not looked for there. */
+  private sessionServer: string | undefined;
+  /** The transcript shown is the host's saved copy, not yet replayed from the server. */
+  private showingCache = false;
+  /** The reattach after a window reload, while it runs (a question waits for it: the replay replaces the transcript). */
+  private reattaching: Promise<void> | undefined;
   /** The session the running turn's prompt was sent to. */
   private promptSessionId: string | undefined;
   private lostDuringTurn = false;
@@ -75,12 +94,21 @@ export class ChatController extends Disposable {
     private readonly log: Pick<Logger, 'warn' | 'info'>,
     /** The MCP servers a new session gets. */
     private readonly mcp: { servers(): Promise<AcpMcpServer[]> },
+    /** The session shown, kept across window reloads. */
+    private readonly saved: SavedSessionPointer,
     /** Whether the user rejected a tool call's permission request (its card then says Rejected). */
     rejected?: (sessionId: string, toolCallId: string) => boolean,
   ) {
     super();
     this.mapper = new UpdateMapper(transcript.model, (prefix) => transcript.newId(prefix), rejected);
-    this.sessionExpired = transcript.restored;
+    const previous = saved.get();
+    this.sessionExpired = transcript.restored && !previous;
+    if (previous) {
+      this.sessionId = previous.sessionId;
+      this.sessionServer = previous.server;
+      this.attachPending = true;
+      this.showingCache = transcript.restored;
+    }
     this.register(connection.onUpdate((n) => this.onUpdate(n)));
     this.register(connection.onSessionLost((lost) => this.onSessionLost(lost)));
     this.register(connection.onDidReplaceClient(() => this.onClientReplaced()));
@@ -100,6 +128,46 @@ export class ChatController extends Disposable {
     return this.sessionId;
   }
 
+  /** The sessions with a turn running in this window (the History list marks them). */
+  get runningSessions(): ReadonlySet<string> {
+    return new Set(this.running.keys());
+  }
+
+  /** After a window reload: the saved session is attached again and its transcript replayed from the server. */
+  reattach(): Promise<void> {
+    const sessionId = this.sessionId;
+    if (!sessionId || !this.attachPending || this.turn) return Promise.resolve();
+    const reattaching = (async () => {
+      try {
+        const client = await this.connection.ensure();
+        if (this.onOtherServer()) return;
+        await this.load(sessionId, client);
+      } catch (err) {
+        this.reportLoadFailure(sessionId, err as Error);
+      }
+    })().finally(() => {
+      if (this.reattaching === reattaching) this.reattaching = undefined;
+    });
+    this.reattaching = reattaching;
+    return reattaching;
+  }
+
+  /**
+   * Shows a session of this user (from History): its transcript is replayed from the server. A turn running
+   * in the session shown before keeps running; a question not yet sent is stopped.
+   */
+  async openSession(sessionId: string): Promise<void> {
+    if (sessionId === this.sessionId && !this.attachPending) return;
+    this.detachTurn();
+    const client = await this.connection.ensure();
+    await this.load(sessionId, client);
+  }
+
+  /** A session was deleted (from History): if the chat shows it, it starts over. */
+  async deleted(sessionId: string): Promise<void> {
+    this.running.get(sessionId)?.abort(new Error('the session was deleted'));
+    if (sessionId === this.sessionId) await this.newSession();
+  }
   /** The running turn (its session and question), once its prompt was sent. */
   get currentTurn(): { sessionId: string; turnId: string } | undefined {
     return this.promptSessionId && this.turnItemId ? { sessionId: this.promptSessionId, turnId: this.turnItemId } : undefined;
@@ -170,6 +238,7 @@ export class ChatController extends Disposable {
     }
     const turn = new AbortController();
     this.turn = turn;
+    await this.reattaching;
     this.lostDuringTurn = false;
     this.lastQuestion = { question, context, extras };
     this.setBusy(true);
@@ -179,17 +248,23 @@ export class ChatController extends Disposable {
     this.mapper.startTurn();
     let client: Awaited<ReturnType<ChatConnection['ensure']>> | undefined;
     let sent = false;
+    let promptSession: string | undefined;
     try {
       client = await this.connection.ensure(turn.signal);
       await this.optionChanges;
-      const sessionId = await this.ensureSession(turn.signal);
+      const sessionId = await this.ensureSession(turn.signal, this.turnItemId);
+      promptSession = sessionId;
       this.promptSessionId = sessionId;
+      this.running.set(sessionId, turn);
       sent = true;
       const stopReason = await client.prompt(sessionId, [...promptBlocks(question, context), ...(extras?.blocks ?? [])], { signal: turn.signal });
+      // A turn of a session the chat no longer shows ends quietly: its outcome is in that session's log.
+      if (this.turn !== turn) return;
       if (stopReason === 'cancelled') this.transcript.notice('info', 'Stopped.');
       else if (stopReason !== 'end_turn') this.transcript.notice('warning', `The agent stopped early (${stopReason.replace(/_/g, ' ')}).`);
     } catch (err) {
-      if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
+      if (this.turn !== turn) this.log.info(`a question of a session the chat no longer shows ended: ${err instanceof Error ? err.message : String(err)}`);
+      else if (turn.signal.aborted) this.transcript.notice('info', 'Stopped.');
       else {
         this.log.warn(`the question failed${sent ? '' : ' before it was sent'}: ${err instanceof Error ? err.message : String(err)}`);
         const failure = describeFailure(err as Error);
@@ -201,10 +276,13 @@ export class ChatController extends Disposable {
         if (!sent) this.draftEmitter.fire(question);
       }
     } finally {
-      this.turn = undefined;
-      this.promptSessionId = this.turnItemId = undefined;
-      this.setBusy(false);
-      runInBackground('saving the transcript', this.transcript.save(), this.log);
+      if (promptSession !== undefined && this.running.get(promptSession) === turn) this.running.delete(promptSession);
+      if (this.turn === turn) {
+        this.turn = undefined;
+        this.promptSessionId = this.turnItemId = undefined;
+        this.setBusy(false);
+        runInBackground('saving the transcript', this.transcript.save(), this.log);
+      } else this.publishStatus();
     }
   }
 
@@ -228,32 +306,122 @@ export class ChatController extends Disposable {
     return true;
   }
 
-  /** Forgets the session and clears the transcript; the next question starts a new session. */
+  /**
+   * Clears the chat; the next question starts a new session. The previous one stays in History, and a turn
+   * running in it keeps running.
+   */
   async newSession(): Promise<void> {
-    if (this.turn) await this.cancel();
+    this.detachTurn();
     this.sessionId = undefined;
+    this.attachPending = this.showingCache = false;
+    this.loading = undefined;
     this.session.reset(undefined);
     this.sessionExpired = false;
     this.transcript.apply({ op: 'clear' });
+    await this.saved.set(undefined);
     this.publishStatus();
   }
 
   override dispose(): void {
     this.turn?.abort(new Error('extension deactivated'));
+    for (const turn of this.running.values()) turn.abort(new Error('extension deactivated'));
     super.dispose();
   }
 
-  private async ensureSession(signal: AbortSignal): Promise<string> {
+  /** The chat stops showing the running turn: sent, it keeps running in its session; not sent yet, it is stopped. */
+  private detachTurn(): void {
+    const turn = this.turn;
+    if (!turn) return;
+    const sent = this.promptSessionId !== undefined && this.running.get(this.promptSessionId) === turn;
+    this.turn = undefined;
+    this.promptSessionId = this.turnItemId = undefined;
+    if (!sent) turn.abort(new Error('another session was opened before the question was sent'));
+    this.setBusy(false);
+  }
+
+  /**
+   * Attaches a session with `session/load` and rebuilds the transcript from its replay (the server's log is
+   * the one source of truth). A turn of this window still running in it is shown running again.
+   */
+  private async load(sessionId: string, client: Awaited<ReturnType<ChatConnection['ensure']>>, keep?: string): Promise<void> {
+    const kept = keep ? this.transcript.model.get(keep) : undefined;
+    const before = { sessionId: this.sessionId, attachPending: this.attachPending };
+    const loading = { sessionId, replaying: false };
+    this.sessionId = sessionId;
+    this.loading = loading;
+    try {
+      const session = await client.openSession(sessionId, chatCwd(), { replay: true, mcpServers: await this.mcp.servers() });
+      if (this.sessionId !== sessionId) return;
+      if (!loading.replaying) this.startReplay();
+      this.session.reset(session.response.configOptions, sessionId);
+      this.sessionModel = this.session.find('model')?.currentValue;
+    } catch (err) {
+      // Nothing replayed yet: the chat still shows what it showed, and goes on with it.
+      if (this.sessionId === sessionId && !loading.replaying) [this.sessionId, this.attachPending] = [before.sessionId, before.attachPending];
+      else if (this.sessionId === sessionId) this.attachPending = true;
+      throw err;
+    } finally {
+      if (this.loading === loading) this.loading = undefined;
+    }
+    this.attachPending = this.showingCache = this.sessionExpired = false;
+    if (kept) this.transcript.add(kept);
+    const running = this.running.get(sessionId);
+    if (running && !this.turn) {
+      this.turn = running;
+      this.promptSessionId = sessionId;
+      this.turnItemId = this.mapper.lastQuestionId;
+      this.setBusy(true);
+    }
+    await this.remember(sessionId);
+    runInBackground('saving the transcript', this.transcript.save(), this.log);
+    this.publishStatus();
+  }
+
+  /** The replay of a loaded session begins: it replaces what the chat showed. */
+  private startReplay(): void {
+    this.transcript.apply({ op: 'clear' });
+    this.mapper.startTurn();
+  }
+
+  /** A session that could not be reattached: gone on the server, or the server cannot be reached (the cache stays, marked). */
+  private reportLoadFailure(sessionId: string, err: Error): void {
+    this.log.warn(`could not reopen session ${sessionId}: ${err.message}`);
+    if (this.sessionId !== sessionId) return;
+    const failure = describeFailure(err);
+    if (failure.kind === 'sessionGone' || (err instanceof RpcError && err.code === ErrorCodes.ResourceNotFound)) {
+      this.sessionId = undefined;
+      this.attachPending = false;
+      this.sessionExpired = true;
+      runInBackground('forgetting the saved session', this.saved.set(undefined), this.log);
+      this.transcript.notice('warning', 'This conversation is no longer on the server; your next question starts a new session.');
+    } else if (this.showingCache) this.transcript.notice('warning', CACHED_NOTICE);
+    else this.transcript.notice('error', `Could not open the conversation: ${failure.text}`);
+    this.publishStatus();
+  }
+
+  private async ensureSession(signal: AbortSignal, question: string | undefined): Promise<string> {
+    if (this.sessionId && this.attachPending) {
+      const sessionId = this.sessionId;
+      const client = await this.connection.ensure(signal);
+      try {
+        // The question just asked stays at the end of the replayed conversation.
+        if (!this.onOtherServer()) await this.load(sessionId, client, question);
+      } catch (err) {
+        this.reportLoadFailure(sessionId, err as Error);
+        if (this.sessionId === sessionId) throw err;
+      }
+    }
     const model = readConfig().model;
     // A model changed in the settings is switched in place: the session and its conversation stay.
     if (this.sessionId && this.sessionModel !== model) await this.applyOption('model', model);
     if (this.sessionId) return this.sessionId;
     const client = await this.connection.ensure(signal);
-    const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+    const cwd = chatCwd();
     const mcpServers = await this.mcp.servers();
     const session = await client.newSession(cwd, { model, mcpServers });
     this.sessionId = session.sessionId;
     this.sessionModel = model;
+    await this.remember(session.sessionId);
     this.session.reset(session.response.configOptions, session.sessionId);
     if (this.pendingMode) await this.applyOption('mode', this.pendingMode);
     this.pendingMode = undefined;
@@ -268,8 +436,16 @@ export class ChatController extends Disposable {
   private onUpdate(notification: SessionNotification): void {
     // The agent announces a new session's commands right after its answer, which can overtake it here.
     if (notification.sessionId !== this.sessionId && this.session.apply(notification.update, notification.sessionId)) return;
-    // Replays (session/load) repeat what the transcript already has.
-    if (notification.sessionId !== this.sessionId || notification._meta?.replay === true) return;
+    if (notification.sessionId !== this.sessionId) return;
+    const replay = notification._meta?.replay === true;
+    const loading = this.loading?.sessionId === notification.sessionId ? this.loading : undefined;
+    // A replay builds the transcript only while the chat loads it (a reload after a gap repeats what it has);
+    // live updates that overtook the replay are in it too.
+    if (replay && !loading) return;
+    if (loading && replay && !loading.replaying) {
+      loading.replaying = true;
+      this.startReplay();
+    } else if (loading && !replay && !loading.replaying) return;
     if (this.session.apply(notification.update)) this.publishStatus();
     for (const op of this.mapper.map(notification.sessionId, notification.update)) this.transcript.apply(op);
   }
@@ -281,6 +457,7 @@ export class ChatController extends Disposable {
     this.log.info(`session ${lost.sessionId} lost (${lost.reason}); recovery: ${lost.recovery}`);
     if (lost.recovery === 'new-session' && lost.replacementSessionId) {
       this.sessionId = lost.replacementSessionId;
+      runInBackground('saving the chat session', this.remember(lost.replacementSessionId), this.log);
       this.session.reset(undefined);
       this.transcript.notice('warning', 'The server restarted and this session could not be found. The chat goes on in a new session that does not know the earlier messages.');
     } else if (lost.recovery === 'reloaded') {
@@ -289,22 +466,48 @@ export class ChatController extends Disposable {
       this.sessionId = undefined;
       this.sessionExpired = true;
       this.session.reset(undefined);
-      this.transcript.notice('warning', 'The server restarted and this session could not be found; your next question starts a new one.');
+      runInBackground('forgetting the chat session', this.saved.set(undefined), this.log);
+      // Opened in another window: this one lets it go (two windows must not fight over a session).
+      if (lost.recovery === 'taken') this.transcript.notice('warning', 'This conversation was opened in another window. Open it from History to continue it here; your next question starts a new one.');
+      else this.transcript.notice('warning', 'The server restarted and this session could not be found; your next question starts a new one.');
     }
     this.publishStatus();
+  }
+
+  /** Keeps the session shown (and the server it is on) for the next window. */
+  private remember(sessionId: string): Thenable<void> {
+    this.sessionServer = serverKey(this.connection.endpoint) ?? 'local';
+    return this.saved.set({ sessionId, cwd: chatCwd(), server: this.sessionServer });
+  }
+
+  /**
+   * The connection now goes to another server than the session's (settings changed): the session is not
+   * there, so it is let go as before durable sessions — the transcript stays, and the next question starts anew.
+   */
+  private onOtherServer(): boolean {
+    if (serverKey(this.connection.endpoint) === this.sessionServer) return false;
+    this.sessionId = undefined;
+    this.attachPending = this.showingCache = false;
+    this.sessionExpired = this.transcript.model.length > 0;
+    this.session.reset(undefined);
+    runInBackground('forgetting the chat session', this.saved.set(undefined), this.log);
+    this.publishStatus();
+    return true;
   }
 
   private forgetSession(): void {
     if (!this.sessionId) return;
     this.sessionId = undefined;
+    runInBackground('forgetting the chat session', this.saved.set(undefined), this.log);
     this.sessionExpired = true;
     this.publishStatus();
   }
 
+  /** A new client (a restarted local server, changed settings): the session is attached again before the next question. */
   private onClientReplaced(): void {
+    this.running.clear();
     if (!this.sessionId) return;
-    this.sessionId = undefined;
-    this.sessionExpired = this.transcript.model.length > 0;
+    this.attachPending = true;
     this.publishStatus();
   }
 

@@ -207,7 +207,7 @@ export class ChatViewProvider extends Disposable implements vscode.WebviewViewPr
       case 'showLogs':
         return deps.log.show();
       case 'permission':
-        deps.permissions.answer(message.id, message.optionId);
+        deps.permissions.answer(message.id, message.optionId, undefined, message.prefix);
         return;
       case 'review':
       case 'restoreCheckpoint':

@@ -14,9 +14,9 @@ export const MAX_PER_SESSION = 100;
 export const MAX_AGE_MS = 30 * 24 * 60 * 60 * 1000;
 
 /** Splits the index into what is kept and what is dropped (its snapshots can be deleted). */
-export function prune(entries: readonly CheckpointEntry[], now: number): { keep: CheckpointEntry[]; drop: CheckpointEntry[] } {
-  const keep: CheckpointEntry[] = [];
-  const drop: CheckpointEntry[] = [];
+export function prune<T extends CheckpointEntry>(entries: readonly T[], now: number): { keep: T[]; drop: T[] } {
+  const keep: T[] = [];
+  const drop: T[] = [];
   const perSession = new Map<string, number>();
   for (const entry of [...entries].sort((a, b) => b.created - a.created)) {
     const count = perSession.get(entry.sessionId) ?? 0;

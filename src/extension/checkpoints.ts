@@ -1,18 +1,23 @@
 /**
- * Checkpoints of the agent's turns: before a turn first writes a file, the file's text is saved (in the
- * extension's workspace storage, so the user's git index and branches are never touched), and the turn's
- * question gets "Restore checkpoint", which puts back every file the turn changed after a confirmation that
- * lists them and says which changed since. Kept on the client (the files are the client's), keyed by
- * session and turn, bounded by checkpointIndex.ts.
+ * Checkpoints of the agent's turns: before a turn first writes a file, the file's text is saved, and the
+ * turn's question gets "Restore checkpoint", which puts back every file the turn changed after a
+ * confirmation that lists them and says which changed since. When every file of the turn is in one git
+ * repository the snapshot is kept there (gitSnapshots.ts: objects and a ref under refs/punie/, never the
+ * user's index, branches or working tree); otherwise in the extension's workspace storage. Restoring works
+ * the same from both. Kept on the client (the files are the client's), keyed by session and turn, bounded
+ * by checkpointIndex.ts.
  */
 import * as vscode from 'vscode';
 import { z } from 'zod';
 import { runInBackground, type BackgroundLog } from '../util/background';
-import { prune, restorePlan, type CheckpointEntry, type CheckpointFile } from './checkpointIndex';
+import { prune, restorePlan, type CheckpointFile } from './checkpointIndex';
+import { GitSnapshots } from './gitSnapshots';
 import type { TranscriptStore } from './transcriptStore';
 
 const INDEX_KEY = 'punie.checkpoints.v1';
-const Entry = z.object({ sessionId: z.string(), turnId: z.string(), created: z.number(), paths: z.array(z.string()) });
+/** `repo`: the git repository holding the snapshot (else it is a file in the storage). */
+const Entry = z.object({ sessionId: z.string(), turnId: z.string(), created: z.number(), paths: z.array(z.string()), repo: z.string().optional() });
+type Entry = z.infer<typeof Entry>;
 const Saved = z.object({ sessionId: z.string(), turnId: z.string(), files: z.array(z.object({ path: z.string(), before: z.string().nullable(), after: z.string() })) });
 
 export interface TurnRef {
@@ -37,6 +42,7 @@ export class Checkpoints {
     private readonly turn: () => TurnRef | undefined,
     private readonly log: BackgroundLog,
     private readonly now: () => number = Date.now,
+    private readonly git = new GitSnapshots(),
   ) {}
 
   /** Called before the agent writes `uri`: saves its text the first time this turn touches it. */
@@ -97,16 +103,42 @@ export class Checkpoints {
   }
 
   private async persist(checkpoint: TurnRef & { created: number; files: CheckpointFile[] }): Promise<void> {
-    await vscode.workspace.fs.writeFile(this.fileOf(checkpoint.turnId), new TextEncoder().encode(JSON.stringify(checkpoint)));
+    const previous = this.index().find((e) => e.turnId === checkpoint.turnId);
+    const repo = await this.saveInGit(checkpoint);
+    if (!repo) await vscode.workspace.fs.writeFile(this.fileOf(checkpoint.turnId), new TextEncoder().encode(JSON.stringify(checkpoint)));
+    // A turn whose files no longer fit one repository (or now do) moves; the old copy goes.
+    if (previous && previous.repo !== repo) this.drop(previous);
     const others = this.index().filter((e) => e.turnId !== checkpoint.turnId);
-    const entry: CheckpointEntry = { sessionId: checkpoint.sessionId, turnId: checkpoint.turnId, created: checkpoint.created, paths: checkpoint.files.map((f) => f.path) };
+    const entry: Entry = { sessionId: checkpoint.sessionId, turnId: checkpoint.turnId, created: checkpoint.created, paths: checkpoint.files.map((f) => f.path), ...(repo ? { repo } : {}) };
     const { keep, drop } = prune([...others, entry], this.now());
     await this.memento.update(INDEX_KEY, keep);
-    for (const old of drop) runInBackground('deleting an old checkpoint', vscode.workspace.fs.delete(this.fileOf(old.turnId)), this.log);
+    for (const old of drop) this.drop(old);
+  }
+
+  /** The repository the snapshot went to, or undefined when the files are not all in one (or git failed). */
+  private async saveInGit(checkpoint: TurnRef & { created: number; files: CheckpointFile[] }): Promise<string | undefined> {
+    const uris = checkpoint.files.map((f) => vscode.Uri.parse(f.path));
+    if (!uris.every((u) => u.scheme === 'file')) return undefined;
+    const repo = await this.git.repoOf(uris.map((u) => u.fsPath));
+    if (!repo) return undefined;
+    try {
+      await this.git.save(repo, checkpoint);
+      return repo;
+    } catch (err) {
+      this.log.warn(`checkpoint in git failed, kept in the extension storage instead: ${(err as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private drop(entry: Entry): void {
+    if (entry.repo) runInBackground('deleting an old checkpoint ref', this.git.drop(entry.repo, entry.turnId), this.log);
+    else runInBackground('deleting an old checkpoint', vscode.workspace.fs.delete(this.fileOf(entry.turnId)), this.log);
   }
 
   private async load(turnId: string): Promise<(TurnRef & { files: CheckpointFile[] }) | undefined> {
-    if (!this.index().some((e) => e.turnId === turnId)) return undefined;
+    const entry = this.index().find((e) => e.turnId === turnId);
+    if (!entry) return undefined;
+    if (entry.repo) return this.git.load(entry.repo, turnId);
     try {
       const parsed = Saved.safeParse(JSON.parse(new TextDecoder().decode(await vscode.workspace.fs.readFile(this.fileOf(turnId)))));
       return parsed.success ? parsed.data : undefined;
@@ -115,7 +147,7 @@ export class Checkpoints {
     }
   }
 
-  private index(): CheckpointEntry[] {
+  private index(): Entry[] {
     const parsed = z.array(Entry).safeParse(this.memento.get<unknown>(INDEX_KEY));
     return parsed.success ? parsed.data : [];
   }

@@ -13,6 +13,7 @@ import type { Connection } from './clientLifecycle';
 import type { CommandId } from './ids';
 import type { PunieLog } from './log';
 import type { ServerHost } from './serverHost';
+import type { SessionHistory } from './sessionHistory';
 import { checkServerUrl } from './serverUrl';
 import { statusMenuItems } from './statusMenuItems';
 
@@ -26,6 +27,7 @@ export interface CommandDeps {
   servers: Pick<ServerHost, 'localUrls' | 'setRemoteToken'>;
   log: Pick<PunieLog, 'show' | 'warn'>;
   view: Pick<ChatViewProvider, 'reveal'>;
+  history: Pick<SessionHistory, 'show'>;
 }
 
 function inform(message: string, log: CommandDeps['log']): void {
@@ -33,7 +35,7 @@ function inform(message: string, log: CommandDeps['log']): void {
 }
 
 export function commandHandlers(deps: CommandDeps): CommandHandlers {
-  const { chat, connection, servers, log, view } = deps;
+  const { chat, connection, servers, log, view, history } = deps;
   return {
     'punie.ask': async (question?: unknown) => {
       const context = selectionContext();
@@ -55,6 +57,10 @@ export function commandHandlers(deps: CommandDeps): CommandHandlers {
     'punie.newSession': async () => {
       await chat.newSession();
       await view.reveal(true);
+    },
+    'punie.showHistory': async () => {
+      await view.reveal(false);
+      await history.show();
     },
     'punie.cancel': async () => {
       if (!(await chat.cancel())) inform('Punie: nothing to cancel; no question is running.', log);

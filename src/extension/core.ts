@@ -38,7 +38,7 @@ export function createCore(context: vscode.ExtensionContext, activationMs: numbe
   return {
     services,
     view,
-    commands: commandHandlers({ chat: services.chat, connection: services.connection, servers: services.servers, log, view }),
+    commands: commandHandlers({ chat: services.chat, connection: services.connection, servers: services.servers, log, view, history: services.history }),
     async shutdown() {
       view.dispose();
       await services.shutdown();

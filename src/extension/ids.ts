@@ -6,6 +6,7 @@ export const COMMAND_IDS = [
   'punie.openChat',
   'punie.pickModel',
   'punie.newSession',
+  'punie.showHistory',
   'punie.cancel',
   'punie.connectRemote',
   'punie.useLocal',

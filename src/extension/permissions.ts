@@ -4,9 +4,11 @@
  * wins; a cancelled request or turn answers `cancelled`.
  */
 import * as vscode from 'vscode';
-import type { RequestPermissionRequest, RequestPermissionResponse } from '../protocol/acp';
+import type { PermissionOption, RequestPermissionRequest, RequestPermissionResponse } from '../protocol/acp';
+import { CommandPrefixGrants, prefixChoices } from '../client/commandPrefix';
 import { seeRequest } from '../client/seenRequest';
-import { commandView } from '../webview/commandView';
+import type { TerminalCommand } from '../protocol/toolInput';
+import { commandView, quote } from '../webview/commandView';
 import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
 import { runInBackground } from '../util/background';
@@ -17,6 +19,8 @@ interface Pending {
   item: ItemOf<'permission'>;
   /** `sessionId:toolCallId` of the call asking. */
   call: string;
+  sessionId: string;
+  command?: TerminalCommand;
   resolve(optionId: string | undefined, meta?: Record<string, unknown>): void;
 }
 
@@ -44,6 +48,8 @@ const NOTIFICATION_LABELS: Record<string, string> = { allow_once: 'Allow', allow
 export class PermissionBroker implements vscode.Disposable {
   private readonly pending = new Map<string, Pending>();
   private readonly rejected = new Set<string>();
+  /** "Always allow commands starting with …", per session. */
+  private readonly prefixes = new CommandPrefixGrants();
   private readonly changeEmitter = new vscode.EventEmitter<number>();
   /** Fires with the number of requests waiting for the user whenever it changes. */
   readonly onDidChangePending = this.changeEmitter.event;
@@ -63,6 +69,7 @@ export class PermissionBroker implements vscode.Disposable {
     const command = seeRequest(request, this.env.roots()).command;
     // A command card is titled by the client: the server's title could name another command than the one run.
     const title = command ? 'Run this command?' : (request.toolCall.title ?? 'The agent asks for permission');
+    const prefixes = command && request.options.some((o) => o.kind === 'allow_always') ? prefixChoices(command).map((words) => words.map(quote).join(' ')) : [];
     const plain: ItemOf<'permission'> = {
       kind: 'permission',
       id: this.transcript.newId('permission'),
@@ -71,9 +78,12 @@ export class PermissionBroker implements vscode.Disposable {
       ...(command ? { command: commandView(command) } : {}),
       options: request.options.map(({ optionId, name, kind }) => ({ optionId, name, kind })),
       outcome: null,
+      ...(prefixes.length > 0 ? { prefixes } : {}),
     };
     const base = this.reviews ? this.reviews.attach(plain, request) : plain;
-    const decided = autoDecision(request, { autoApprove: this.env.autoApprove(), allowSearches: this.env.allowSearches(), trusted: this.env.isTrusted(), roots: this.env.roots() });
+    const decided =
+      autoDecision(request, { autoApprove: this.env.autoApprove(), allowSearches: this.env.allowSearches(), trusted: this.env.isTrusted(), roots: this.env.roots() }) ??
+      this.prefixDecision(request, command);
     if (decided) {
       this.transcript.add({ ...base, outcome: decided.option.optionId });
       this.reviews?.decidedElsewhere(base.id, decided.option.kind.startsWith('allow') ? 'allowed' : 'rejected');
@@ -89,6 +99,8 @@ export class PermissionBroker implements vscode.Disposable {
       this.pending.set(base.id, {
         item: base,
         call: callKey(request),
+        sessionId: request.sessionId,
+        command,
         resolve: (optionId, meta) => {
           signal.removeEventListener('abort', onAbort);
           resolve({ optionId, meta });
@@ -103,12 +115,15 @@ export class PermissionBroker implements vscode.Disposable {
 
   /**
    * The user's answer (chat or notification); ignored when the request is already settled or the option
-   * unknown. `meta` goes back with it (a review's accepted version).
+   * unknown. `meta` goes back with it (a review's accepted version). `prefix`, with an "always" option of a
+   * command, makes it cover every later command of the session starting with that many of its words.
    */
-  answer(id: string, optionId: string, meta?: Record<string, unknown>): boolean {
+  answer(id: string, optionId: string, meta?: Record<string, unknown>, prefix?: number): boolean {
     const pending = this.pending.get(id);
-    if (!pending || !pending.item.options.some((o) => o.optionId === optionId)) return false;
-    this.settle(id, optionId, meta);
+    const option = pending?.item.options.find((o) => o.optionId === optionId);
+    if (!pending || !option) return false;
+    const granted = prefix !== undefined && option.kind === 'allow_always' && pending.command !== undefined && this.prefixes.grant(pending.sessionId, pending.command, prefix);
+    this.settle(id, optionId, meta, granted ? prefix : undefined);
     return true;
   }
 
@@ -122,7 +137,15 @@ export class PermissionBroker implements vscode.Disposable {
     this.changeEmitter.dispose();
   }
 
-  private settle(id: string, optionId: string | undefined, meta?: Record<string, unknown>): void {
+  /** A command starting with a prefix the user chose to always allow in this session is allowed once more. */
+  private prefixDecision(request: RequestPermissionRequest, command: TerminalCommand | undefined): { option: PermissionOption; reason: string } | undefined {
+    const words = command && this.prefixes.match(request.sessionId, command);
+    const allow = request.options.find((o) => o.kind === 'allow_once');
+    if (!words || !allow) return undefined;
+    return { option: allow, reason: `Allowed: you chose to always allow commands starting with \`${words.map(quote).join(' ')}\` in this session.` };
+  }
+
+  private settle(id: string, optionId: string | undefined, meta?: Record<string, unknown>, prefix?: number): void {
     const pending = this.pending.get(id);
     if (!pending) return;
     this.pending.delete(id);
@@ -133,7 +156,7 @@ export class PermissionBroker implements vscode.Disposable {
     // The card as it is now (a review updates it while the user decides).
     const current = this.transcript.model.get(id);
     const item = current?.kind === 'permission' ? current : pending.item;
-    this.transcript.apply({ op: 'replace', item: { ...item, outcome: optionId ?? 'cancelled' } });
+    this.transcript.apply({ op: 'replace', item: { ...item, outcome: optionId ?? 'cancelled', ...(prefix ? { chosenPrefix: prefix } : {}) } });
     pending.resolve(optionId, meta);
   }
 

@@ -12,6 +12,7 @@ import { REVIEW_META, type RequestPermissionRequest, type ReviewMeta } from '../
 import { runInBackground, type BackgroundLog } from '../util/background';
 import type { ItemOf, ReviewState } from '../webview/protocol';
 import type { ProposalDocuments } from './proposalDocuments';
+import type { ReviewArchive } from './reviewArchive';
 import { computeDiff, mergeHunks, reviewOf, type ReviewDiff } from './reviewDiff';
 import type { TranscriptStore } from './transcriptStore';
 
@@ -50,6 +51,8 @@ export class ReviewManager implements vscode.Disposable {
     private readonly proposals: ProposalDocuments,
     private readonly relative: (file: string) => string,
     private readonly log: BackgroundLog,
+    /** Keeps what "Open diff" needs across a window reload. */
+    private readonly archive: ReviewArchive,
   ) {
     this.subscription = vscode.workspace.onDidChangeTextDocument((e) => {
       const review = [...this.open.values()].find((r) => r.after.toString() === e.document.uri.toString());
@@ -85,6 +88,7 @@ export class ReviewManager implements vscode.Disposable {
     review.states = review.diff.hunks.map(() => 'pending');
     this.open.set(item.id, review);
     this.trim();
+    this.archiveNow(review);
     return this.itemFor(review, item);
   }
 
@@ -100,6 +104,7 @@ export class ReviewManager implements vscode.Disposable {
   /** A click on the card. */
   async act(id: string, action: 'accept' | 'reject' | 'openDiff', hunk?: number): Promise<void> {
     const review = this.open.get(id);
+    if (!review && action === 'openDiff') return this.openSavedDiff(id);
     if (!review) return;
     if (action === 'openDiff') return this.openDiff(review);
     if (review.decided) return;
@@ -151,6 +156,33 @@ export class ReviewManager implements vscode.Disposable {
     review.decided = true;
     clearTimeout(review.timer);
     this.publish(review);
+    this.archiveNow(review);
+  }
+
+  /** What the diff editor shows on the right: the proposal while open (or never decided), else what was accepted of it. */
+  private shownAfter(review: Open): string {
+    return review.decided && review.states.some((s) => s !== 'pending') ? mergeHunks(review.diff, review.states, 'rejected') : review.current;
+  }
+
+  private archiveNow(review: Open): void {
+    const saved = { file: review.file, before: review.oldText, after: this.shownAfter(review), decided: review.decided };
+    runInBackground('saving the review for Open diff', this.archive.save(review.id, saved), this.log);
+  }
+
+  /** "Open diff" on a card from before a window reload: the saved texts, read-only. */
+  private async openSavedDiff(id: string): Promise<void> {
+    const saved = await this.archive.load(id);
+    if (!saved) {
+      runInBackground('telling that a diff is gone', vscode.window.showInformationMessage('The diff of this change is no longer kept.'), this.log);
+      return;
+    }
+    const name = path.basename(saved.file) || 'file';
+    const before = this.proposals.uri(id, 'before', name);
+    const after = this.proposals.uri(id, 'proposed', name);
+    this.proposals.set(before, saved.before ?? '', true);
+    this.proposals.set(after, saved.after, true);
+    const title = `${name}: ${saved.decided ? 'reviewed change' : 'proposed change (not decided)'}`;
+    await vscode.commands.executeCommand('vscode.diff', before, after, title, { preview: false });
   }
 
   private publish(review: Open): void {
@@ -165,7 +197,7 @@ export class ReviewManager implements vscode.Disposable {
 
   private async openDiff(review: Open): Promise<void> {
     this.proposals.set(review.before, review.oldText ?? '', true);
-    if (this.proposals.text(review.after) === undefined || review.decided) this.proposals.set(review.after, review.decided ? mergeHunks(review.diff, review.states, 'rejected') : review.current, review.decided);
+    if (this.proposals.text(review.after) === undefined || review.decided) this.proposals.set(review.after, this.shownAfter(review), review.decided);
     const title = `${path.basename(review.file)}: ${review.decided ? 'reviewed change' : 'proposed change (editable)'}`;
     await vscode.commands.executeCommand('vscode.diff', review.before, review.after, title, { preview: false });
   }

@@ -3,12 +3,14 @@
  * random token on first use, or a remote server from the settings with its token from SecretStorage.
  * Remote tokens are stored per URL, so a URL changed by someone else never receives another server's token.
  */
-import { LOCAL_USER } from '../server/users';
+import { setTimeout as delay } from 'node:timers/promises';
 import * as vscode from 'vscode';
 import { McpPolicy } from '../agent/mcp/policy';
 import { ModelRegistry } from '../agent/models/registry';
 import { defaultAgentSessionOptions } from '../agent/session';
 import { PunieServer, type ServerUrls } from '../server/server';
+import { LOCAL_USER } from '../server/users';
+import { DataDirLockedError } from '../store/lock';
 import type { Logger } from '../util/logger';
 import { SingleFlight } from '../util/singleFlight';
 import { runInBackground } from '../util/background';
@@ -33,6 +35,9 @@ interface LocalServer {
 }
 
 const LOCAL_TOKEN_KEY = 'punie.localServer.token';
+/** A window being reloaded may still hold the data dir for a moment while its old extension host shuts down. */
+const LOCK_RETRY_MS = 250;
+const LOCK_WAIT_MS = 3000;
 const remoteTokenKey = (url: string) => `punie.remoteToken:${url}`;
 
 export class ServerHost implements vscode.Disposable {
@@ -49,6 +54,8 @@ export class ServerHost implements vscode.Disposable {
     private readonly secrets: vscode.SecretStorage,
     private readonly log: Logger,
     private readonly createModels: () => ModelRegistry = () => new ModelRegistry(),
+    /** Where the local server keeps its sessions (undefined: in memory only). */
+    private readonly dataDir: () => string | undefined = () => undefined,
   ) {}
 
   /** The endpoint for these settings; starts the local server if it is needed and not running. */
@@ -115,13 +122,33 @@ export class ServerHost implements vscode.Disposable {
   private async startLocal(config: PunieConfig): Promise<LocalServer> {
     await this.stopping;
     const token = await this.localToken(config.localPort);
+    const dataDir = this.dataDir();
+    const deadline = performance.now() + LOCK_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.listenLocal(config, token, dataDir);
+      } catch (err) {
+        if (!(err instanceof DataDirLockedError)) throw err;
+        if (performance.now() < deadline) {
+          await delay(LOCK_RETRY_MS);
+          continue;
+        }
+        // Another window on the same folder holds it: this one still works, its sessions just are not kept.
+        this.log.warn(`${err.message}; the local server of this window keeps its sessions in memory only`);
+        return this.listenLocal(config, token, undefined);
+      }
+    }
+  }
+
+  private async listenLocal(config: PunieConfig, token: string, dataDir: string | undefined): Promise<LocalServer> {
     const server = new PunieServer(
       {
         host: '127.0.0.1',
         port: config.localPort,
         token,
-        // One local user whatever the fresh token: sessions are the user's, not the token's (data dir: next pass).
+        // One local user whatever the fresh token: sessions are the user's, not the token's.
         localUser: LOCAL_USER,
+        dataDir,
         model: config.model,
         allowedModels: () => [this.model],
         heartbeatIntervalMs: config.heartbeatIntervalMs,
@@ -134,6 +161,7 @@ export class ServerHost implements vscode.Disposable {
     );
     try {
       const urls = await server.listen();
+      if (dataDir) this.log.info(`local server keeps its sessions in ${dataDir}`);
       return { server, urls, token, requestedPort: config.localPort, limits: JSON.stringify(config.localLimits) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;

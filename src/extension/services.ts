@@ -16,7 +16,10 @@ import { Disposable } from './disposable';
 import { WorkspaceFiles, workspaceRoots } from './fileSystem';
 import type { PunieLog } from './log';
 import { PermissionBroker } from './permissions';
+import { SavedSessionPointer } from './savedSession';
 import { ServerHost } from './serverHost';
+import { SessionHistory } from './sessionHistory';
+import { sessionDataDir } from './sessionDir';
 import { vscodeMcpSourceHost } from './mcpSourceHost';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
@@ -43,6 +46,8 @@ export class Services extends Disposable {
   readonly problems: ServerProblems;
   readonly connection: Connection;
   readonly chat: ChatController;
+  /** The History list: open, rename and delete this folder's sessions. */
+  readonly history: SessionHistory;
   /** Answers the agent's fs, terminal and permission requests. */
   readonly agentRequests: AgentRequestHandler;
   readonly statusBar: StatusBar;
@@ -55,7 +60,8 @@ export class Services extends Disposable {
     const { context, log } = deps;
     this.log = log;
     // Registered first, disposed last: the local server outlives the connection to it.
-    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels));
+    const folder = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels, () => sessionDataDir(context.globalStorageUri.fsPath, folder())));
     this.transcript = this.register(new TranscriptStore(context.workspaceState));
     this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit, () => readConfig().terminalTimeoutMs));
     this.review = this.register(new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log));
@@ -94,8 +100,13 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), (session, call) => this.permissions.wasRejected(session, call)),
+      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(context.workspaceState), (session, call) =>
+        this.permissions.wasRejected(session, call),
+      ),
     );
+    this.history = new SessionHistory(this.chat, this.connection, log);
+    // After a window reload the chat goes back to its session; the server replays it.
+    runInBackground('reopening the chat session', this.chat.reattach(), log);
     this.statusBar = this.register(new StatusBar(this.connection, this.permissions.onDidChangePending));
     const reconfigure = (why: string, options?: { connect?: boolean }) => runInBackground(why, this.connection.reconfigure(options), log);
     this.register(

@@ -1,6 +1,7 @@
 /**
- * The host's copy of the transcript: every change goes through here, is published to the chat view as an
- * op, and is saved (debounced, size-capped) in workspaceState so a window reload shows it again.
+ * The transcript the chat view shows: every change goes through here and is published to the view as an
+ * op. The session's log on the server is the source of truth (a reload replays it); the copy saved here
+ * (debounced, size-capped, in workspaceState) is only a cache, shown, marked, while the server is unreachable.
  */
 import { randomUUID } from 'node:crypto';
 import * as vscode from 'vscode';
@@ -14,7 +15,7 @@ const SAVE_DELAY_MS = 1000;
 
 export class TranscriptStore implements vscode.Disposable {
   readonly model: TranscriptModel;
-  /** True when the transcript came from a previous window (its session is gone). */
+  /** True when the transcript is the cache a previous window saved. */
   readonly restored: boolean;
   private readonly opEmitter = new vscode.EventEmitter<TranscriptOp>();
   readonly onDidApply = this.opEmitter.event;

@@ -1,11 +1,13 @@
 /**
  * Turns ACP `session/update`s into transcript ops: text chunks stream into the current answer (a tool call
  * or plan in between starts a new one, so the order on screen is the order of events), tool calls become
- * cards that later updates patch, and a turn has one plan that each plan update replaces. Plain code, no vscode.
+ * cards that later updates patch, and a turn has one plan that each plan update replaces. The user's own
+ * prompts arrive only in a replay (`session/load`): their blocks become one question with its chips and start
+ * a new turn. Plain code, no vscode.
  */
 import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
-import { ToolImage, type ItemOf, type TranscriptOp } from '../webview/protocol';
+import { ToolImage, type AttachmentChip, type ItemOf, type TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
@@ -14,6 +16,10 @@ export class UpdateMapper {
   private agentId: string | undefined;
   private thoughtId: string | undefined;
   private planId: string | undefined;
+  /** The question the replayed prompt blocks so far went into; any other update ends it. */
+  private userId: string | undefined;
+  /** The last question mapped (a replayed turn that is still running belongs to it). */
+  lastQuestionId: string | undefined;
 
   constructor(
     private readonly model: TranscriptModel,
@@ -28,6 +34,8 @@ export class UpdateMapper {
   }
 
   map(sessionId: string, update: SessionUpdate): TranscriptOp[] {
+    if (update.sessionUpdate === 'user_message_chunk') return this.question(update.content);
+    this.userId = undefined;
     switch (update.sessionUpdate) {
       case 'agent_message_chunk':
         return this.text('agent', contentText(update.content));
@@ -47,6 +55,18 @@ export class UpdateMapper {
       default:
         return [];
     }
+  }
+
+  private question(block: ContentBlock): TranscriptOp[] {
+    const current = this.userId ? this.model.get(this.userId) : undefined;
+    const chip = attachmentChip(block);
+    if (current?.kind === 'user') {
+      if (chip) return [{ op: 'replace', item: { ...current, attachments: [...(current.attachments ?? []), chip].slice(0, 50) } }];
+      return block.type === 'text' ? [{ op: 'append', id: current.id, text: current.text ? `\n\n${block.text}` : block.text }] : [];
+    }
+    this.startTurn();
+    this.userId = this.lastQuestionId = this.newId('user');
+    return [{ op: 'add', item: { kind: 'user', id: this.userId, text: block.type === 'text' ? block.text : '', ...(chip ? { attachments: [chip] } : {}) } }];
   }
 
   private text(kind: 'agent' | 'thought', text: string): TranscriptOp[] {
@@ -84,6 +104,21 @@ export class UpdateMapper {
       item.detail = toolDetail([], update.rawInput, update.rawOutput);
     }
     return old ? { op: 'replace', item } : { op: 'add', item };
+  }
+}
+
+/** The chip a replayed prompt block shows on its question (sent with it as a selection, file or image). */
+function attachmentChip(block: ContentBlock): AttachmentChip | undefined {
+  const name = (uri: string) => (uri.split(/[\\/]/).pop() || uri).slice(0, 200);
+  switch (block.type) {
+    case 'resource':
+      return { kind: 'selection', name: name(block.resource.uri) };
+    case 'resource_link':
+      return { kind: 'file', name: (block.title ?? block.name).slice(0, 200) };
+    case 'image':
+      return { kind: 'image', name: 'image' };
+    default:
+      return undefined;
   }
 }
 

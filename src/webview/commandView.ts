@@ -27,7 +27,8 @@ export function commandView(command: TerminalCommand): CommandView {
   };
 }
 
-function quote(arg: string): string {
+/** An argument as a shell would need it written (plain words stay as they are). */
+export function quote(arg: string): string {
   return /^[\w@%+=:,./-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
 }
 

@@ -3,6 +3,7 @@
  * permission prompts and notices. Everything from the agent is set as text, never as HTML.
  */
 import { renderCommand } from './commandView';
+import { alwaysLabel, prefixPicker } from './commandPrefixPicker';
 import type { AttachmentChip, ItemOf, WebviewMessage } from './protocol';
 
 export type Post = (message: WebviewMessage) => void;
@@ -130,26 +131,33 @@ export function renderPermission(document: Document, item: ItemOf<'permission'>,
   const actions = el(document, 'div', 'permission-actions');
   // Equal weight and full labels; once answered only the choice stays, so the card says what was decided.
   const shown = item.outcome === null ? item.options : item.options.filter((o) => o.optionId === item.outcome);
+  let picker: ReturnType<typeof prefixPicker> | undefined;
   for (const option of shown) {
-    const button = el(document, 'button', `permission-option kind-${option.kind}`, option.name);
+    const always = option.kind === 'allow_always';
+    const button = el(document, 'button', `permission-option kind-${option.kind}`, always ? alwaysLabel(item, option.name, item.chosenPrefix) : option.name);
     button.type = 'button';
     button.dataset.optionId = option.optionId;
     button.disabled = item.outcome !== null;
     if (item.outcome === option.optionId) button.classList.add('chosen');
+    if (always && item.outcome === null && item.prefixes?.length) picker = prefixPicker(document, item, button, option.name);
     button.addEventListener('click', () => {
       for (const b of Array.from(actions.querySelectorAll('button'))) {
         if (b !== button) b.remove();
         else b.disabled = true;
       }
       button.classList.add('chosen');
-      post({ type: 'permission', id: item.id, optionId: option.optionId });
+      const prefix = always ? picker?.chosen() : undefined;
+      picker?.element.remove();
+      post({ type: 'permission', id: item.id, optionId: option.optionId, ...(prefix ? { prefix } : {}) });
     });
     actions.append(button);
   }
+  if (picker) root.append(picker.element);
   root.append(actions);
   if (item.outcome !== null) {
     const chosen = item.options.find((o) => o.optionId === item.outcome);
-    root.append(el(document, 'div', 'permission-outcome muted', chosen ? `You chose: ${chosen.name}` : 'No longer needed (cancelled).'));
+    const name = chosen?.kind === 'allow_always' ? alwaysLabel(item, chosen.name, item.chosenPrefix) : chosen?.name;
+    root.append(el(document, 'div', 'permission-outcome muted', name ? `You chose: ${name}` : 'No longer needed (cancelled).'));
   }
   return root;
 }

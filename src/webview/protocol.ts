@@ -105,6 +105,10 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     outcome: z.string().max(256).nullable(),
     /** Set for a proposed file change: the diff to review. */
     review: Review.optional(),
+    /** A command's argv prefixes "Always allow" may cover instead of the exact command, shortest first, as shown. */
+    prefixes: z.array(Short).max(20).optional(),
+    /** How many words of the command "Always allow" covers, when the user picked a prefix. */
+    chosenPrefix: z.number().int().positive().max(20).optional(),
   }),
   z.object({
     kind: z.literal('notice'),
@@ -210,7 +214,8 @@ export const WebviewMessage = z.discriminatedUnion('type', [
   z.object({ type: z.literal('retryNow') }),
   z.object({ type: z.literal('newSession') }),
   z.object({ type: z.literal('showLogs') }),
-  z.object({ type: z.literal('permission'), id: Id, optionId: Id }),
+  /** `prefix`: "Always allow" covers commands starting with this many words of this one (see client/commandPrefix.ts). */
+  z.object({ type: z.literal('permission'), id: Id, optionId: Id, prefix: z.number().int().positive().max(20).optional() }),
   /** On a review card: accept or reject the change (or one hunk), or open it in VS Code's diff editor. */
   z.object({ type: z.literal('review'), id: Id, action: z.enum(['accept', 'reject', 'openDiff']), hunk: z.number().int().nonnegative().optional() }),
   z.object({ type: z.literal('restoreCheckpoint'), id: Id }),

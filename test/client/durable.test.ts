@@ -63,4 +63,28 @@ describe('client manager with durable sessions', () => {
     await assert.rejects(a.prompt(sessionId, text('mine?')), /unknown session/);
     assert.equal(await b.prompt(sessionId, text('mine')), 'end_turn');
   });
+
+  it('opens a stored session with its replay (session/load) from a new client after a restart, and continues it', async () => {
+    const first = await startServer({ dataDir: dir });
+    servers.push(first);
+    const a = client(first.urls().ws);
+    await a.start();
+    const { sessionId } = await a.newSession('/w');
+    assert.equal(await a.prompt(sessionId, text('remember me')), 'end_turn');
+    await a.dispose();
+    await first.close();
+    const second = await startServer({ dataDir: dir });
+    servers.push(second);
+    const b = client(second.urls().ws);
+    const recorder = new Recorder(b);
+    await b.start();
+    const opened = await b.openSession(sessionId, '/w', { replay: true });
+    assert.ok(opened.response.configOptions?.some((o) => o.category === 'model'), 'the answer carries the config options');
+    const replayed = recorder.updates.filter((n) => n.sessionId === sessionId && n._meta?.replay === true).map((n) => n.update.sessionUpdate);
+    assert.equal(replayed[0], 'user_message_chunk', 'the question comes first');
+    assert.ok(replayed.includes('agent_message_chunk'), 'then the answer');
+    assert.equal(await b.prompt(sessionId, text('and now')), 'end_turn', 'the loaded session is this client\'s');
+    assert.match(recorder.text(sessionId), /You asked: \*and now\*\n\nEarlier in this conversation you asked: \*remember me\*/, 'the model got the earlier turn');
+    await assert.rejects(b.openSession('no-such-session', '/w', { replay: true }), /not found/);
+  });
 });

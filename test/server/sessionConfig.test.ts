@@ -105,14 +105,15 @@ describe('session config options (model, mode), slash commands, usage', () => {
     assert.match((await ask(6, '/mode read-only')).text, /now `read-only`/);
   });
 
-  it('sends usage_update from the model’s usage and says so when the model cannot see an image', async () => {
+  it('sends usage_update from the model’s usage and its server’s context size, and says so when the model cannot see an image', async () => {
     fake = await FakeOpenAi.start();
+    fake.routes.set('GET /props', { default_generation_settings: { n_ctx: 32768 } }); // llama.cpp says its context size
     fake.reply({ kind: 'stream', chunks: [chunk({ content: 'ok' }), chunk({}, 'stop'), { id: 'x', object: 'chat.completion.chunk', created: 1, model: 'm', choices: [], usage: { prompt_tokens: 40, completion_tokens: 2, total_tokens: 42 } }] });
     const sid = await open(`local:${fake.baseURL}/m`);
     const image = { type: 'image', data: Buffer.from('png').toString('base64'), mimeType: 'image/png' };
     await client.call(3, 'session/prompt', { sessionId: sid, prompt: [{ type: 'text', text: 'look' }, image] });
     const usage = client.updates(sid).find((m) => m.params.update.sessionUpdate === 'usage_update');
-    assert.deepEqual([usage.params.update.used, usage.params.update.size], [42, 0]);
+    assert.deepEqual([usage.params.update.used, usage.params.update.size], [42, 32768]);
     assert.equal(fake.requests[0].stream_options.include_usage, true);
     const content = fake.requests[0].messages.at(-1).content;
     assert.deepEqual(content[1], { type: 'image_url', image_url: { url: `data:image/png;base64,${image.data}` } });

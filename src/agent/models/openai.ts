@@ -8,6 +8,7 @@
 import OpenAI from 'openai';
 import type { ChatCompletionChunk, ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { abortError } from './abortable';
+import { ContextSizes } from './contextSize';
 import { describeModelFailure, inactivityError } from './openaiErrors';
 import type { OpenAiEndpoint, OpenAiTimeouts } from './openaiSpec';
 import { ThinkTagSplitter } from './thinkTags';
@@ -32,6 +33,8 @@ export class OpenAiChatModel implements ChatModel {
     readonly id: string,
     private readonly endpoint: OpenAiEndpoint,
     private readonly options: OpenAiModelOptions,
+    /** Asks the server how large the model's context is (for the usage shown). */
+    private readonly contextSizes = new ContextSizes(),
   ) {
     this.client = new OpenAI({
       apiKey: endpoint.apiKey,
@@ -57,6 +60,8 @@ export class OpenAiChatModel implements ChatModel {
         controller.abort();
       }, this.options.inactivityTimeoutMs);
     };
+    // Asked alongside the answer, awaited (bounded) only when the usage comes.
+    const contextSize = this.contextSizes.of(this.endpoint);
     try {
       const stream = await this.client.chat.completions.create(
         {
@@ -76,7 +81,14 @@ export class OpenAiChatModel implements ChatModel {
       let refused = false;
       for await (const chunk of stream) {
         arm();
-        if (chunk.usage) yield { type: 'usage', inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0 };
+        if (chunk.usage) {
+          // Waiting on our own question is not the server's silence.
+          clearTimeout(timer);
+          const aborted = new Promise<undefined>((resolve) => controller.signal.addEventListener('abort', () => resolve(undefined), { once: true }));
+          const size = await Promise.race([contextSize, aborted]);
+          arm();
+          yield { type: 'usage', inputTokens: chunk.usage.prompt_tokens ?? 0, outputTokens: chunk.usage.completion_tokens ?? 0, ...(size ? { contextSize: size } : {}) };
+        }
         const choice = chunk.choices?.[0];
         if (!choice) continue;
         const delta = (choice.delta ?? {}) as Delta;

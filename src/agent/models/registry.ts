@@ -5,6 +5,7 @@
  */
 import { abortGuarded } from './abortable';
 import { ModelCatalog } from './catalog';
+import { ContextSizes } from './contextSize';
 import { OpenAiChatModel, type OpenAiModelOptions } from './openai';
 import { openAiModelLister } from './openaiModels';
 import { parseOpenAiSpec, type Env } from './openaiSpec';
@@ -28,6 +29,8 @@ export class ModelRegistry {
   constructor(options: Partial<ModelRegistryOptions> = {}) {
     const env = options.env ?? process.env;
     const maxRetries = options.maxRetries ?? 1;
+    // One cache for every session's models: a server is asked its model's context size once.
+    const contextSizes = new ContextSizes();
     this.register('test', (spec) => {
       const q = spec.indexOf('?');
       const query = q === -1 ? '' : spec.slice(q + 1);
@@ -39,7 +42,7 @@ export class ModelRegistry {
     const openAi = (spec: string) => {
       const { endpoint, timeouts } = parseOpenAiSpec(spec, env);
       const modelOptions: OpenAiModelOptions = { ...timeouts, maxRetries };
-      return new OpenAiChatModel(spec, endpoint, modelOptions);
+      return new OpenAiChatModel(spec, endpoint, modelOptions, contextSizes);
     };
     for (const prefix of ['ollama', 'local', 'openai']) this.register(prefix, openAi);
     const lister = openAiModelLister(env);

@@ -54,7 +54,7 @@ export class TestModel implements ChatModel {
   ) {}
 
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
-    const pieces = this.options.chunks === undefined ? replyPieces(lastUserText(request)) : undefined;
+    const pieces = this.options.chunks === undefined ? replyPieces(lastUserText(request), firstUserText(request)) : undefined;
     const count = pieces ? pieces.length : this.options.chunks!;
     for (let i = 0; i < count; i++) {
       if (i > 0 && this.options.delayMs > 0) await sleep(this.options.delayMs, request.signal);
@@ -78,11 +78,18 @@ function lastUserText(request: ModelRequest): string {
   return '';
 }
 
-/** The default reply, split after every word so that it streams. */
-function replyPieces(prompt: string): string[] {
-  const quoted = prompt.trim().split('\n')[0].slice(0, 200) || '(empty prompt)';
+/** The conversation's first question, when the last one is not it: what the model was given of the history. */
+function firstUserText(request: ModelRequest): string | undefined {
+  const users = request.messages.filter((m) => m.role === 'user');
+  return users.length > 1 ? users[0].content : undefined;
+}
+
+/** The default reply, split after every word so that it streams; it quotes the first question, so a test sees what the model remembers. */
+function replyPieces(prompt: string, first: string | undefined): string[] {
+  const quote = (text: string) => text.trim().split('\n')[0].slice(0, 200) || '(empty prompt)';
   const reply =
-    `You asked: *${quoted}*\n\n` +
+    `You asked: *${quote(prompt)}*\n\n` +
+    (first === undefined ? '' : `Earlier in this conversation you asked: *${quote(first)}*\n\n`) +
     'I am the built-in **test** model of Punie. I answer every prompt the same way, so you can check ' +
     'the connection, streaming and rendering without a language model.\n\n' +
     '- Pick a real model with the `punie.model` setting or `--model` (`ollama:llama3.2`, `local:…`).\n' +

@@ -32,8 +32,8 @@ export type ModelEvent =
   | { type: 'tool_call'; call: ToolCallRequest }
   /** The model stopped early: it hit its output limit, or refused (content filter, refusal text). */
   | { type: 'finish'; reason: 'max_tokens' | 'refusal' }
-  /** Tokens of the request (the context so far) and of the answer, as the model reported them. */
-  | { type: 'usage'; inputTokens: number; outputTokens: number };
+  /** Tokens of the request (the context so far) and of the answer, as the model reported them; `contextSize` when its server told. */
+  | { type: 'usage'; inputTokens: number; outputTokens: number; contextSize?: number };
 
 export interface ModelRequest {
   messages: readonly ChatMessage[];

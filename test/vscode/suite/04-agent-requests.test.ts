@@ -100,6 +100,40 @@ describe('the ACP client side: files, permissions, terminals', () => {
     assert.doesNotMatch(after.html, /<button[^>]*data-option-id="allow"(?![^>]*disabled)/, 'the buttons are disabled once answered');
   });
 
+  it('"Always allow" of a command prefix the user picked allows later commands with those first words only', async () => {
+    const api = await punie();
+    await vscode.commands.executeCommand('punie.openChat');
+    const cwd = workspaceDir();
+    const ask = (line: string, signal?: AbortSignal) =>
+      api.agentRequest(
+        'session/request_permission',
+        {
+          sessionId: SESSION,
+          toolCall: { toolCallId: `call-${line}`, title: 'Run', kind: 'execute', rawInput: { command: 'sh', args: ['-c', line], cwd } },
+          options: [
+            { optionId: 'once', name: 'Allow', kind: 'allow_once' },
+            { optionId: 'always', name: 'Always allow this exact command in this session', kind: 'allow_always' },
+            { optionId: 'no', name: 'Reject', kind: 'reject_once' },
+          ],
+        },
+        signal,
+      );
+    const first = ask('echo prefix one');
+    const card = await waitFor('the command card', async () => (await api.probe()).items.find((i) => i.kind === 'permission' && /echo prefix one/.test(i.text) && /commands starting with `echo prefix`/.test(i.text)));
+    assert.equal(api.services().permissions.answer(card.id, 'always', undefined, 2), true);
+    assert.deepEqual(await first, { outcome: { outcome: 'selected', optionId: 'always' } });
+    await waitFor('the card to say which prefix', async () => (await api.probe()).items.some((i) => i.id === card.id && /You chose: Always allow commands starting with `echo prefix` in this session/.test(i.text)));
+    assert.deepEqual(await ask('echo prefix two'), { outcome: { outcome: 'selected', optionId: 'once' } }, 'answered without a card');
+    const run = (await api.agentRequest('terminal/create', { sessionId: SESSION, command: 'sh', args: ['-c', 'echo prefix two'], cwd })) as { terminalId: string };
+    await api.agentRequest('terminal/release', { sessionId: SESSION, terminalId: run.terminalId });
+    const controller = new AbortController();
+    const sneaky = ask('echo prefix; touch pwned', controller.signal);
+    await waitFor('a card for the command that only looks alike', async () => (await api.probe()).items.some((i) => i.kind === 'permission' && /touch pwned/.test(i.text)));
+    controller.abort();
+    assert.deepEqual(await sneaky, { outcome: { outcome: 'cancelled' } });
+    await assert.rejects(api.agentRequest('terminal/create', { sessionId: SESSION, command: 'sh', args: ['-c', 'echo prefix; touch pwned'], cwd }), (err: { code?: number }) => err.code === -32033);
+  });
+
   it('answers `cancelled` when the agent withdraws the question', async () => {
     const api = await punie();
     const controller = new AbortController();

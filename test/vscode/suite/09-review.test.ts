@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { ReviewManager } from '../../../src/extension/reviews';
 import { punie, settings, waitFor, workspaceDir } from './helpers';
 
 const SESSION = 'session-of-the-review-test';
@@ -100,6 +102,36 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
     assert.equal(readFileSync(file, 'utf8'), 'keep\n');
   });
 
+  it('a card restored after a window reload still opens its diff, from the saved texts', async () => {
+    const api = await punie();
+    const file = path.join(workspaceDir(), 'review-d.txt');
+    writeFileSync(file, lines(20));
+    const answer = api.agentRequest('session/request_permission', editRequest('call-d', file, lines(20), lines(20, { 2: 'TWO', 18: 'EIGHTEEN' }))) as Promise<any>;
+    const card = await reviewCard(api, 'Edit review-d.txt');
+    api.view.receive({ type: 'review', id: card.id, action: 'reject', hunk: 0 });
+    await waitFor('the first hunk marked rejected', async () => (await cardText(api, card.id)).includes('Rejected'));
+    api.view.receive({ type: 'review', id: card.id, action: 'accept', hunk: 1 });
+    await answer;
+    // A reload leaves the transcript (workspace state) and the storage; the reviews in memory are gone.
+    const { review, transcript } = api.services();
+    const reloaded = new ReviewManager(transcript, review.proposals, (f) => vscode.workspace.asRelativePath(f), { warn: () => undefined }, review.archive);
+    try {
+      review.proposals.forget(card.id);
+      await reloaded.act(card.id, 'openDiff');
+      const editor = await waitFor('the saved diff in the diff editor', () =>
+        vscode.window.visibleTextEditors.find((e) => e.document.uri.scheme === 'punie-proposal' && e.document.uri.path.startsWith(`/${card.id}/proposed/`)),
+      );
+      assert.equal(editor.document.getText(), lines(20, { 18: 'EIGHTEEN' }), 'what was accepted');
+      const tab = proposalTabs(card.id)[0];
+      assert.ok(tab.input instanceof vscode.TabInputTextDiff);
+      assert.equal((await vscode.workspace.openTextDocument(tab.input.original)).getText(), lines(20), 'the text before');
+      assert.match(tab.label, /reviewed change/);
+      await vscode.window.tabGroups.close(tab);
+    } finally {
+      reloaded.dispose();
+    }
+  });
+
   describe('checkpoints of a turn', () => {
     const notes = () => path.join(workspaceDir(), 'punie-notes.md');
     before(async () => {
@@ -137,6 +169,30 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
       assert.equal(await api.services().review.checkpoints.restore(turn.id, async () => true), 1);
       await waitFor('the new file to be gone again', () => !existsSync(notes()));
       assert.ok((await api.probe()).items.some((i) => i.kind === 'notice' && /Restored 1 file from the checkpoint/.test(i.text)));
+    });
+
+    it('in a git workspace keeps the checkpoint as a ref under refs/punie/, leaving index and branches alone, and restores from it', async () => {
+      const api = await punie();
+      const dir = workspaceDir();
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: dir, encoding: 'utf8' });
+      git('init', '-q');
+      try {
+        git('add', 'README.md');
+        const status = git('status', '--porcelain');
+        await vscode.commands.executeCommand('punie.newSession');
+        await vscode.commands.executeCommand('punie.ask', 'Look at README.md and run `true`');
+        assert.match(readFileSync(notes(), 'utf8'), /\(reviewed\)/);
+        const turn = await waitFor('the turn with a checkpoint', async () => [...(await api.probe()).items].reverse().find((i) => i.kind === 'user' && /restore-checkpoint/.test(i.html)));
+        const refs = await waitFor('the checkpoint ref', () => git('for-each-ref', '--format=%(refname)', 'refs/punie/checkpoints/') || undefined);
+        assert.match(refs, /^refs\/punie\/checkpoints\/\S+\n$/);
+        const added = git('status', '--porcelain').split('\n').filter((l) => !status.split('\n').includes(l));
+        assert.deepEqual(added, ['?? punie-notes.md'], 'the index holds what the user staged, nothing more');
+        assert.equal(git('for-each-ref', 'refs/heads'), '', 'no branch made');
+        assert.equal(await api.services().review.checkpoints.restore(turn.id, async () => true), 1);
+        await waitFor('the new file to be gone again', () => !existsSync(notes()));
+      } finally {
+        rmSync(path.join(dir, '.git'), { recursive: true, force: true });
+      }
     });
   });
 });

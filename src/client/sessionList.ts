@@ -1,0 +1,19 @@
+/**
+ * The user's sessions from `session/list`, page after page (ACP cursor paging), newest first. Shared by
+ * `punie sessions list` and the extension's History; a cap keeps a huge store from making it endless.
+ */
+import { Methods, type ListSessionsResponse } from '../protocol/acp';
+import type { PunieClientApi } from './types';
+
+export type ListedSession = ListSessionsResponse['sessions'][number];
+
+export async function listSessions(client: Pick<PunieClientApi, 'request'>, cwd: string | undefined, maxSessions = Infinity): Promise<ListedSession[]> {
+  const all: ListedSession[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await client.request<ListSessionsResponse>(Methods.sessionList, { ...(cwd ? { cwd } : {}), ...(cursor ? { cursor } : {}) });
+    all.push(...page.sessions);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor && all.length < maxSessions);
+  return all.slice(0, maxSessions);
+}
