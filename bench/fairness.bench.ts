@@ -8,7 +8,7 @@
 import { preciseNow } from '../test/helpers/benchModels';
 import { ServerProcess } from '../test/helpers/serverProcess';
 import { StreamClient } from '../test/helpers/streamClient';
-import { ms, percentile, ratio, type BenchResult } from './report';
+import { fmt, percentile, repeat, type Figure } from './report';
 
 const SESSIONS = 100;
 const MODEL = 'clock?chunks=100&chunkSize=64&delayMs=10';
@@ -59,34 +59,21 @@ async function round(server: ServerProcess): Promise<Record<'alone' | 'many' | '
   };
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const server = await ServerProcess.start({});
+export async function run(): Promise<Figure[]> {
+  const server = await ServerProcess.start({ allowedModels: ['clock?*'] }); // the bench model, beside the built-in ones
   try {
     await streamLatencies(server, 1, 'none'); // warm-up
-    const rounds: Awaited<ReturnType<typeof round>>[] = [];
-    for (let i = 0; i < ROUNDS; i++) rounds.push(await round(server));
-    // The median round of each figure: one busy moment on a shared machine should not decide it.
-    const median = (scenario: keyof (typeof rounds)[number], index: 0 | 1) => rounds.map((r) => r[scenario][index]).sort((a, b) => a - b)[Math.floor(ROUNDS / 2)];
-    const results: BenchResult[] = [];
+    const rounds = await repeat(ROUNDS, () => round(server));
+    const figures: Figure[] = [];
     for (const [index, p] of [[0, 50], [1, 99]] as const) {
-      const base = median('alone', index);
-      const loaded = median('many', index);
-      const reading = median('reading', index);
-      const paused = median('paused', index);
-      results.push({
-        name: `chunk latency p${p}, ${SESSIONS} concurrent streaming sessions (median of ${ROUNDS} rounds)`,
-        value: ms(loaded),
-        baseline: `${ms(base)} (1 session alone)`,
-        ratio: ratio(loaded, base),
-      });
-      results.push({
-        name: `chunk latency p${p}, ${SESSIONS} sessions + 1 client that stopped reading a 100 MiB stream`,
-        value: ms(paused),
-        baseline: `${ms(reading)} (the same, but that client reads; ${ms(loaded)} without it)`,
-        ratio: ratio(paused, reading),
-      });
+      const of = (scenario: keyof (typeof rounds)[number]) => rounds.map((r) => r[scenario][index]);
+      const list = (xs: number[]) => xs.map((x) => fmt(x, 2)).join(', ');
+      figures.push(
+        { name: `chunk latency p${p}, ${SESSIONS} concurrent streaming sessions`, rounds: of('many'), unit: 'ms', digits: 2, baseline: `1 session alone: ${list(of('alone'))} ms` },
+        { name: `chunk latency p${p}, ${SESSIONS} sessions + 1 client that stopped reading a 100 MiB stream`, rounds: of('paused'), unit: 'ms', digits: 2, baseline: `the same client reading: ${list(of('reading'))} ms` },
+      );
     }
-    return results;
+    return figures;
   } finally {
     await server.stop();
   }

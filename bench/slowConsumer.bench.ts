@@ -5,9 +5,8 @@
  */
 import { ServerProcess } from '../test/helpers/serverProcess';
 import { StreamClient } from '../test/helpers/streamClient';
-import { ms, ratio, type BenchResult } from './report';
+import { fmt, MiB, repeat, type Figure } from './report';
 
-const MiB = 1024 * 1024;
 const UNLIMITED = { outboundHighWatermark: 2 ** 40, outboundLowWatermark: 2 ** 39, slowClientBacklogBytes: 2 ** 40, slowClientMaxBacklogBytes: 2 ** 40 };
 
 async function measure(options: Record<string, unknown>): Promise<{ growth: number; pacedMs: number; aloneMs: number }> {
@@ -38,21 +37,13 @@ async function measure(options: Record<string, unknown>): Promise<{ growth: numb
   }
 }
 
-export async function run(): Promise<BenchResult[]> {
-  const unlimited = await measure(UNLIMITED);
-  const limited = await measure({});
+const ROUNDS = 3;
+
+export async function run(): Promise<Figure[]> {
+  const rounds = await repeat(ROUNDS, async () => ({ unlimited: await measure(UNLIMITED), limited: await measure({}) }));
+  const list = (xs: number[], d = 1) => xs.map((x) => fmt(x, d)).join(', ');
   return [
-    {
-      name: 'server RSS growth while one client does not read a 100 MiB stream (default limits)',
-      value: `${(limited.growth / MiB).toFixed(1)} MiB`,
-      baseline: `${(unlimited.growth / MiB).toFixed(1)} MiB (outbound queue off)`,
-      ratio: ratio(limited.growth, unlimited.growth),
-    },
-    {
-      name: 'another client\'s paced stream (100 chunks, 5 ms apart) meanwhile',
-      value: ms(limited.pacedMs),
-      baseline: `${ms(unlimited.pacedMs)} (outbound queue off); alone ${ms(limited.aloneMs)}`,
-      ratio: ratio(limited.pacedMs, unlimited.pacedMs),
-    },
+    { name: 'server RSS growth while one client does not read a 100 MiB stream (default limits)', rounds: rounds.map((r) => r.limited.growth / MiB), unit: 'MiB', target: { op: '<', limit: 96 }, baseline: `outbound queue off: ${list(rounds.map((r) => r.unlimited.growth / MiB))} MiB` },
+    { name: "another client's paced stream (100 chunks, 5 ms apart) meanwhile", rounds: rounds.map((r) => r.limited.pacedMs), unit: 'ms', digits: 0, baseline: `outbound queue off: ${list(rounds.map((r) => r.unlimited.pacedMs), 0)} ms; alone ${list(rounds.map((r) => r.limited.aloneMs), 0)} ms` },
   ];
 }

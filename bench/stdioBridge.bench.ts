@@ -1,16 +1,14 @@
 /**
  * `punie stdio`: what the bridge costs an editor. A 64 MiB answer read from the bridge's stdout as fast as
- * it comes, against the same answer read straight from the server's WebSocket in the same run (median of
- * three each); and the bridge's RSS growth while its stdout is read at only 16 MiB/s (slower than the bridge
+ * it comes, against the same answer read straight from the server's WebSocket in the same run (three rounds); and the bridge's RSS growth while its stdout is read at only 16 MiB/s (slower than the bridge
  * delivers), against its growth with a fast reader. Misses its target when the slow reader costs 96 MiB or more.
  */
 import WebSocket from 'ws';
 import type { PunieServer } from '../src/server/server';
 import { startServer } from '../test/helpers/server';
 import { BridgeProcess } from '../test/helpers/stdioBridge';
-import { ms, ratio, type BenchResult } from './report';
+import { fmt, MiB, repeat, type Figure } from './report';
 
-const MiB = 1024 * 1024;
 const MODEL = 'test?chunks=4096&chunkSize=16384'; // 64 MiB of text
 
 const request = (id: number, method: string, params: unknown) => JSON.stringify({ jsonrpc: '2.0', id, method, params });
@@ -71,37 +69,19 @@ async function bridged(server: PunieServer, bytesPerSecond = 0): Promise<{ ms: n
   return { ms: elapsed, growth: peak - before };
 }
 
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-
-export async function run(): Promise<BenchResult[]> {
+export async function run(): Promise<Figure[]> {
   // The server keeps a slow reader's backlog here instead of closing it, so only the bridge is measured.
   const server = await startServer({ slowClientBacklogBytes: 512 * MiB, slowClientMaxBacklogBytes: 512 * MiB, slowClientTimeoutMs: 120_000 });
   try {
-    const directMs: number[] = [];
-    const bridgeRuns: { ms: number; growth: number }[] = [];
-    for (let round = 0; round < 3; round++) {
-      directMs.push(await direct(server));
-      bridgeRuns.push(await bridged(server));
-    }
-    const slow = await bridged(server, 16 * MiB);
-    const fast = median(bridgeRuns.map((r) => r.ms));
-    const fastGrowth = median(bridgeRuns.map((r) => r.growth));
-    const base = median(directMs);
-    if (slow.growth >= 96 * MiB) process.exitCode = 1;
+    const rounds = await repeat(3, async () => {
+      const directMs = await direct(server);
+      const fast = await bridged(server);
+      return { directMs, fast, slow: await bridged(server, 16 * MiB) };
+    });
+    const list = (xs: number[], d = 0) => xs.map((x) => fmt(x, d)).join(', ');
     return [
-      {
-        name: '64 MiB answer delivered to the editor (prompt to answer, median of 3)',
-        value: `${ms(fast)} through punie stdio (${(64 / (fast / 1000)).toFixed(0)} MiB/s)`,
-        baseline: `${ms(base)} straight from the WebSocket`,
-        ratio: ratio(fast, base),
-      },
-      {
-        name: 'bridge RSS growth while its stdout is read at 16 MiB/s (64 MiB answer)',
-        value: `${(slow.growth / MiB).toFixed(1)} MiB in ${ms(slow.ms)}`,
-        baseline: `${(fastGrowth / MiB).toFixed(1)} MiB with stdout read as fast as it comes`,
-        ratio: ratio(slow.growth, fastGrowth),
-        target: '< 96 MiB',
-      },
+      { name: '64 MiB answer delivered to the editor through punie stdio ÷ straight from the WebSocket', rounds: rounds.map((r) => r.fast.ms / r.directMs), unit: '×', digits: 2, baseline: `through stdio ${list(rounds.map((r) => r.fast.ms))} ms; WebSocket ${list(rounds.map((r) => r.directMs))} ms` },
+      { name: 'bridge RSS growth while its stdout is read at 16 MiB/s (64 MiB answer)', rounds: rounds.map((r) => r.slow.growth / MiB), unit: 'MiB', target: { op: '<', limit: 96 }, baseline: `read as fast as it comes: ${list(rounds.map((r) => r.fast.growth / MiB), 1)} MiB` },
     ];
   } finally {
     await server.close();

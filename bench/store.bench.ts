@@ -1,6 +1,5 @@
 /**
- * The session store's costs, each beside its own baseline in the same run: stream throughput with
- * persistence on vs off (target ≥ 0.95), `session/load` of a stored 1 MB answer of 10k updates to its last
+ * The session store's costs (its stream cost is in serverStream.bench.ts): `session/load` of a stored 1 MB answer of 10k updates to its last
  * replayed update after a restart (target < 200 ms), restart-to-resumed (target < 2 s after the server
  * answers again), and bytes on disk per MB of answer, before and after compaction.
  */
@@ -11,11 +10,8 @@ import WebSocket from 'ws';
 import { PunieServer } from '../src/server/server';
 import { compactRecords } from '../src/store/compact';
 import { parseLog, serialize } from '../src/store/parse';
-import { fmt, median } from './report';
-import { timePrompt } from './serverStream.bench';
+import { fmt, median, repeat, type Figure } from './report';
 
-const STREAM_CHUNKS = 50_000;
-const STREAM_ROUNDS = 5;
 const LOAD_CHUNKS = 10_000;
 const LOAD_CHUNK_SIZE = 100;
 const REPEATS = 3;
@@ -49,33 +45,6 @@ export async function rpc(url: string) {
     socket,
     close: () => socket.close(),
   };
-}
-
-async function streamOnVsOff(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'punie-bench-store-'));
-  const model = `test?chunks=${STREAM_CHUNKS}&chunkSize=64`;
-  const on = new PunieServer({ port: 0, unauthenticated: true, model, dataDir: dir });
-  const off = new PunieServer({ port: 0, unauthenticated: true, model });
-  const onUrl = (await on.listen()).ws;
-  const offUrl = (await off.listen()).ws;
-  await timePrompt(onUrl);
-  await timePrompt(offUrl);
-  const onMs: number[] = [];
-  const offMs: number[] = [];
-  for (let i = 0; i < STREAM_ROUNDS; i++) {
-    onMs.push((await timePrompt(onUrl)).ms);
-    offMs.push((await timePrompt(offUrl)).ms);
-  }
-  await on.close();
-  await off.close();
-  await rm(dir, { recursive: true, force: true });
-  const ratio = median(onMs.map((ms, i) => offMs[i] / ms));
-  const rate = (ms: number) => STREAM_CHUNKS / (ms / 1000);
-  console.log(`stream with the store on vs off: ${STREAM_CHUNKS} chunks × 64 chars, median of ${STREAM_ROUNDS} alternating rounds`);
-  console.log(`  store on   ${fmt(rate(median(onMs)), 0)} chunks/s`);
-  console.log(`  store off  ${fmt(rate(median(offMs)), 0)} chunks/s`);
-  console.log(`  ratio      ${fmt(ratio, 3)} (target ≥ 0.95)`);
-  if (ratio < 0.95) process.exitCode = 1;
 }
 
 /** One 1 MB answer stored, the server restarted: load and resume timings, bytes on disk. */
@@ -117,14 +86,12 @@ async function restartRound(): Promise<{ loadMs: number; replayed: number; resum
   return { loadMs, replayed, resumeMs, bytesPerMb: bytes / answerMb, compactedPerMb: compacted / answerMb };
 }
 
-export async function run(): Promise<void> {
-  await streamOnVsOff();
-  const rounds = [];
-  for (let i = 0; i < REPEATS; i++) rounds.push(await restartRound());
-  const show = (xs: number[], digits = 0) => `${xs.map((x) => fmt(x, digits)).join(' / ')} (median ${fmt(median(xs), digits)})`;
-  console.log(`stored session: one answer of ${LOAD_CHUNKS} updates × ${LOAD_CHUNK_SIZE} chars (1 MB), server restarted, ${REPEATS} runs`);
-  console.log(`  session/load to last replayed update  ${show(rounds.map((r) => r.loadMs))} ms, ${rounds[0].replayed} merged updates (target < 200 ms)`);
-  console.log(`  restart to resumed                    ${show(rounds.map((r) => r.resumeMs))} ms after the server answers (target < 2000 ms)`);
-  console.log(`  bytes on disk per MB of answer        ${show(rounds.map((r) => r.bytesPerMb / 1e6), 2)} MB; compacted ${fmt(median(rounds.map((r) => r.compactedPerMb / 1e6)), 2)} MB`);
-  if (median(rounds.map((r) => r.loadMs)) >= 200 || median(rounds.map((r) => r.resumeMs)) >= 2000) process.exitCode = 1;
+export async function run(): Promise<Figure[]> {
+  const rounds = await repeat(REPEATS, restartRound);
+  const what = `one answer of ${LOAD_CHUNKS} updates × ${LOAD_CHUNK_SIZE} chars (1 MB), server restarted`;
+  return [
+    { name: `session/load to its last replayed update (${what}; ${rounds[0].replayed} merged updates)`, rounds: rounds.map((r) => r.loadMs), unit: 'ms', digits: 0, target: { op: '<', limit: 200 } },
+    { name: 'restart to resumed, after the server answers', rounds: rounds.map((r) => r.resumeMs), unit: 'ms', digits: 0, target: { op: '<', limit: 2000 } },
+    { name: 'bytes on disk per MB of answer', rounds: rounds.map((r) => r.bytesPerMb / 1e6), unit: 'MB', digits: 2, baseline: `compacted ${fmt(median(rounds.map((r) => r.compactedPerMb / 1e6)), 2)} MB` },
+  ];
 }

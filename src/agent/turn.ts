@@ -9,7 +9,7 @@ import type { AgentHost } from './host';
 import { abortError } from './models/abortable';
 import type { ChatMessage, ChatModel, ToolCallRequest } from './models/types';
 import { systemPrompt } from './systemPrompt';
-import { splitText } from './text';
+import { MAX_CHUNK_TEXT, splitText } from './text';
 import { cancelPending, executeToolCall, prepareToolCall, type PreparedCall, type ToolBase } from './toolCall';
 import { availableTools } from './tools';
 import type { PermissionGate } from './tools/permission';
@@ -59,7 +59,8 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
         if (event.type === 'text' || event.type === 'thought') {
           if (event.type === 'text') text += event.text;
           const kind = event.type === 'text' ? 'agent_message_chunk' : 'agent_thought_chunk';
-          for (const piece of splitText(event.text)) emit({ sessionUpdate: kind, content: { type: 'text', text: piece } });
+          if (event.text.length <= MAX_CHUNK_TEXT) emit({ sessionUpdate: kind, content: { type: 'text', text: event.text } });
+          else for (const piece of splitText(event.text)) emit({ sessionUpdate: kind, content: { type: 'text', text: piece } });
         } else if (event.type === 'tool_call') {
           const request = uniqueCall(event.call, calls, input.nextToolCallId());
           calls.push(prepareToolCall(request.call, request.toolCallId, tools, base, emit));

@@ -68,7 +68,7 @@ export function readConfig(): PunieConfig {
     promptInactivityTimeoutMs: int(c, 'timeouts.promptInactivityMs', 120_000, 1000),
     promptTotalTimeoutMs: int(c, 'timeouts.promptTotalMs', 0),
     heartbeatIntervalMs: int(c, 'heartbeat.intervalMs', 15_000, 100),
-    reconnectInitialDelayMs: int(c, 'reconnect.initialDelayMs', 500, 0),
+    reconnectInitialDelayMs: int(c, 'reconnect.initialDelayMs', 300, 0),
     reconnectMaxDelayMs: int(c, 'reconnect.maxDelayMs', 30_000, 0),
     reconnectMaxAttempts: int(c, 'reconnect.maxAttempts', 0),
     reconnectMinUptimeMs: int(c, 'reconnect.minUptimeMs', 5_000, 0),

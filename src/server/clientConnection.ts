@@ -58,7 +58,7 @@ export class ClientConnection implements ClientLink {
 
   notify(method: string, params: unknown): void {
     // A failed send means the socket is closing; its close handler takes care of the sessions.
-    this.endpoint.notify(method, params).catch(() => {});
+    this.endpoint.post(method, params);
   }
 
   /** Agent→client requests wait for the user or the command (no fixed cap); cancel aborts them. */

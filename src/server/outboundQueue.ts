@@ -10,6 +10,7 @@
  * queue is released. The sessions keep their replay buffers for a resume.
  */
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc';
+import { written } from '../transport/types';
 import { joinRun, runMessage, startRun, textChunkOf, type ChunkRun } from './coalesce';
 
 export interface OutboundOptions {
@@ -84,7 +85,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
       return Promise.reject(err as Error);
     }
     this.checkBacklog();
-    return Promise.resolve();
+    return written;
   }
 
   end(): void {}

@@ -51,7 +51,7 @@ export function restoredState(records: readonly StoredRecord[]): RestoredState {
         // Commands, config and usage are announced again to whoever attaches; they are no part of the conversation.
         if (!ANNOUNCEMENTS.has(r.u.sessionUpdate)) state.transcript.push(r.u);
         if (open && r.u.sessionUpdate === 'agent_message_chunk' && r.u.content.type === 'text') open.partial += r.u.content.text;
-        number(state, r.s, r.to, Methods.sessionUpdate, { sessionId: meta.id, update: r.u });
+        number(state, r.s, r.to, Methods.sessionUpdate, { sessionId: meta.id, update: r.u, _meta: { seq: r.s } });
         break;
       case 'e':
         number(state, r.s, undefined, r.m, r.p);
@@ -87,5 +87,7 @@ function number(state: RestoredState, seq: number, to: number | undefined, metho
     state.lostThrough = last;
     return;
   }
-  state.events.push({ seq, method, params: { ...params, _meta: { ...(params._meta as object | undefined), seq } } });
+  // An update's params come numbered already (one object per record of a long log, not three).
+  const numbered = method === Methods.sessionUpdate ? params : { ...params, _meta: { ...(params._meta as object | undefined), seq } };
+  state.events.push({ seq, method, params: numbered });
 }

@@ -168,7 +168,9 @@ export class PunieServer {
   }
 
   private handleUpgrade(req: IncomingMessage, socket: Duplex, head: Buffer): void {
-    socket.on('error', () => socket.destroy());
+    // A named function, not a closure: this listener lives as long as the connection, and a closure would
+    // keep this whole scope (the request and its headers) alive with it.
+    socket.on('error', destroySocket);
     const path = (req.url ?? '/').split('?')[0];
     const dialect = PATHS.get(path);
     const refuse = (status: number, reason: string) => {
@@ -255,6 +257,10 @@ export class PunieServer {
       c.socket.ping();
     }
   }
+}
+
+function destroySocket(this: Duplex): void {
+  this.destroy();
 }
 
 /** Request line and headers of one request (Node's default; stated so a runtime flag cannot raise it). */

@@ -84,15 +84,21 @@ export class ServerSession implements AgentHost {
 
   emit(update: SessionUpdate): void {
     if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
-    this.send(Methods.sessionUpdate, { sessionId: this.id, update }, estimateBytes(update));
+    const seq = ++this.seq;
+    this.store.durable?.append(this.id, { k: 'u', s: seq, u: update });
+    this.deliver(seq, Methods.sessionUpdate, { sessionId: this.id, update, _meta: { [META_SEQ]: seq } }, estimateBytes(update));
   }
 
-  /** Numbers an outbound session event, keeps it for replay and on disk, and sends it if the client is connected. */
+  /** Numbers an outbound session event other than an update, keeps it for replay and on disk, and sends it if the client is connected. */
   send(method: string, params: Record<string, unknown>, bytes: number): void {
     const seq = ++this.seq;
-    const numbered = { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } };
+    this.store.durable?.append(this.id, { k: 'e', s: seq, m: method, p: params });
+    this.deliver(seq, method, { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } }, bytes);
+  }
+
+  /** The per-chunk path: one replay entry, and the frame to the client (or held behind a reload). */
+  private deliver(seq: number, method: string, numbered: Record<string, unknown>, bytes: number): void {
     this.replay.push({ seq, method, params: numbered, bytes });
-    this.store.durable?.append(this.id, method === Methods.sessionUpdate ? { k: 'u', s: seq, u: params.update as SessionUpdate } : { k: 'e', s: seq, m: method, p: params });
     if (this.held) this.held.push({ method, params: numbered });
     else this.link?.notify(method, numbered);
   }

@@ -63,6 +63,11 @@ interface SessionFile {
   unsyncedSince: number | undefined;
   /** Update records appended since the last compaction. */
   uncompacted: number;
+  /**
+   * A compaction that found too little to merge (the turns are still within the resume grace) is not tried
+   * again before this time: reading and parsing the whole log at every turn end would cost more than the turn.
+   */
+  compactNotBefore: number;
   /** Every file operation, one after another. */
   queue: Promise<void>;
   /** Set while writes fail; cleared (and logged) when one succeeds again. */
@@ -152,7 +157,7 @@ export class JsonlStore implements DurableStore {
       await this.fsync(file);
     });
     await file.queue;
-    if (file.uncompacted >= COMPACT_MIN_SAVINGS) this.enqueue(file, () => this.compact(file));
+    if (this.compactable(file)) this.enqueue(file, () => this.compact(file));
   }
 
   async load(id: string): Promise<StoredRecord[] | undefined> {
@@ -210,7 +215,7 @@ export class JsonlStore implements DurableStore {
       this.options.logger.info(`session store: deleting session ${id} (retention or size cap)`);
       await this.delete(id);
     }
-    for (const file of this.files.values()) if (file.uncompacted >= COMPACT_MIN_SAVINGS) this.enqueue(file, () => this.compact(file));
+    for (const file of this.files.values()) if (this.compactable(file)) this.enqueue(file, () => this.compact(file));
   }
 
   private async index(name: string): Promise<void> {
@@ -319,13 +324,23 @@ export class JsonlStore implements DurableStore {
     }
   }
 
+  private compactable(file: SessionFile): boolean {
+    return file.uncompacted >= COMPACT_MIN_SAVINGS && this.options.now() >= file.compactNotBefore;
+  }
+
   private async compact(file: SessionFile): Promise<void> {
     if (file.deleted || file.failing) return;
     await this.write(file);
     const path = this.pathOf(file.summary.id);
     const records = parseLog(await readFile(path)).records;
-    const compacted = compactRecords(records, this.options.now() - this.options.compactAfterMs);
-    if (records.length - compacted.length < COMPACT_MIN_SAVINGS) return;
+    const now = this.options.now();
+    const compacted = compactRecords(records, now - this.options.compactAfterMs);
+    if (records.length - compacted.length < COMPACT_MIN_SAVINGS) {
+      // Turns that ended by now are old enough then; earlier is pointless.
+      file.compactNotBefore = now + this.options.compactAfterMs;
+      this.options.logger.debug(`session store: ${file.summary.id} has too little to compact until its turns pass the resume grace`);
+      return;
+    }
     await file.handle?.close();
     file.handle = undefined;
     file.summary.bytes = await this.rewrite(path, compacted);
@@ -349,7 +364,7 @@ export class JsonlStore implements DurableStore {
 }
 
 function newFile(summary: SessionSummary, pending: StoredRecord[]): SessionFile {
-  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, queue: Promise.resolve(), failing: undefined, deleted: false };
+  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, compactNotBefore: 0, queue: Promise.resolve(), failing: undefined, deleted: false };
 }
 
 function summarize(meta: MetaRecord, records: readonly StoredRecord[], bytes: number): SessionSummary {

@@ -14,7 +14,7 @@ import { runInBackground } from '../util/background';
 import { ConnectionClosedError, InvalidResultError, RequestAbortedError } from './errors';
 import { frameText, silentLogger, type Logger } from '../util/logger';
 import { PendingRequests } from './pendingRequests';
-import type { ProtocolErrorSource } from './types';
+import { written, type ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
   id: RequestId;
@@ -89,6 +89,15 @@ export class RpcEndpoint {
   /** Sends a notification; rejects when it could not be handed to the transport (the connection is closing). */
   notify(method: string, params: unknown): Promise<void> {
     return this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
+  }
+
+  /**
+   * Sends a notification nobody waits for (a streamed update): when it cannot be handed to the transport the
+   * connection is closing, which its close handling deals with. No promise per message on the way.
+   */
+  post(method: string, params: unknown): void {
+    const sent = this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
+    if (sent !== written) sent.catch((err: Error) => this.logger.debug(`could not send ${method}: ${err.message}`));
   }
 
   request<T = unknown>(method: string, params: unknown, options: SendRequestOptions<T> = {}): Promise<T> {

@@ -11,3 +11,9 @@ export interface InvalidFrame {
 export interface ProtocolErrorSource {
   readonly onInvalidFrame: Event<InvalidFrame>;
 }
+
+/**
+ * What writers resolve with once a message is handed to the socket: one shared settled promise, so a sender
+ * that does not wait for the write (a streamed update) allocates nothing and schedules nothing per message.
+ */
+export const written: Promise<void> = Promise.resolve();

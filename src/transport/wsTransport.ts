@@ -2,6 +2,7 @@
 import { AbstractMessageWriter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
 import type WebSocket from 'ws';
 import { ProtocolMessageReader } from './protocolReader';
+import { written } from './types';
 
 export interface WebSocketReaderOptions {
   /** Punie's `/ws` decodes binary frames as UTF-8 (Toad sends bytes); strict ACP ignores them. */
@@ -38,8 +39,6 @@ export class WebSocketMessageReader extends ProtocolMessageReader {
   }
 }
 
-const done = Promise.resolve();
-
 /**
  * Frames written in one burst (a model streaming chunks within one turn of the event loop) leave in one
  * system call instead of one each: the first send of a burst corks the TCP socket until the next tick.
@@ -73,7 +72,7 @@ export class WebSocketMessageWriter extends AbstractMessageWriter {
     // surfaces as the socket's error and close events, which close the endpoint.
     this.cork();
     this.socket.send(JSON.stringify(message));
-    return done;
+    return written;
   }
 
   /** Bytes queued in the socket but not yet written (0 when the kernel took everything). */

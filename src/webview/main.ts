@@ -2,7 +2,7 @@
  * The chat webview's entry point. It owns no state worth keeping: the host sends the whole transcript after
  * every `ready` and deltas after that. Every message from the host is validated before it is used.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { Banner } from './banner';
 import { Composer } from './composer';
 import { EmptyState } from './emptyState';

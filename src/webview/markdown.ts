@@ -5,7 +5,7 @@
  * a jsdom window.
  */
 import DOMPurify, { type WindowLike } from 'dompurify';
-import hljs from 'highlight.js/lib/common';
+import hljs from './highlight';
 import { Marked, type Tokens } from 'marked';
 
 /** Larger code blocks are shown without highlighting: highlighting them would stall the view. */

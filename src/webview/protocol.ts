@@ -2,7 +2,7 @@
  * The one contract between the extension host and the chat webview. Both sides import this file and
  * validate every message they receive with it; it must stay free of `vscode` and of the DOM.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { summarizeIssues } from '../protocol/issues';
 
 const Id = z.string().min(1).max(256);

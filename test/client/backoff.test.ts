@@ -37,7 +37,7 @@ describe('client backoff and seq bookkeeping (units)', () => {
     assert.equal(o.promptInactivityTimeoutMs, 300_000);
     assert.equal(o.promptTotalTimeoutMs, undefined);
     assert.equal(o.heartbeatIntervalMs, 15_000);
-    assert.deepEqual(o.reconnect, { initialDelayMs: 500, maxDelayMs: 15_000, minUptimeMs: 5_000 });
+    assert.deepEqual(o.reconnect, { initialDelayMs: 300, maxDelayMs: 15_000, minUptimeMs: 5_000 });
     assert.throws(() => resolveClientOptions({ url: 'http://x' }), /must start with ws:\/\//);
     assert.throws(() => resolveClientOptions({ url: 'ws://x', heartbeatIntervalMs: 0 }), /heartbeatIntervalMs must be a positive/);
     assert.throws(() => resolveClientOptions({ url: 'ws://x', reconnect: { initialDelayMs: 10, maxDelayMs: 5 } }), /initialDelayMs ≤ maxDelayMs/);

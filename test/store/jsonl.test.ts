@@ -182,4 +182,31 @@ describe('store/JsonlStore', () => {
     const size = (await stat(join(dir, 'sessions', 's1.jsonl'))).size;
     assert.equal(size, store.summary('s1')!.bytes);
   });
+
+  it('does not read a log again at every turn end while its turns are within the resume grace', async () => {
+    const store = make({ compactAfterMs: 1000 });
+    await store.open();
+    store.create(meta('s1'));
+    let seq = 0;
+    const turn = () => {
+      store.append('s1', { k: 'prompt', ts: now, blocks: [{ type: 'text', text: 'q' }] });
+      for (let i = 0; i < 1200; i++) store.append('s1', chunk(++seq, 'y'));
+      store.append('s1', { k: 'turn_end', ts: now, stopReason: 'end_turn' });
+    };
+    const tooEarly = () => log.filter((l) => l.includes('too little to compact')).length;
+    turn();
+    await store.sync('s1');
+    await store.sync('s1'); // the queued compaction ran after the first
+    assert.equal(tooEarly(), 1);
+    now += 500;
+    turn();
+    await store.sync('s1');
+    await store.sync('s1');
+    assert.equal(tooEarly(), 1, 'tried again before the grace had passed');
+    now += 600;
+    await store.sync('s1');
+    await store.sync('s1');
+    assert.equal(log.filter((l) => l.includes('compacted s1 from')).length, 1);
+  });
+
 });

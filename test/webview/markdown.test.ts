@@ -74,6 +74,17 @@ describe('markdown rendering', () => {
     host.innerHTML = renderer.render('```nosuchlang\n<b>x</b>\n```\n', true);
     assert.equal(host.querySelector('code')?.textContent, '<b>x</b>');
   });
+
+  it('highlights the languages of coding answers, C with the C++ grammar, and shows others as plain code', () => {
+    for (const [lang, keyword] of [['python', 'def'], ['sh', 'if'], ['c', 'return'], ['rs', 'fn'], ['go', 'func'], ['yaml', undefined]] as const) {
+      host.innerHTML = renderer.render('```' + lang + '\n' + (keyword ?? 'a: 1') + ' x\n```\n', true);
+      assert.match(host.querySelector('code')?.className ?? '', new RegExp(`language-${lang}`), lang);
+      if (keyword) assert.equal(host.querySelector('.hljs-keyword')?.textContent, keyword, lang);
+    }
+    host.innerHTML = renderer.render('```swift\nlet x = 1\n```\n', true);
+    assert.equal(host.querySelector('code')?.className, 'hljs');
+    assert.equal(host.querySelector('code')?.textContent, 'let x = 1');
+  });
 });
 
 describe('MarkdownView (streaming)', () => {
