@@ -1,27 +1,53 @@
 /**
- * Which session the chat of this workspace shows, kept in workspaceState so a window reload reattaches to
- * it (the server's log holds the conversation; this is only the pointer to it), and the folder its sessions
- * belong to.
+ * Which session the chat of this workspace shows, kept so a window reload reattaches to it (the server's log
+ * holds the conversation; this is only the pointer to it), and the folder its sessions belong to. The pointer
+ * is a small file in the workspace's extension storage, not workspaceState: a browser window (code-server,
+ * vscode.dev) may reload before its state storage is flushed, and the pointer must survive exactly that.
  */
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
+import path from 'node:path';
 import * as vscode from 'vscode';
 import { z } from 'zod';
 
-const KEY = 'punie.chat.session.v1';
 /** `server`: "local", or the remote server's URL — a session is only looked for on the server it lives on. */
 const Saved = z.object({ sessionId: z.string().min(1).max(256), cwd: z.string().max(4096), server: z.string().max(4096) });
 export type SavedSession = z.infer<typeof Saved>;
 
 export class SavedSessionPointer {
-  constructor(private readonly memento: Pick<vscode.Memento, 'get' | 'update'>) {}
+  private current: SavedSession | undefined;
+  /** Writes in the order they were asked for: the newest pointer is the one left on disk. */
+  private writing: Promise<void> = Promise.resolve();
 
-  get(): SavedSession | undefined {
-    const parsed = Saved.safeParse(this.memento.get<unknown>(KEY));
-    return parsed.success ? parsed.data : undefined;
+  constructor(private readonly file: string) {
+    this.current = readPointer(file);
   }
 
-  set(saved: SavedSession | undefined): Thenable<void> {
-    return this.memento.update(KEY, saved);
+  get(): SavedSession | undefined {
+    return this.current;
+  }
+
+  set(saved: SavedSession | undefined): Promise<void> {
+    this.current = saved;
+    const text = JSON.stringify(saved ?? null);
+    // A failed write does not stop the later ones (the caller hears of its own failure).
+    this.writing = this.writing.catch(() => undefined).then(async () => {
+      mkdirSync(path.dirname(this.file), { recursive: true });
+      const temp = `${this.file}.${process.pid}.tmp`;
+      await writeFile(temp, text);
+      await rename(temp, this.file);
+    });
+    return this.writing;
+  }
+}
+
+function readPointer(file: string): SavedSession | undefined {
+  try {
+    const parsed = Saved.safeParse(JSON.parse(readFileSync(file, 'utf8')));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
   }
 }
 

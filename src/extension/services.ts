@@ -3,6 +3,7 @@
  * server host, the connection, the transcript and chat, the ACP client handlers and the status bar. It only
  * builds and wires them; each part gets the narrow interface it uses, not this object.
  */
+import path from 'node:path';
 import * as vscode from 'vscode';
 import type { ModelRegistry } from '../agent/models/registry';
 import type { AgentRequestHandler } from '../client/types';
@@ -100,7 +101,7 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(context.workspaceState), (session, call) =>
+      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chat-session.json')), (session, call) =>
         this.permissions.wasRejected(session, call),
       ),
     );

@@ -135,7 +135,9 @@ async function historyChecks() {
   await shot('reloaded-session.png');
   t('after the reload the chat shows the same session and the agent remembers the first question');
 
-  await page.locator('.pane-header .action-item a[aria-label^="Show History"]').first().click();
+  // The view title's actions: in the sidebar's title bar (one view) or the pane header; VS Code shows them on hover.
+  await page.locator('.part.sidebar .composite.title').hover();
+  await page.locator('a.action-label[aria-label^="Show History"]:visible').first().click();
   await row('New Session').waitFor({ timeout: 30_000 });
   await row('remember the word pelican').waitFor({ timeout: 30_000 });
   await row('What is Punie?').waitFor({ timeout: 30_000 });
