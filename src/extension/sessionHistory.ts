@@ -69,19 +69,29 @@ export class SessionHistory {
         pick.busy = false;
       }
     };
+    // A rename input or delete dialog hides the quick pick for a while: that hide does not close the History.
+    let acting = false;
     const closed = new Promise<SessionPick | undefined>((resolve) => {
       pick.onDidAccept(() => {
         resolve(pick.selectedItems[0]);
         pick.hide();
       });
-      pick.onDidHide(() => resolve(undefined));
+      pick.onDidHide(() => {
+        if (!acting) resolve(undefined);
+      });
     });
     pick.onDidTriggerItemButton(({ item, button }) => {
       const { sessionId, title = '' } = item;
       if (!sessionId) return;
       const act = async () => {
-        const changed = button === RENAME ? await this.askRename(sessionId, title) : await this.askDelete(sessionId, title);
-        // The quick pick hides while the input or dialog is up: show it again, refreshed.
+        acting = true;
+        let changed = false;
+        try {
+          changed = button === RENAME ? await this.askRename(sessionId, title) : await this.askDelete(sessionId, title);
+        } finally {
+          acting = false;
+        }
+        // Shown again, refreshed, after the input or dialog.
         pick.show();
         if (changed) await refresh();
       };

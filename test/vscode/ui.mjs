@@ -46,7 +46,8 @@ page.on('request', (request) => {
 
 /** The quick-pick row whose label is exactly `label`. */
 function row(label) {
-  const exact = new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+  // Whole label, allowing the space a leading codicon ($(add) New Session) leaves.
+  const exact = new RegExp(`^\\s*${label.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\s*$`);
   return page.locator('.quick-input-list .monaco-list-row').filter({ has: page.locator('.label-name', { hasText: exact }) }).first();
 }
 
