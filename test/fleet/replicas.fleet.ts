@@ -8,6 +8,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numberedChunk } from '../../src/agent/models/testModel';
+import { createClient } from 'redis';
+import { RedisKeys } from '../../src/store/redisKeys';
 import { hashToken } from '../../src/server/users';
 import { until } from '../helpers/client';
 import { TestProxy } from '../helpers/proxy';
@@ -128,12 +130,29 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     assert.equal((await c2.call('p2', 'session/prompt', { sessionId, prompt: [{ type: 'text', text: 'again' }] })).result.stopReason, 'end_turn');
   });
 
+  /** Waits until the session's log in Redis holds update `seq`. */
+  async function untilStored(sessionId: string, seq: number): Promise<void> {
+    const db = createClient({ url: redis.url });
+    await db.connect();
+    try {
+      await until(async () => {
+        const last = (await db.xRevRange(new RedisKeys().log(sessionId), '+', '-', { COUNT: 1 }))?.[0];
+        return last !== undefined && Number(last.id.split('-')[0]) >= seq;
+      }, `update ${seq} in Redis`, 5000);
+    } finally {
+      await db.quit();
+    }
+  }
+
   it('SIGKILL of the replica running a turn: after its lease lapses another replica marks the turn interrupted (-32031) and the session goes on', async () => {
     const [a, b] = [await replica('a'), await replica('b')];
     const { proxy, c, sessionId, token } = await promptThroughProxy(a, 'test?chunks=2000&chunkSize=20&delayMs=5');
-    await new Promise((r) => setTimeout(r, 100)); // a's writes reach Redis within 10 ms
+    await until(() => updates(c, sessionId).length > 0, 'the first updates of the turn');
     const seen = updates(c, sessionId);
     const lastSeq = Math.max(...seen.map((m) => m.params._meta.seq));
+    // What the client saw is in Redis before a dies (a batch reaches it within 10 ms on a quiet machine; a
+    // killed replica's unwritten tail is the "gap" path, tested with the embedded store).
+    await untilStored(sessionId, lastSeq);
     a.child.kill('SIGKILL');
     await new Promise((r) => a.child.once('exit', r));
     proxy.targetPort = Number(new URL(b.urls.acp).port);
