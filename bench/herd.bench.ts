@@ -6,7 +6,7 @@
  * the same clients' first connect to a fresh server in the same round.
  */
 import { mkdtemp, readdir, rm, stat } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../test/helpers/freePort';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PunieClient } from '../src/client/punieClient';
@@ -16,14 +16,6 @@ import { fmt, median, MiB, percentile, repeat, type Figure } from './report';
 const CLIENTS = Number(process.env.HERD_CLIENTS ?? 1000);
 const ROUNDS = Number(process.env.HERD_ROUNDS ?? 3);
 const MODEL = 'test?chunks=2&chunkSize=8';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 /** Every session's file holds at least its header line. */
 async function allWritten(dir: string): Promise<boolean> {

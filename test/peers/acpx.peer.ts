@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
+import { freePort } from '../helpers/freePort';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -25,16 +25,6 @@ function tools(): { node: string; acpx: string } {
   const acpx = join(dir, 'node_modules/.bin/acpx');
   for (const file of [node, acpx]) if (!existsSync(file)) throw new Error(`${file} is missing: ${hint}`);
   return { node, acpx };
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-    s.on('error', reject);
-  });
 }
 
 describe('acpx persistent sessions through punie stdio (each acpx command a new process)', function () {

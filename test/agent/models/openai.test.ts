@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:net';
+import { freePort } from '../../helpers/freePort';
 import { OpenAiChatModel, type OpenAiModelOptions } from '../../../src/agent/models/openai';
 import type { OpenAiEndpoint } from '../../../src/agent/models/openaiSpec';
 import { ModelError, type ModelEvent, type ModelRequest } from '../../../src/agent/models/types';
@@ -25,14 +25,6 @@ async function failure(model: OpenAiChatModel, req = request()): Promise<ModelEr
     return err;
   }
   assert.fail('the stream should have failed');
-}
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
 }
 
 describe('OpenAI-compatible model (fake server)', () => {
@@ -149,7 +141,7 @@ describe('OpenAI-compatible model (fake server)', () => {
   });
 
   it('says Ollama is not running when the connection is refused', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const started = Date.now();
     const err = await failure(model({}, { provider: 'ollama', baseURL: `http://127.0.0.1:${port}/v1` }));
     assert.match(err.message, new RegExp(`^cannot reach Ollama at http://127\\.0\\.0\\.1:${port} — is \`ollama serve\` running\\? \\(.*ECONNREFUSED`));
@@ -157,7 +149,7 @@ describe('OpenAI-compatible model (fake server)', () => {
   });
 
   it('says the local server is not running when the connection is refused', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     const err = await failure(model({}, { baseURL: `http://127.0.0.1:${port}/v1` }));
     assert.match(err.message, /^cannot reach the model server at http:\/\/127\.0\.0\.1:\d+\/v1 — is it running\? \(LM Studio, llama\.cpp, vLLM or mlx_lm\)/);
   });
