@@ -61,6 +61,11 @@ interface Writer {
   overflowed: boolean;
   /** A newer replica writes this session: this one's writes stop. */
   superseded: boolean;
+  /**
+   * A write failed without an answer (Redis went away mid-MULTI): it may have been applied, so the next write
+   * first reads the stream's top entry and leaves out what is already there.
+   */
+  uncertain: boolean;
 }
 
 export class RedisStore implements DurableStore {
@@ -346,6 +351,17 @@ export class RedisStore implements DurableStore {
   private async write(id: string, writer: Writer): Promise<void> {
     const summary = this.summaries.get(id);
     if (!writer.pending.length || writer.superseded || !summary) return;
+    let stored: LogCursor | undefined;
+    if (writer.uncertain) {
+      try {
+        const top = (await this.redis.xRevRange(this.keys.log(id), '+', '-', { COUNT: 1 }))?.[0];
+        stored = top ? parseEntryId(top.id) : undefined;
+      } catch (err) {
+        this.failed(id, writer, err as Error);
+        this.schedule(RETRY_MS);
+        return;
+      }
+    }
     const batch = writer.pending;
     writer.pending = [];
     writer.pendingBytes = 0;
@@ -360,7 +376,8 @@ export class RedisStore implements DurableStore {
       if (record.k === 'meta') multi.hSet(this.keys.meta(id), { meta: json, owner: record.owner });
       else {
         advance(cursor, record);
-        entry.push(json);
+        // Already in the stream from the write whose answer was lost: not written twice.
+        if (!stored || after(cursor, stored)) entry.push(json);
       }
     }
     if (entry.length) multi.xAdd(this.keys.log(id), `${cursor.seq}-${cursor.sub}`, { r: `[${entry.join(',')}]` });
@@ -379,6 +396,7 @@ export class RedisStore implements DurableStore {
       await multi.exec();
     } catch (err) {
       if (isStaleWriter(err)) return this.superseded(id, writer);
+      writer.uncertain = true;
       writer.pending = batch.concat(writer.pending);
       writer.pendingBytes += bytes;
       this.failed(id, writer, err as Error);
@@ -386,6 +404,7 @@ export class RedisStore implements DurableStore {
       return;
     }
     writer.cursor = cursor;
+    writer.uncertain = false;
     summary.bytes += bytes;
     writer.overflowed = false;
     if (writer.failing) {
@@ -442,7 +461,7 @@ function unavailable(sessionId: string): RpcError {
 }
 
 function newWriter(cursor: LogCursor): Writer {
-  return { cursor, pending: [], pendingBytes: 0, flushing: Promise.resolve(), failing: undefined, overflowed: false, superseded: false };
+  return { cursor, pending: [], pendingBytes: 0, flushing: Promise.resolve(), failing: undefined, overflowed: false, superseded: false, uncertain: false };
 }
 
 /** Moves the cursor past a record (see RedisKeys): numbered events set the seq, others count after it. */
@@ -451,6 +470,10 @@ function advance(cursor: LogCursor, record: StoredRecord): void {
     cursor.seq = record.s;
     cursor.sub = 0;
   } else cursor.sub++;
+}
+
+function after(a: LogCursor, b: LogCursor): boolean {
+  return a.seq > b.seq || (a.seq === b.seq && a.sub > b.sub);
 }
 
 /** A prompt without its turn end: the turn is running (or its replica died). */
