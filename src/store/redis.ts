@@ -15,8 +15,8 @@ import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
 import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
 import { releaseLease, renewLease, takeLease } from './redisLease';
-import { parseEntryId, RedisKeys, type LogCursor } from './redisKeys';
-import { isMeta } from './parse';
+import { RedisKeys, type LogCursor } from './redisKeys';
+import { hasOpenTurn, isStaleWriter, newWriter, queueBatch, readLog, readSummaries, storedTop, summaryOf, type Writer } from './redisLog';
 import { sessionsToEvict, type RetentionPolicy } from './retention';
 import type { DurableStore, MetaRecord, SessionSummary, StoredRecord, StoreErrorListener } from './types';
 
@@ -42,31 +42,10 @@ export interface RedisStoreOptions extends RedisTarget {
   keys?: RedisKeys;
 }
 
-/** Entries read per XRANGE call when loading a log. */
-const PAGE = 5000;
 /** A write that failed is tried again this long after. */
 const RETRY_MS = 250;
 /** How often a load looks again at a turn running on another replica. */
 const TAKE_POLL_MS = 50;
-
-
-
-interface Writer {
-  cursor: LogCursor;
-  /** Records and their JSON, serialized once. */
-  pending: { record: StoredRecord; json: string }[];
-  pendingBytes: number;
-  flushing: Promise<void>;
-  failing: Error | undefined;
-  overflowed: boolean;
-  /** A newer replica writes this session: this one's writes stop. */
-  superseded: boolean;
-  /**
-   * A write failed without an answer (Redis went away mid-MULTI): it may have been applied, so the next write
-   * first reads the stream's top entry and leaves out what is already there.
-   */
-  uncertain: boolean;
-}
 
 export class RedisStore implements DurableStore {
   readonly name = 'redis';
@@ -94,10 +73,6 @@ export class RedisStore implements DurableStore {
   get redis(): RedisClient {
     if (!this.client) throw new Error('the Redis store is not open');
     return this.client;
-  }
-
-  get keyspace(): RedisKeys {
-    return this.keys;
   }
 
   describe(): string {
@@ -193,12 +168,12 @@ export class RedisStore implements DurableStore {
     if (writer) {
       await this.flush(id, writer);
       if (writer.failing) throw unavailable(id);
-      return (await this.readLog(id))?.records;
+      return (await readLog(this.redis, this.keys, id))?.records;
     }
     const deadline = this.options.now() + 2 * this.options.leaseMs;
     for (;;) {
       const holder = await this.redis.get(this.keys.lease(id));
-      const log = await this.readLog(id);
+      const log = await readLog(this.redis, this.keys, id);
       if (!log) return undefined;
       const elsewhere = holder !== null && holder !== this.options.replicaId;
       if (elsewhere && hasOpenTurn(log.records)) {
@@ -216,7 +191,7 @@ export class RedisStore implements DurableStore {
       }
       await this.redis.publish(this.keys.changes, JSON.stringify({ from: this.options.replicaId, id, claim: true }));
       // What the other replica wrote before it heard the claim (e.g. its turn's outcome) is read too.
-      const final = (await this.readLog(id)) ?? log;
+      const final = (await readLog(this.redis, this.keys, id)) ?? log;
       this.writers.set(id, newWriter(final.cursor));
       return final.records;
     }
@@ -230,21 +205,6 @@ export class RedisStore implements DurableStore {
     if (writer.failing || this.writers.get(id) !== writer) return;
     this.writers.delete(id);
     await releaseLease(this.redis, this.keys.lease(id), this.options.replicaId);
-  }
-
-  private async readLog(id: string): Promise<{ records: StoredRecord[]; cursor: LogCursor } | undefined> {
-    const metaJson = await this.redis.hGet(this.keys.meta(id), 'meta');
-    const meta = metaJson === null || metaJson === undefined ? undefined : (JSON.parse(metaJson) as StoredRecord);
-    if (!isMeta(meta) || meta.id !== id) return undefined;
-    const records: StoredRecord[] = [meta];
-    let last = '0-0';
-    for (;;) {
-      const page = (await this.redis.xRange(this.keys.log(id), last === '0-0' ? '-' : `(${last}`, '+', { COUNT: PAGE })) ?? [];
-      for (const entry of page) records.push(...(JSON.parse(entry.message.r) as StoredRecord[]));
-      if (page.length) last = page[page.length - 1].id;
-      if (page.length < PAGE) break;
-    }
-    return { records, cursor: parseEntryId(last) };
   }
 
   async delete(id: string): Promise<void> {
@@ -308,19 +268,9 @@ export class RedisStore implements DurableStore {
   /** Reads the index of every session, dropping index entries whose session expired. */
   private async index(): Promise<void> {
     const ids = await this.redis.zRange(this.keys.allIndex, 0, -1);
-    for (let i = 0; i < ids.length; i += 500) {
-      const batch = ids.slice(i, i + 500);
-      const multi = this.redis.multi();
-      for (const id of batch) multi.hGetAll(this.keys.meta(id));
-      const replies = (await multi.exec()) as unknown as Record<string, string>[];
-      const gone: string[] = [];
-      batch.forEach((id, n) => {
-        const summary = summaryOf(replies[n]);
-        if (summary && summary.id === id) this.summaries.set(id, summary);
-        else gone.push(id);
-      });
-      if (gone.length) await this.redis.zRem(this.keys.allIndex, gone);
-    }
+    const { found, gone } = await readSummaries(this.redis, this.keys, ids);
+    for (const summary of found) this.summaries.set(summary.id, summary);
+    if (gone.length) await this.redis.zRem(this.keys.allIndex, gone);
   }
 
   private push(writer: Writer, record: StoredRecord): void {
@@ -354,8 +304,7 @@ export class RedisStore implements DurableStore {
     let stored: LogCursor | undefined;
     if (writer.uncertain) {
       try {
-        const top = (await this.redis.xRevRange(this.keys.log(id), '+', '-', { COUNT: 1 }))?.[0];
-        stored = top ? parseEntryId(top.id) : undefined;
+        stored = await storedTop(this.redis, this.keys, id);
       } catch (err) {
         this.failed(id, writer, err as Error);
         this.schedule(RETRY_MS);
@@ -367,20 +316,7 @@ export class RedisStore implements DurableStore {
     writer.pendingBytes = 0;
     const cursor = { ...writer.cursor };
     const multi = this.redis.multi();
-    // One stream entry per batch (a JSON array): one XADD per write, not per chunk. Its id is that of
-    // the batch's last record, so ids still only grow and a stale writer is still refused.
-    const entry: string[] = [];
-    let bytes = 0;
-    for (const { record, json } of batch) {
-      bytes += json.length + 1;
-      if (record.k === 'meta') multi.hSet(this.keys.meta(id), { meta: json, owner: record.owner });
-      else {
-        advance(cursor, record);
-        // Already in the stream from the write whose answer was lost: not written twice.
-        if (!stored || after(cursor, stored)) entry.push(json);
-      }
-    }
-    if (entry.length) multi.xAdd(this.keys.log(id), `${cursor.seq}-${cursor.sub}`, { r: `[${entry.join(',')}]` });
+    const bytes = queueBatch(multi, this.keys, id, batch, cursor, stored);
     const fields: Record<string, string> = { updatedAt: String(summary.updatedAt) };
     if (summary.title !== undefined) fields.title = summary.title;
     const ttl = this.options.retention.retentionMs;
@@ -458,57 +394,4 @@ export class RedisStore implements DurableStore {
 
 function unavailable(sessionId: string): RpcError {
   return new RpcError(ErrorCodes.InternalError, 'The server cannot reach its session store right now; try again in a moment.', { kind: 'store_unavailable', sessionId });
-}
-
-function newWriter(cursor: LogCursor): Writer {
-  return { cursor, pending: [], pendingBytes: 0, flushing: Promise.resolve(), failing: undefined, overflowed: false, superseded: false, uncertain: false };
-}
-
-/** Moves the cursor past a record (see RedisKeys): numbered events set the seq, others count after it. */
-function advance(cursor: LogCursor, record: StoredRecord): void {
-  if (record.k === 'u' || record.k === 'e') {
-    cursor.seq = record.s;
-    cursor.sub = 0;
-  } else cursor.sub++;
-}
-
-function after(a: LogCursor, b: LogCursor): boolean {
-  return a.seq > b.seq || (a.seq === b.seq && a.sub > b.sub);
-}
-
-/** A prompt without its turn end: the turn is running (or its replica died). */
-function hasOpenTurn(records: readonly StoredRecord[]): boolean {
-  for (let i = records.length - 1; i >= 0; i--) {
-    if (records[i].k === 'turn_end') return false;
-    if (records[i].k === 'prompt') return true;
-  }
-  return false;
-}
-
-function isStaleWriter(err: unknown): boolean {
-  const replies = (err as { replies?: unknown[] }).replies;
-  const texts = Array.isArray(replies) ? replies.map((r) => String((r as Error | undefined)?.message ?? '')) : [String((err as Error).message)];
-  return texts.some((t) => t.includes('equal or smaller than the target stream top item'));
-}
-
-function summaryOf(fields: Record<string, string> | undefined): SessionSummary | undefined {
-  if (!fields?.meta) return undefined;
-  let meta: unknown;
-  try {
-    meta = JSON.parse(fields.meta);
-  } catch {
-    return undefined;
-  }
-  if (!isMeta(meta as StoredRecord)) return undefined;
-  const m = meta as MetaRecord;
-  return {
-    id: m.id,
-    owner: m.owner,
-    cwd: m.cwd,
-    model: m.model,
-    title: fields.title,
-    createdAt: m.createdAt,
-    updatedAt: Number(fields.updatedAt ?? m.createdAt),
-    bytes: Number(fields.bytes ?? 0),
-  };
 }
