@@ -4,8 +4,8 @@
  * is a small file in the workspace's extension storage, not workspaceState: a browser window (code-server,
  * vscode.dev) may reload before its state storage is flushed, and the pointer must survive exactly that.
  */
-import { mkdirSync, readFileSync } from 'node:fs';
-import { rename, writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import path from 'node:path';
 import * as vscode from 'vscode';
@@ -33,7 +33,7 @@ export class SavedSessionPointer {
     const text = JSON.stringify(saved ?? null);
     // A failed write does not stop the later ones (the caller hears of its own failure).
     this.writing = this.writing.catch(() => undefined).then(async () => {
-      mkdirSync(path.dirname(this.file), { recursive: true });
+      await mkdir(path.dirname(this.file), { recursive: true });
       const temp = `${this.file}.${process.pid}.tmp`;
       await writeFile(temp, text);
       await rename(temp, this.file);
