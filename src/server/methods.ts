@@ -40,6 +40,7 @@ import {
   canonicalMethod,
   type PromptStatus,
 } from '../protocol/punie';
+import { runningElsewhere } from '../store/relay';
 import { PUNIE_VERSION } from '../util/version';
 import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
@@ -244,7 +245,7 @@ async function bringBack(ctx: MethodContext, sessionId: string): Promise<void> {
 /** Every prompt with a request id is logged by id, so its outcome reaches a client whose connection dropped. */
 async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId | undefined): Promise<PromptResponse> {
   const request = parse(PromptRequest, params, Methods.sessionPrompt);
-  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  const session = local(ctx.store.owned(request.sessionId, ctx.connection.clientId));
   // A second prompt while one runs is refused by the agent, and not written down.
   if (session.agent.isRunning) return { stopReason: await session.agent.prompt(request.prompt) };
   session.updatedAt = ctx.options.now();
@@ -311,7 +312,7 @@ async function readSession(ctx: MethodContext, params: unknown): Promise<object>
 
 async function setTitle(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SetSessionTitleRequest, params, SET_SESSION_TITLE);
-  const session = await usersSession(ctx, request.sessionId);
+  const session = local(await usersSession(ctx, request.sessionId));
   retitle(session, request.title, ctx.options.now());
   await session.sync();
   return {};
@@ -326,20 +327,23 @@ async function deleteSession(ctx: MethodContext, params: unknown): Promise<objec
 
 function cancel(ctx: MethodContext, params: unknown): object {
   const request = parse(CancelNotification, params, Methods.sessionCancel);
-  ctx.store.owned(request.sessionId, ctx.connection.clientId).agent.cancel();
+  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  // A turn running on another server of the fleet is cancelled there.
+  if (session.remote) session.remote.cancel();
+  else session.agent.cancel();
   return {};
 }
 
 function setMode(ctx: MethodContext, params: unknown): object {
   const request = parse(SetModeRequest, params, Methods.sessionSetMode);
-  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  const session = local(ctx.store.owned(request.sessionId, ctx.connection.clientId));
   setConfigOption(ctx, session, 'mode', request.modeId);
   return {};
 }
 
 function setConfig(ctx: MethodContext, params: unknown): SetConfigOptionResponse {
   const request = parse(SetConfigOptionRequest, params, Methods.sessionSetConfigOption);
-  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  const session = local(ctx.store.owned(request.sessionId, ctx.connection.clientId));
   return { configOptions: setConfigOption(ctx, session, request.configId, request.value) };
 }
 
@@ -350,6 +354,12 @@ async function closeSession(ctx: MethodContext, params: unknown): Promise<object
   if (ctx.store.durable) ctx.store.unload(request.sessionId, 'was closed');
   else await ctx.store.delete(request.sessionId);
   return {};
+}
+
+/** A session whose turn runs on another server of the fleet takes no prompt or change here until that turn ends. */
+function local(session: ServerSession): ServerSession {
+  if (session.remote) throw runningElsewhere(session.id);
+  return session;
 }
 
 function firstLine(blocks: { type: string; text?: unknown }[]): string | undefined {

@@ -31,6 +31,16 @@ export interface SessionStoreOptions {
   agent?: AgentSessionOptions;
 }
 
+/**
+ * The turn of a session that runs on another server of the fleet, as the server holding its client sees
+ * it (see fleet.ts): cancels go there, and the client's (re)attachment is announced there.
+ */
+export interface RemoteTurn {
+  attached(): void;
+  cancel(): void;
+  stop(): void;
+}
+
 /** Makes the model of a restored session from its stored model string. */
 export type ModelFactory = (spec: string) => ChatModel;
 
@@ -59,6 +69,8 @@ export class ServerSession implements AgentHost {
    * a Punie client held before the restart is accepted once (the connection's user already proves ownership).
    */
   tokensKnown = true;
+  /** Set while this session's turn runs on another server: this copy relays it (its own agent stays idle). */
+  remote: RemoteTurn | undefined;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
 
@@ -94,6 +106,23 @@ export class ServerSession implements AgentHost {
     const seq = ++this.seq;
     this.store.durable?.append(this.id, { k: 'e', s: seq, m: method, p: params });
     this.deliver(seq, method, { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } }, bytes);
+  }
+
+  /** An event the server running this session's turn numbered and stored (fleet relay): kept and sent as if emitted here. */
+  relayed(event: { seq: number; method: string; params: Record<string, unknown> }): void {
+    this.seq = event.seq;
+    const update = event.method === Methods.sessionUpdate ? (event.params.update as SessionUpdate) : undefined;
+    this.deliver(event.seq, event.method, event.params, update ? estimateBytes(update) : 200);
+  }
+
+  /** Takes over the tokens and the attachment of the copy this session replaces (the relayed turn ended, it moved here). */
+  adopt(copy: ServerSession): void {
+    this.token = copy.token;
+    this.previousToken = copy.previousToken;
+    this.tokensKnown = copy.tokensKnown;
+    this.attachedTo = copy.attachedTo;
+    for (const id of copy.displaced) this.displaced.add(id);
+    this.retiredTokens.push(...copy.retiredTokens);
   }
 
   /** The per-chunk path: one replay entry, and the frame to the client (or held behind a reload). */
@@ -155,6 +184,7 @@ export class ServerSession implements AgentHost {
    * resolves once its MCP servers have stopped.
    */
   close(reason: string): Promise<void> {
+    this.remote?.stop();
     const closed = this.agent.close();
     this.outbound.failAll(`session ${this.id} ${reason}`);
     return closed;

@@ -34,6 +34,8 @@ export class SessionStore {
   private nextClient = 0;
   /** Where sessions are kept across restarts; none: they live in memory only. */
   durable: DurableStore | undefined;
+  /** Fleet mode: brings a session whose turn runs on another server here as a relaying copy (see fleet.ts). */
+  fleet: { runningElsewhere(sessionId: string, models: ModelFactory): Promise<ServerSession | undefined> } | undefined;
   /** Set while the server shuts down: running turns are not recorded as ended, so the next start reports them interrupted. */
   shuttingDown = false;
 
@@ -59,6 +61,11 @@ export class SessionStore {
     record.link = undefined;
     record.disconnectedAt = this.options.now();
     this.forgetIfEmpty(clientId);
+  }
+
+  /** The session if it is in memory. */
+  get(sessionId: string): ServerSession | undefined {
+    return this.sessions.get(sessionId);
   }
 
   linkOf(clientId: string): ClientLink | undefined {
@@ -115,6 +122,8 @@ export class SessionStore {
     if (live) return live.owner === user ? live : undefined;
     await this.durable?.refresh?.(sessionId);
     if (this.durable?.summary(sessionId)?.owner !== user) return undefined;
+    const relaying = await this.fleet?.runningElsewhere(sessionId, models);
+    if (relaying) return relaying;
     const records = await this.durable.load(sessionId);
     // Another request may have brought it back meanwhile.
     const raced = this.sessions.get(sessionId);
@@ -162,6 +171,7 @@ export class SessionStore {
     session.displaced.delete(clientId);
     session.attachedTo = clientId;
     if (previous !== undefined) this.forgetIfEmpty(previous);
+    session.remote?.attached();
     return session;
   }
 
@@ -252,8 +262,11 @@ export class SessionStore {
     await Promise.all(closing);
   }
 
-  /** Rebuilds a stored session; a turn that was running when the server stopped is marked interrupted. */
-  private restore(records: StoredRecord[], models: ModelFactory): ServerSession {
+  /**
+   * Rebuilds a stored session; a turn that was running when its server stopped is marked interrupted, unless
+   * `running` (it still runs on another server of the fleet, and this copy relays it).
+   */
+  restore(records: StoredRecord[], models: ModelFactory, running = false): ServerSession {
     const state = restoredState(records);
     const { meta } = state;
     const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, randomToken(), models(state.model), this, this.options);
@@ -273,8 +286,8 @@ export class SessionStore {
       else session.prompts.ended(rid, status);
     }
     this.sessions.set(session.id, session);
-    if (state.interrupted) this.interrupted(session, state.interrupted);
-    this.options.logger.info(`session ${session.id} of ${meta.owner} restored from the store (${records.length} records)`);
+    if (state.interrupted && !running) this.interrupted(session, state.interrupted);
+    this.options.logger.info(`session ${session.id} of ${meta.owner} restored from the store (${records.length} records${running ? ', its turn running on another server' : ''})`);
     return session;
   }
 

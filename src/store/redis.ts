@@ -15,6 +15,8 @@ import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
 import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
 import { releaseLease, renewLease, takeLease } from './redisLease';
+import { RedisRelay } from './redisRelay';
+import { runningElsewhere } from './relay';
 import { RedisKeys, type LogCursor } from './redisKeys';
 import { hasOpenTurn, isStaleWriter, newWriter, queueBatch, readLog, readSummaries, storedTop, summaryOf, type Writer } from './redisLog';
 import { sessionsToEvict, type RetentionPolicy } from './retention';
@@ -59,6 +61,8 @@ export class RedisStore implements DurableStore {
   private maintenance: NodeJS.Timeout | undefined;
   private leases: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Live turns across replicas (see redisRelay.ts); set once open. */
+  relay: RedisRelay | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.keys = options.keys ?? new RedisKeys();
@@ -84,6 +88,10 @@ export class RedisStore implements DurableStore {
     this.client = await connectRedis(this.options, 'store', logger, (ready) => this.setReady(ready));
     this.subscriber = await connectRedis(this.options, 'changes', logger);
     await this.subscriber.subscribe(this.keys.changes, (message) => this.changed(message));
+    const { replicaId, leaseMs, now } = this.options;
+    const relay = new RedisRelay({ replicaId, leaseMs, now, logger, keys: this.keys, redis: () => this.redis, subscriber: this.subscriber, holds: (id) => this.writers.has(id) });
+    await relay.open();
+    this.relay = relay;
     this.ready = true;
     await this.index();
     logger.info(`session store ${this.describe()}: ${this.summaries.size} session(s)`);
@@ -182,7 +190,7 @@ export class RedisStore implements DurableStore {
           continue;
         }
         this.options.logger.warn(`session store: session ${id} still runs a turn on replica ${holder}; not taken`);
-        throw new RpcError(ErrorCodes.InternalError, 'This conversation is still answering on another server; try again in a moment.', { kind: 'running_elsewhere', sessionId: id });
+        throw runningElsewhere(id);
       }
       await takeLease(this.redis, this.keys.lease(id), this.options.replicaId, this.options.leaseMs);
       if (!elsewhere) {
@@ -229,6 +237,7 @@ export class RedisStore implements DurableStore {
     this.timer.stop();
     if (this.maintenance) clearInterval(this.maintenance);
     if (this.leases) clearInterval(this.leases);
+    this.relay?.close();
     // Leases are let go: another replica may bring these sessions back at once (a running turn shows as interrupted).
     await Promise.all([...this.writers.keys()].map((id) => this.release(id).catch(() => {})));
     for (const client of [this.subscriber, this.client]) {
