@@ -64,7 +64,7 @@ export class FleetSessions {
       this.store.claimed(copy.id);
       return;
     }
-    runInBackground(`moving session ${copy.id} here`, this.moveHere(copy), this.options.logger);
+    remote.moving = this.moveHere(copy).catch((err: Error) => this.options.logger.error(`moving session ${copy.id} here failed unexpectedly: ${err.stack ?? err.message}`));
   }
 
   private async moveHere(copy: ServerSession): Promise<void> {

@@ -245,7 +245,7 @@ async function bringBack(ctx: MethodContext, sessionId: string): Promise<void> {
 /** Every prompt with a request id is logged by id, so its outcome reaches a client whose connection dropped. */
 async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId | undefined): Promise<PromptResponse> {
   const request = parse(PromptRequest, params, Methods.sessionPrompt);
-  const session = local(ctx.store.owned(request.sessionId, ctx.connection.clientId));
+  const session = await local(ctx, ctx.store.owned(request.sessionId, ctx.connection.clientId));
   // A second prompt while one runs is refused by the agent, and not written down.
   if (session.agent.isRunning) return { stopReason: await session.agent.prompt(request.prompt) };
   session.updatedAt = ctx.options.now();
@@ -312,7 +312,7 @@ async function readSession(ctx: MethodContext, params: unknown): Promise<object>
 
 async function setTitle(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SetSessionTitleRequest, params, SET_SESSION_TITLE);
-  const session = local(await usersSession(ctx, request.sessionId));
+  const session = await local(ctx, await usersSession(ctx, request.sessionId));
   retitle(session, request.title, ctx.options.now());
   await session.sync();
   return {};
@@ -334,16 +334,16 @@ function cancel(ctx: MethodContext, params: unknown): object {
   return {};
 }
 
-function setMode(ctx: MethodContext, params: unknown): object {
+async function setMode(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SetModeRequest, params, Methods.sessionSetMode);
-  const session = local(ctx.store.owned(request.sessionId, ctx.connection.clientId));
+  const session = await local(ctx, ctx.store.owned(request.sessionId, ctx.connection.clientId));
   setConfigOption(ctx, session, 'mode', request.modeId);
   return {};
 }
 
-function setConfig(ctx: MethodContext, params: unknown): SetConfigOptionResponse {
+async function setConfig(ctx: MethodContext, params: unknown): Promise<SetConfigOptionResponse> {
   const request = parse(SetConfigOptionRequest, params, Methods.sessionSetConfigOption);
-  const session = local(ctx.store.owned(request.sessionId, ctx.connection.clientId));
+  const session = await local(ctx, ctx.store.owned(request.sessionId, ctx.connection.clientId));
   return { configOptions: setConfigOption(ctx, session, request.configId, request.value) };
 }
 
@@ -356,10 +356,17 @@ async function closeSession(ctx: MethodContext, params: unknown): Promise<object
   return {};
 }
 
-/** A session whose turn runs on another server of the fleet takes no prompt or change here until that turn ends. */
-function local(session: ServerSession): ServerSession {
-  if (session.remote) throw runningElsewhere(session.id);
-  return session;
+/**
+ * A session whose turn runs on another server of the fleet takes no prompt or change here until that turn
+ * ended; then it is used once it moved here (its client may send the next prompt as soon as it saw the end).
+ */
+async function local(ctx: MethodContext, session: ServerSession): Promise<ServerSession> {
+  if (!session.remote) return session;
+  if (!session.remote.moving) throw runningElsewhere(session.id);
+  await session.remote.moving;
+  const moved = ctx.store.get(session.id);
+  if (!moved || moved === session) throw runningElsewhere(session.id);
+  return moved;
 }
 
 function firstLine(blocks: { type: string; text?: unknown }[]): string | undefined {

@@ -30,6 +30,8 @@ export class RelayedTurn implements RemoteTurn {
   private fallback: NodeJS.Timeout | undefined;
   private stopped = false;
   private attachedClient: string | undefined;
+  /** Set once the turn ended: the session is moving here (a prompt sent meanwhile waits for it). */
+  moving: Promise<void> | undefined;
   private readonly answering = new Map<string, AbortController>();
 
   constructor(
@@ -92,10 +94,7 @@ export class RelayedTurn implements RemoteTurn {
     if (this.attachedClient !== undefined) this.relay.send(this.holder, { t: 'detach', sid: this.session.id, client: this.attachedClient });
   }
 
-  /**
-   * Forwards the numbered events; the turn's last one (its `prompt_finished`) is not: the session moves
-   * here first and then replays it, so the client can send its next prompt as soon as it sees it.
-   */
+  /** Forwards the numbered events; after the turn's last one (its `prompt_finished`) the session moves here. */
   private records(records: StoredRecord[]): void {
     for (const record of records) {
       if (this.stopped) return;
@@ -106,9 +105,9 @@ export class RelayedTurn implements RemoteTurn {
         this.fallback ??= setTimeout(() => this.end(this.holder), this.relay.leaseMs);
         continue;
       }
-      if (this.turnEnded && record.k === 'e' && record.m === PROMPT_FINISHED && record.p.requestId === this.rid) return this.end(this.holder);
       const event = eventOf(this.session.id, record);
       if (event) this.session.relayed(event);
+      if (this.turnEnded && record.k === 'e' && record.m === PROMPT_FINISHED && record.p.requestId === this.rid) return this.end(this.holder);
     }
   }
 

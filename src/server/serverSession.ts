@@ -36,6 +36,8 @@ export interface SessionStoreOptions {
  * it (see fleet.ts): cancels go there, and the client's (re)attachment is announced there.
  */
 export interface RemoteTurn {
+  /** Set once that turn ended and the session is moving to this server. */
+  readonly moving: Promise<void> | undefined;
   attached(): void;
   cancel(): void;
   stop(): void;
