@@ -175,10 +175,13 @@ async function resumeSession(ctx: MethodContext, params: unknown): Promise<LoadS
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
   await bringBack(ctx, request.sessionId);
+  const lastSeq = request._meta?.[META_SEQ];
+  // Relaying a turn of another server, the client may have seen events that were not yet stored when this copy was read.
+  const relaying = ctx.store.get(request.sessionId);
+  if (relaying?.remote && relaying.owner === ctx.connection.user && typeof lastSeq === 'number') await relaying.remote.caughtUp(lastSeq);
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
   if (request.mcpServers) session.agent.mcp.configure(request.mcpServers);
   const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
-  const lastSeq = request._meta?.[META_SEQ];
   if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);
   const waitingFor = request._meta?.[META_PROMPTS];
   if (Array.isArray(waitingFor)) meta[META_PROMPTS] = promptStatuses(session, waitingFor);

@@ -30,6 +30,8 @@ export class RelayedTurn implements RemoteTurn {
   private fallback: NodeJS.Timeout | undefined;
   private stopped = false;
   private attachedClient: string | undefined;
+  /** Resumes from a seq the store did not have yet (the running server sent it before writing it). */
+  private readonly waiting: { seq: number; resolve(): void }[] = [];
   /** Set once the turn ended: the session is moving here (a prompt sent meanwhile waits for it). */
   moving: Promise<void> | undefined;
   private readonly answering = new Map<string, AbortController>();
@@ -54,6 +56,20 @@ export class RelayedTurn implements RemoteTurn {
     if (this.attachedClient !== undefined && this.attachedClient !== link.clientId) this.relay.send(this.holder, { t: 'detach', sid: this.session.id, client: this.attachedClient });
     this.attachedClient = link.clientId;
     this.relay.send(this.holder, { t: 'attach', sid: this.session.id, client: link.clientId, user: link.user, capabilities: link.capabilities, legacy: link.legacyClient === true });
+  }
+
+  /** Resolves once events through `seq` were relayed, or after a lease period (a resume then reports the gap). */
+  caughtUp(seq: number): Promise<void> {
+    if (this.stopped || this.session.seq >= seq) return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, this.relay.leaseMs);
+      const waiter = { seq, resolve: done };
+      this.waiting.push(waiter);
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
   }
 
   cancel(): void {
@@ -89,6 +105,7 @@ export class RelayedTurn implements RemoteTurn {
     this.follower.stop();
     clearInterval(this.heartbeat);
     if (this.fallback) clearTimeout(this.fallback);
+    for (const waiter of this.waiting.splice(0)) waiter.resolve();
     for (const controller of this.answering.values()) controller.abort();
     this.answering.clear();
     if (this.attachedClient !== undefined) this.relay.send(this.holder, { t: 'detach', sid: this.session.id, client: this.attachedClient });
@@ -107,7 +124,15 @@ export class RelayedTurn implements RemoteTurn {
       }
       const event = eventOf(this.session.id, record);
       if (event) this.session.relayed(event);
+      if (event && this.waiting.length) this.wake();
       if (this.turnEnded && record.k === 'e' && record.m === PROMPT_FINISHED && record.p.requestId === this.rid) return this.end(this.holder);
+    }
+  }
+
+  private wake(): void {
+    for (const waiter of this.waiting.filter((w) => w.seq <= this.session.seq)) {
+      this.waiting.splice(this.waiting.indexOf(waiter), 1);
+      waiter.resolve();
     }
   }
 

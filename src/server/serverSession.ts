@@ -39,6 +39,8 @@ export interface RemoteTurn {
   /** Set once that turn ended and the session is moving to this server. */
   readonly moving: Promise<void> | undefined;
   attached(): void;
+  /** Resolves once events through `seq` were relayed (or it gave up waiting). */
+  caughtUp(seq: number): Promise<void>;
   cancel(): void;
   stop(): void;
 }
