@@ -31,6 +31,7 @@ export function createDurableStore(options: ServerOptions, sessions: SessionStor
       maintenanceIntervalMs: STORE_MAINTENANCE_INTERVAL_MS,
       maxBufferedBytes: options.storeBufferBytes,
       leaseMs: options.fleetLeaseMs,
+      relayTurns: true,
       inUse: (id) => sessions.inUse(id),
       onError: (id, err) => sessions.storageFailed(id, err),
       onOverflow: (id, err) => sessions.storageOverflowed(id, err),

@@ -124,7 +124,15 @@ export class SessionStore {
     if (this.durable?.summary(sessionId)?.owner !== user) return undefined;
     const relaying = await this.fleet?.runningElsewhere(sessionId, models);
     if (relaying) return relaying;
-    const records = await this.durable.load(sessionId);
+    let records: StoredRecord[] | undefined;
+    try {
+      records = await this.durable.load(sessionId);
+    } catch (err) {
+      // The turn's first records reached the store between the two looks (its client was ahead of the store).
+      const again = isRunningElsewhere(err) ? await this.fleet?.runningElsewhere(sessionId, models) : undefined;
+      if (again) return again;
+      throw err;
+    }
     // Another request may have brought it back meanwhile.
     const raced = this.sessions.get(sessionId);
     if (raced) return raced;
@@ -307,6 +315,10 @@ export class SessionStore {
     const record = this.clients.get(clientId);
     if (record && !record.link && !this.list(clientId).length) this.clients.delete(clientId);
   }
+}
+
+function isRunningElsewhere(err: unknown): boolean {
+  return err instanceof RpcError && (err.data as { kind?: unknown } | undefined)?.kind === 'running_elsewhere';
 }
 
 function notFound(sessionId: string): RpcError {

@@ -14,7 +14,7 @@ import { runInBackground } from '../util/background';
 import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
 import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
-import { releaseLease, renewLease, takeLease } from './redisLease';
+import { heldElsewhere, releaseLease, renewLease, takeLease } from './redisLease';
 import { RedisRelay } from './redisRelay';
 import { runningElsewhere } from './relay';
 import { RedisKeys, type LogCursor } from './redisKeys';
@@ -37,6 +37,11 @@ export interface RedisStoreOptions extends RedisTarget {
   onOverflow(id: string, error: Error): void;
   /** Another replica took a session this one holds: it must leave this replica's memory. */
   onClaimed(id: string): void;
+  /**
+   * A load of a session whose turn runs on another live replica fails at once (`running_elsewhere`) instead of
+   * waiting for that turn to end: the server relays the turn instead (src/server/fleet.ts).
+   */
+  relayTurns?: boolean;
   /** A session's lease lapses this long after its replica stopped renewing it (died). */
   leaseMs: number;
   now: () => number;
@@ -185,7 +190,7 @@ export class RedisStore implements DurableStore {
       if (!log) return undefined;
       const elsewhere = holder !== null && holder !== this.options.replicaId;
       if (elsewhere && hasOpenTurn(log.records)) {
-        if (this.options.now() < deadline) {
+        if (this.options.now() < deadline && !this.options.relayTurns) {
           await new Promise((r) => setTimeout(r, TAKE_POLL_MS));
           continue;
         }
@@ -246,10 +251,14 @@ export class RedisStore implements DurableStore {
     }
   }
 
-  /** Retention and the size cap (Redis expires untouched sessions by itself; this also runs the cap). */
+  /**
+   * Retention and the size cap over the whole fleet's sessions (Redis expires untouched sessions by itself;
+   * this also runs the cap). A session another replica holds (its lease) is in use there and never chosen.
+   */
   async maintain(): Promise<void> {
     if (!this.ready) return;
-    const evict = sessionsToEvict([...this.summaries.values()], this.options.now(), this.options.retention, (id) => this.options.inUse(id));
+    const held = await heldElsewhere(this.redis, this.keys, [...this.summaries.keys()], this.options.replicaId);
+    const evict = sessionsToEvict([...this.summaries.values()], this.options.now(), this.options.retention, (id) => held.has(id) || this.options.inUse(id));
     for (const id of evict) {
       this.options.logger.info(`session store: deleting session ${id} (retention or size cap)`);
       await this.delete(id);
