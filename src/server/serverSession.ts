@@ -116,6 +116,8 @@ export class ServerSession implements AgentHost {
   relayed(event: { seq: number; method: string; params: Record<string, unknown> }): void {
     this.seq = event.seq;
     const update = event.method === Methods.sessionUpdate ? (event.params.update as SessionUpdate) : undefined;
+    // Announcements (commands, config, usage) are no part of the conversation, as when restored.
+    if (update && !NEWER_UPDATES.has(update.sessionUpdate)) this.agent.relayed(update);
     this.deliver(event.seq, event.method, event.params, update ? estimateBytes(update) : 200);
   }
 
