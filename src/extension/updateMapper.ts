@@ -7,7 +7,8 @@
  */
 import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
-import { ToolImage, type AttachmentChip, type ItemOf, type TranscriptOp } from '../webview/protocol';
+import { PERMISSION_META, PermissionRecord } from '../protocol/punie';
+import { ToolImage, type AttachmentChip, type ItemOf, type ToolPermission, type TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
@@ -85,11 +86,13 @@ export class UpdateMapper {
     const old = this.model.get(id);
     const previous: ItemOf<'tool'> =
       old?.kind === 'tool' ? old : { kind: 'tool', id, title: 'Tool call', toolKind: 'other', status: 'pending', detail: '', locations: [], terminalIds: [] };
+    const status = update.status ?? previous.status;
+    const permission = toolPermission(update._meta?.[PERMISSION_META], status) ?? previous.permission;
     const item: ItemOf<'tool'> = {
       ...previous,
       title: update.title ? update.title.slice(0, 4096) : previous.title,
       toolKind: update.kind ?? previous.toolKind,
-      status: update.status === 'failed' && rejected ? 'rejected' : (update.status ?? previous.status),
+      status: status === 'failed' && (rejected || permission?.outcome === 'rejected') ? 'rejected' : status,
       locations: update.locations
         ? update.locations.slice(0, 100).map((l) => (typeof l.line === 'number' && l.line >= 0 ? { path: l.path, line: l.line } : { path: l.path }))
         : previous.locations,
@@ -103,8 +106,26 @@ export class UpdateMapper {
     } else if (update.rawInput !== undefined || update.rawOutput !== undefined) {
       item.detail = toolDetail([], update.rawInput, update.rawOutput);
     }
+    if (permission) item.permission = permission;
     return old ? { op: 'replace', item } : { op: 'add', item };
   }
+}
+
+/** The line a tool card shows for the permission question in its `_meta` (see server/permissionRecord.ts). */
+export function toolPermission(raw: unknown, status: string): ToolPermission | undefined {
+  const parsed = PermissionRecord.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { title: question, options, outcome } = parsed.data;
+  if (!outcome) {
+    // A question without an answer on a call that is over: the server stopped (or the answer was never written).
+    const open = status === 'pending' || status === 'in_progress';
+    return { question, outcome: open ? 'waiting' : 'failed', answer: open ? 'Waiting for your answer' : 'No answer was recorded' };
+  }
+  if (outcome.outcome === 'cancelled') return { question, outcome: 'cancelled', answer: 'Cancelled' };
+  if (outcome.outcome === 'failed') return { question, outcome: 'failed', answer: `No answer: ${outcome.reason}` };
+  const chosen = options.find((o) => o.optionId === outcome.optionId);
+  if (!chosen) return { question, outcome: 'failed', answer: 'An unknown option was chosen' };
+  return { question, outcome: chosen.kind.startsWith('allow') ? 'allowed' : 'rejected', answer: chosen.name };
 }
 
 /** The chip a replayed prompt block shows on its question (sent with it as a selection, file or image). */

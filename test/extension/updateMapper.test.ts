@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { diffText, toolDetail, UpdateMapper } from '../../src/extension/updateMapper';
+import { diffText, toolDetail, toolPermission, UpdateMapper } from '../../src/extension/updateMapper';
+import { PERMISSION_META } from '../../src/protocol/punie';
 import type { SessionUpdate } from '../../src/protocol/acp';
 import { TranscriptModel } from '../../src/webview/transcriptModel';
 
@@ -75,6 +76,27 @@ describe('UpdateMapper', () => {
     const card = model.snapshot()[0] as any;
     assert.deepEqual(card.images, [{ mimeType: 'image/png', data: 'iVBORw0KGgo=' }]);
     assert.equal(card.detail, '[image]\n\n[image]\n\n[image]\n\nshot');
+  });
+
+  it('puts a recorded permission question and its outcome on the tool card, and a rejection makes the failed call "rejected"', () => {
+    const { model, feed } = setup();
+    const options = [
+      { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const },
+      { optionId: 'reject_once', name: 'Reject', kind: 'reject_once' as const },
+    ];
+    const record = (outcome?: object): SessionUpdate => ({ sessionUpdate: 'tool_call_update', toolCallId: 't1', _meta: { [PERMISSION_META]: { title: 'Write a.txt', options, ...(outcome ? { outcome } : {}) } } });
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Write a.txt', kind: 'edit', status: 'pending' });
+    feed(record());
+    assert.deepEqual((model.get('tool:s1:t1') as any).permission, { question: 'Write a.txt', outcome: 'waiting', answer: 'Waiting for your answer' });
+    feed(record({ outcome: 'selected', optionId: 'reject_once' }));
+    feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', status: 'failed' });
+    const card = model.get('tool:s1:t1') as any;
+    assert.deepEqual(card.permission, { question: 'Write a.txt', outcome: 'rejected', answer: 'Reject' }, 'a later update without the record keeps it');
+    assert.equal(card.status, 'rejected');
+    assert.deepEqual(toolPermission({ title: 'q', options, outcome: { outcome: 'cancelled' } }, 'failed'), { question: 'q', outcome: 'cancelled', answer: 'Cancelled' });
+    assert.deepEqual(toolPermission({ title: 'q', options }, 'failed'), { question: 'q', outcome: 'failed', answer: 'No answer was recorded' }, 'asked, then the server stopped');
+    assert.equal(toolPermission({ title: 'q', options, outcome: { outcome: 'selected', optionId: 'zzz' } }, 'completed')?.outcome, 'failed');
+    assert.equal(toolPermission({ title: 7 }, 'completed'), undefined, 'a malformed record is ignored');
   });
 
   it('creates a card for an update whose tool_call it never saw, and keeps terminal ids and locations', () => {
