@@ -101,9 +101,10 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chat-session.json')), (session, call) =>
-        this.permissions.wasRejected(session, call),
-      ),
+      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chat-session.json')), {
+        rejected: (session, call) => this.permissions.wasRejected(session, call),
+        hasCheckpoint: (turnId) => this.review.checkpoints.has(turnId),
+      }),
     );
     this.history = new SessionHistory(this.chat, this.connection, log);
     // After a window reload the chat goes back to its session; the server replays it.

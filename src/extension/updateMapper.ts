@@ -7,11 +7,13 @@
  */
 import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
-import { PERMISSION_META, PermissionRecord } from '../protocol/punie';
+import { PERMISSION_META, PermissionRecord, TURN_META } from '../protocol/punie';
 import { ToolImage, type AttachmentChip, type ItemOf, type ToolPermission, type TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
+/** A question id the chat makes (transcriptStore.ts `newId('user')`); anything else in a replay gets a new one. */
+const TURN_ID = /^user-[\w-]{1,200}$/;
 
 export class UpdateMapper {
   private agentId: string | undefined;
@@ -27,6 +29,8 @@ export class UpdateMapper {
     private readonly newId: (prefix: string) => string,
     /** Whether the user rejected a call's permission request: its failure is shown as "Rejected". */
     private readonly rejected: (sessionId: string, toolCallId: string) => boolean = () => false,
+    /** Whether a question (by the id the chat gave it) has a checkpoint to restore. */
+    private readonly hasCheckpoint: (turnId: string) => boolean = () => false,
   ) {}
 
   /** A new turn: its text starts a new answer and its plan a new plan. */
@@ -66,8 +70,12 @@ export class UpdateMapper {
       return block.type === 'text' ? [{ op: 'append', id: current.id, text: current.text ? `\n\n${block.text}` : block.text }] : [];
     }
     this.startTurn();
-    this.userId = this.lastQuestionId = this.newId('user');
-    return [{ op: 'add', item: { kind: 'user', id: this.userId, text: block.type === 'text' ? block.text : '', ...(chip ? { attachments: [chip] } : {}) } }];
+    // The chat's own id for the question, when it sent it: its checkpoint is kept under that id.
+    const turnId = block._meta?.[TURN_META];
+    const known = typeof turnId === 'string' && TURN_ID.test(turnId) && !this.model.get(turnId);
+    this.userId = this.lastQuestionId = known ? turnId : this.newId('user');
+    const checkpoint = known && this.hasCheckpoint(turnId) ? { checkpoint: true } : {};
+    return [{ op: 'add', item: { kind: 'user', id: this.userId, text: block.type === 'text' ? block.text : '', ...checkpoint, ...(chip ? { attachments: [chip] } : {}) } }];
   }
 
   private text(kind: 'agent' | 'thought', text: string): TranscriptOp[] {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { diffText, toolDetail, toolPermission, UpdateMapper } from '../../src/extension/updateMapper';
-import { PERMISSION_META } from '../../src/protocol/punie';
+import { PERMISSION_META, TURN_META } from '../../src/protocol/punie';
 import type { SessionUpdate } from '../../src/protocol/acp';
 import { TranscriptModel } from '../../src/webview/transcriptModel';
 
@@ -97,6 +97,27 @@ describe('UpdateMapper', () => {
     assert.deepEqual(toolPermission({ title: 'q', options }, 'failed'), { question: 'q', outcome: 'failed', answer: 'No answer was recorded' }, 'asked, then the server stopped');
     assert.equal(toolPermission({ title: 'q', options, outcome: { outcome: 'selected', optionId: 'zzz' } }, 'completed')?.outcome, 'failed');
     assert.equal(toolPermission({ title: 7 }, 'completed'), undefined, 'a malformed record is ignored');
+  });
+
+  it('a replayed question keeps the id the chat gave it (and so its checkpoint\'s Restore); other ids get a new one', () => {
+    const model = new TranscriptModel();
+    let n = 0;
+    const mapper = new UpdateMapper(model, (prefix) => `${prefix}-${++n}`, undefined, (turnId) => turnId === 'user-abc');
+    const ask = (text: string, turnId?: unknown): SessionUpdate => ({ sessionUpdate: 'user_message_chunk', content: { type: 'text', text, ...(turnId === undefined ? {} : { _meta: { [TURN_META]: turnId } }) } });
+    for (const update of [ask('first', 'user-abc'), text('ok'), ask('second', 'user-def'), text('ok'), ask('third', '<script>'), text('ok'), ask('fourth', 'user-abc'), text('ok'), ask('fifth')]) {
+      for (const op of mapper.map('s1', update)) model.apply(op);
+    }
+    assert.deepEqual(
+      model.snapshot().flatMap((i) => (i.kind === 'user' ? [[i.text, i.id, i.checkpoint ?? false]] : [])),
+      [
+        ['first', 'user-abc', true],
+        ['second', 'user-def', false],
+        ['third', 'user-3', false],
+        ['fourth', 'user-5', false],
+        ['fifth', 'user-7', false],
+      ],
+      'an id already shown is not used twice',
+    );
   });
 
   it('creates a card for an update whose tool_call it never saw, and keeps terminal ids and locations', () => {
