@@ -55,7 +55,7 @@ export interface ChatHooks {
 export class ChatController extends Disposable {
   private readonly mapper: UpdateMapper;
   /** Which session the chat shows, and which run in this window. */
-  readonly pointer = new SessionPointer();
+  private readonly pointer = new SessionPointer();
   private readonly attach: SessionAttacher;
   /** The running turn of the session the chat shows. */
   private turn: AbortController | undefined;

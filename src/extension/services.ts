@@ -54,7 +54,6 @@ export class Services extends Disposable {
   readonly statusBar: StatusBar;
   /** Diff review of proposed writes, checkpoints, highlights of landed changes. */
   readonly review: ChangeReview;
-  private wasBusy = false;
 
   constructor(deps: ServicesDeps) {
     super();
@@ -75,6 +74,7 @@ export class Services extends Disposable {
           isTrusted: () => vscode.workspace.isTrusted,
           roots: workspaceRoots,
           chatVisible: deps.chatVisible,
+          shownSession: () => this.chat.currentSessionId,
         },
         this.review.reviews,
       ),
@@ -106,7 +106,7 @@ export class Services extends Disposable {
         hasCheckpoint: (turnId) => this.review.checkpoints.has(turnId),
       }),
     );
-    this.history = new SessionHistory(this.chat, this.connection, log);
+    this.history = new SessionHistory(this.chat, this.connection, log, () => this.permissions.waitingSessions);
     // After a window reload the chat goes back to its session; the server replays it.
     runInBackground('reopening the chat session', this.chat.reattach(), log);
     this.statusBar = this.register(new StatusBar(this.connection, this.permissions.onDidChangePending));
@@ -123,13 +123,10 @@ export class Services extends Disposable {
     );
     // Trust granted: reconnect so the agent learns it may now write files and run commands.
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => reconfigure('reconnecting after workspace trust')));
-    // A turn that ended leaves no question open (ACP: pending requests are answered `cancelled`).
-    this.register(
-      this.chat.onDidChangeStatus((status) => {
-        if (this.wasBusy && !status.busy) this.permissions.cancelAll();
-        this.wasBusy = status.busy;
-      }),
-    );
+    // A turn that ended leaves no question of its session open (ACP: pending requests are answered `cancelled`);
+    // a switch of session ends no turn, so its prompts wait, and come back when the session is shown again.
+    this.register(this.chat.onDidEndTurn((sessionId) => this.permissions.cancelAll(sessionId)));
+    this.register(this.chat.onDidShowSession((sessionId) => this.permissions.showSession(sessionId)));
     this.register(this.connection.onDidReplaceClient(() => this.permissions.cancelAll()));
   }
 

@@ -32,6 +32,8 @@ export class SessionHistory {
     private readonly chat: Pick<ChatController, 'openSession' | 'newSession' | 'deleted' | 'currentSessionId' | 'runningSessions'>,
     private readonly connection: Pick<Connection, 'ensure'>,
     private readonly log: Pick<Logger, 'warn'>,
+    /** Sessions with a permission prompt waiting for the user. */
+    private readonly waiting: () => ReadonlySet<string> = () => new Set(),
     private readonly now: () => number = Date.now,
   ) {}
 
@@ -107,7 +109,7 @@ export class SessionHistory {
 
   private items(sessions: readonly ListedSession[]): SessionPick[] {
     const items: SessionPick[] = [{ label: '$(add) New Session', alwaysShow: true, newSession: true }];
-    const entries = historyEntries(sessions, { running: this.chat.runningSessions, current: this.chat.currentSessionId, now: this.now() });
+    const entries = historyEntries(sessions, { running: this.chat.runningSessions, waiting: this.waiting(), current: this.chat.currentSessionId, now: this.now() });
     for (const e of entries) {
       if (e.kind === 'group') items.push({ label: e.label, kind: vscode.QuickPickItemKind.Separator });
       else items.push({ label: e.label, description: e.description, sessionId: e.sessionId, title: e.title, buttons: [RENAME, DELETE] });

@@ -37,6 +37,13 @@ describe('History list entries', () => {
     );
   });
 
+  it('marks a session whose permission prompt waits for the user, ahead of its running badge', () => {
+    const [, entry] = historyEntries([{ sessionId: 'b', cwd: '/w', title: 'Background', updatedAt: at(60_000) }], { running: new Set(['b']), waiting: new Set(['b']), current: 'a', now: NOW });
+    assert.ok(entry.kind === 'session');
+    assert.equal(entry.label, '$(bell-dot) Background');
+    assert.equal(entry.description, 'waiting for your answer');
+  });
+
   it('says how long ago in plain words', () => {
     assert.equal(ago(NOW - 10_000, NOW), 'just now');
     assert.equal(ago(NOW - 3 * H, NOW), '3 h ago');
