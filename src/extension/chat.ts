@@ -46,6 +46,8 @@ export type ChatConnection = Pick<Connection, 'state' | 'endpoint' | 'current' |
 
 /** Said on a transcript that is the host's cached copy, not the server's. */
 const CACHED_NOTICE = 'This is a cached copy of the conversation: the server cannot be reached. It is reloaded from the server when you ask your next question.';
+/** Said at once on a restored cache, until the server's replay replaces it. */
+const REOPENING_NOTICE = 'This is the copy of the conversation saved in this window; it is being reopened from the server.';
 
 export class ChatController extends Disposable {
   private readonly mapper: UpdateMapper;
@@ -108,6 +110,7 @@ export class ChatController extends Disposable {
       this.sessionServer = previous.server;
       this.attachPending = true;
       this.showingCache = transcript.restored;
+      if (this.showingCache) transcript.markCached('info', REOPENING_NOTICE);
     }
     this.register(connection.onUpdate((n) => this.onUpdate(n)));
     this.register(connection.onSessionLost((lost) => this.onSessionLost(lost)));
@@ -394,7 +397,7 @@ export class ChatController extends Disposable {
       this.sessionExpired = true;
       runInBackground('forgetting the saved session', this.saved.set(undefined), this.log);
       this.transcript.notice('warning', 'This conversation is no longer on the server; your next question starts a new session.');
-    } else if (this.showingCache) this.transcript.notice('warning', CACHED_NOTICE);
+    } else if (this.showingCache) this.transcript.markCached('warning', CACHED_NOTICE);
     else this.transcript.notice('error', `Could not open the conversation: ${failure.text}`);
     this.publishStatus();
   }
