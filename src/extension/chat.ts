@@ -44,6 +44,9 @@ const CANCEL_GRACE_MS = 5000;
 
 export type { ChatConnection } from './sessionAttach';
 
+/** Said at once on a restored cache, until the server's replay replaces it. */
+const REOPENING_NOTICE = 'This is the copy of the conversation saved in this window; it is being reopened from the server.';
+
 /** What the chat needs to know of a session's tool calls and questions beyond the server's log. */
 export interface ChatHooks {
   /** Whether the user rejected a tool call's permission request (its card then says Rejected). */
@@ -118,6 +121,7 @@ export class ChatController extends Disposable {
       this.pointer.server = previous.server;
       this.pointer.attachPending = true;
       this.pointer.showingCache = transcript.restored;
+      if (this.pointer.showingCache) transcript.markCached('info', REOPENING_NOTICE);
     }
     this.register(connection.onUpdate((n) => this.attach.onUpdate(n)));
     this.register(

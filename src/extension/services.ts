@@ -20,7 +20,7 @@ import { PermissionBroker } from './permissions';
 import { SavedSessionPointer } from './savedSession';
 import { ServerHost } from './serverHost';
 import { SessionHistory } from './sessionHistory';
-import { sessionDataDir } from './sessionDir';
+import { sessionDataDir, workspaceIdentity } from './sessionDir';
 import { vscodeMcpSourceHost } from './mcpSourceHost';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
@@ -60,8 +60,8 @@ export class Services extends Disposable {
     const { context, log } = deps;
     this.log = log;
     // Registered first, disposed last: the local server outlives the connection to it.
-    const folder = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels, () => sessionDataDir(context.globalStorageUri.fsPath, folder())));
+    const workspace = () => workspaceIdentity(vscode.workspace.workspaceFile, workspaceRoots());
+    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels, () => sessionDataDir(context.globalStorageUri.fsPath, workspace())));
     this.transcript = this.register(new TranscriptStore(context.workspaceState));
     this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit, () => readConfig().terminalTimeoutMs));
     this.review = this.register(new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log));

@@ -211,7 +211,7 @@ export class SessionAttacher {
       pointer.expired = true;
       this.forget();
       transcript.notice('warning', 'This conversation is no longer on the server; your next question starts a new session.');
-    } else if (pointer.showingCache) transcript.notice('warning', CACHED_NOTICE);
+    } else if (pointer.showingCache) transcript.markCached('warning', CACHED_NOTICE);
     else transcript.notice('error', `Could not open the conversation: ${failure.text}`);
     this.deps.publishStatus();
   }

@@ -148,6 +148,7 @@ async function historyChecks() {
   await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
   await runCommand('Punie: Open Chat');
   await chat().locator('.item.user', { hasText: 'remember the word pelican' }).waitFor({ timeout: 30_000 });
+  await chat().locator('.item.notice', { hasText: 'being reopened from the server' }).waitFor({ state: 'detached', timeout: 30_000 });
   const marked = await chat().locator('.item.notice', { hasText: 'cached copy' }).count();
   expect(marked === 0, 'the local server replayed the session: no cached copy is shown');
   // From the server's log, not the cached copy: the replay has no prompt cards, only the outcome on each tool card.
