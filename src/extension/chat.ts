@@ -2,9 +2,9 @@
  * The conversation: the chat shows one session of the current server, with one running turn at most; turns
  * of sessions it no longer shows keep running (on the server, which logs them). Ask adds the question,
  * streams the answer through the transcript, and always ends the turn with a clear outcome — answered,
- * stopped, or what went wrong and what to do. The transcript of a session comes from the server: opening one
- * (from History, or after a window reload) replays it with `session/load`; the host's saved copy is only a
- * cache, shown (marked) while the server cannot be reached.
+ * stopped, or what went wrong and what to do. Which session is shown lives in sessionPointer.ts; attaching
+ * and switching (the transcript replayed from the server's log) in sessionAttach.ts; model and mode in
+ * sessionOptions.ts.
  */
 import * as vscode from 'vscode';
 import type { ContentBlock } from '../protocol/acp';
