@@ -80,7 +80,10 @@ function loadItems(saved: unknown): TranscriptItem[] {
     const item = parsed.data;
     if (item.id === CACHED_MARK_ID) continue;
     if (item.kind === 'permission' && item.outcome === null) items.push({ ...item, outcome: 'cancelled' });
-    else if (item.kind === 'tool' && (item.status === 'pending' || item.status === 'in_progress')) items.push({ ...item, status: 'failed' });
+    else if (item.kind === 'tool' && (item.status === 'pending' || item.status === 'in_progress')) {
+      const waiting = item.permission?.outcome === 'waiting';
+      items.push({ ...item, status: 'failed', ...(waiting ? { permission: { ...item.permission!, outcome: 'failed' as const, answer: 'No answer was recorded' } } : {}) });
+    }
     else items.push(item);
   }
   return items;
