@@ -38,8 +38,8 @@ export class FleetSessions {
   }
 
   /** A relaying copy of the session when its turn runs on another live server; else undefined (load it as usual). */
-  async runningElsewhere(sessionId: string, models: ModelFactory): Promise<ServerSession | undefined> {
-    const remote = await this.relay.runningElsewhere(sessionId);
+  async runningElsewhere(sessionId: string, models: ModelFactory, seenSeq?: number): Promise<ServerSession | undefined> {
+    const remote = await this.relay.runningElsewhere(sessionId, seenSeq);
     if (!remote) return undefined;
     const raced = this.store.get(sessionId);
     if (raced) return raced;

@@ -174,8 +174,8 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<LoadSes
 async function resumeSession(ctx: MethodContext, params: unknown): Promise<LoadSessionResponse> {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
-  await bringBack(ctx, request.sessionId);
   const lastSeq = request._meta?.[META_SEQ];
+  await bringBack(ctx, request.sessionId, typeof lastSeq === 'number' ? lastSeq : undefined);
   // Relaying a turn of another server, the client may have seen events that were not yet stored when this copy was read.
   const relaying = ctx.store.get(request.sessionId);
   if (relaying?.remote && relaying.owner === ctx.connection.user && typeof lastSeq === 'number') await relaying.remote.caughtUp(lastSeq);
@@ -240,9 +240,9 @@ function decodeCursor(cursor: string): [number, string] | null {
   return null;
 }
 
-/** Brings a stored session of the caller back into memory (no-op when it is there or is not the caller's). */
-async function bringBack(ctx: MethodContext, sessionId: string): Promise<void> {
-  await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec));
+/** Brings a stored session of the caller back into memory (no-op when it is there or is not the caller's); `seenSeq`: what the client saw. */
+async function bringBack(ctx: MethodContext, sessionId: string, seenSeq?: number): Promise<void> {
+  await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec), seenSeq);
 }
 
 /** Every prompt with a request id is logged by id, so its outcome reaches a client whose connection dropped. */

@@ -25,7 +25,7 @@ export class RelayedTurn implements RemoteTurn {
   private readonly follower: Follower;
   private readonly heartbeat: NodeJS.Timeout;
   /** The request id of the running prompt (its `prompt_finished` is the turn's last event). */
-  private readonly rid: RequestId | undefined;
+  private rid: RequestId | undefined;
   private turnEnded = false;
   private fallback: NodeJS.Timeout | undefined;
   private stopped = false;
@@ -85,7 +85,7 @@ export class RelayedTurn implements RemoteTurn {
       this.answering.delete(msg.rid);
       this.relay.send(this.holder, { t: 'answer', sid: this.session.id, client: msg.client, rid: msg.rid, result: reply.result, error: reply.error });
     };
-    this.session.request(msg.method, msg.params, controller.signal).then(
+    this.session.requestRelayed(msg.method, msg.params, controller.signal).then(
       (result) => answer({ result }),
       (err: Error) => {
         if (controller.signal.aborted) return;
@@ -115,6 +115,8 @@ export class RelayedTurn implements RemoteTurn {
   private records(records: StoredRecord[]): void {
     for (const record of records) {
       if (this.stopped) return;
+      // A copy made before the prompt was stored (its client was ahead of the store) learns it here.
+      if (record.k === 'prompt') this.rid = record.rid;
       if (record.k === 'turn_end') {
         this.turnEnded = true;
         if (record.rid === undefined) return this.end(this.holder);

@@ -175,6 +175,11 @@ export class ServerSession implements AgentHost {
     return method === Methods.requestPermission ? recordedPermission(params, signal, ask, (update) => this.agent.note(update)) : ask();
   }
 
+  /** An agent request of a turn another server runs (fleet relay): asked the same way, written down over there. */
+  requestRelayed<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
+    return this.outbound.request<T>(method, params, signal, this.link);
+  }
+
   /**
    * Records how a prompt ended. When the connection that sent it is no longer the session's (it dropped,
    * or another one resumed the session), its answer cannot arrive, so the outcome also goes out, numbered

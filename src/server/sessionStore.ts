@@ -35,7 +35,7 @@ export class SessionStore {
   /** Where sessions are kept across restarts; none: they live in memory only. */
   durable: DurableStore | undefined;
   /** Fleet mode: brings a session whose turn runs on another server here as a relaying copy (see fleet.ts). */
-  fleet: { runningElsewhere(sessionId: string, models: ModelFactory): Promise<ServerSession | undefined> } | undefined;
+  fleet: { runningElsewhere(sessionId: string, models: ModelFactory, seenSeq?: number): Promise<ServerSession | undefined> } | undefined;
   /** Set while the server shuts down: running turns are not recorded as ended, so the next start reports them interrupted. */
   shuttingDown = false;
 
@@ -117,12 +117,12 @@ export class SessionStore {
    * The session for `user`, brought back from the durable store if it is not in memory; undefined when the
    * user has no such session. `models` makes the model of a restored session.
    */
-  async find(sessionId: string, user: string, models: ModelFactory): Promise<ServerSession | undefined> {
+  async find(sessionId: string, user: string, models: ModelFactory, seenSeq?: number): Promise<ServerSession | undefined> {
     const live = this.sessions.get(sessionId);
     if (live) return live.owner === user ? live : undefined;
     await this.durable?.refresh?.(sessionId);
     if (this.durable?.summary(sessionId)?.owner !== user) return undefined;
-    const relaying = await this.fleet?.runningElsewhere(sessionId, models);
+    const relaying = await this.fleet?.runningElsewhere(sessionId, models, seenSeq);
     if (relaying) return relaying;
     let records: StoredRecord[] | undefined;
     try {

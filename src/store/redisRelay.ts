@@ -57,13 +57,13 @@ export class RedisRelay implements FleetRelay {
       .catch((err: Error) => this.options.logger.debug(`fleet relay: ${msg.t} of session ${msg.sid} to ${to} not sent: ${err.message}`));
   }
 
-  async runningElsewhere(id: string): Promise<RunningElsewhere | undefined> {
+  async runningElsewhere(id: string, seenSeq = 0): Promise<RunningElsewhere | undefined> {
     const { keys } = this.options;
     if (this.options.holds(id)) return undefined;
     const holder = await this.options.redis().get(keys.lease(id));
     if (holder === null || holder === this.replicaId) return undefined;
     const log = await readLog(this.options.redis(), keys, id);
-    if (!log || !hasOpenTurn(log.records)) return undefined;
+    if (!log || (!hasOpenTurn(log.records) && log.cursor.seq >= seenSeq)) return undefined;
     return { holder, records: log.records, after: `${log.cursor.seq}-${log.cursor.sub}` };
   }
 

@@ -49,7 +49,8 @@ export interface FleetRelay {
   readonly replicaId: string;
   /** How long a silent peer (a server, a held client) is given before it counts as gone. */
   readonly leaseMs: number;
-  runningElsewhere(id: string): Promise<RunningElsewhere | undefined>;
+  /** `seenSeq`: what the client saw; a store behind it means the holder is still writing a turn it has not stored yet. */
+  runningElsewhere(id: string, seenSeq?: number): Promise<RunningElsewhere | undefined>;
   /** Tails the session's log from `from.after` on a dedicated connection until stopped or the holder changes. */
   follow(id: string, from: RunningElsewhere, sink: FollowSink): Follower;
   /** Sends to one server; a message that cannot be sent is dropped (the peers' heartbeats and timeouts cover it). */

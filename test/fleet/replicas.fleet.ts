@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numberedChunk } from '../../src/agent/models/testModel';
+import { PERMISSION_META } from '../../src/protocol/punie';
 import { createClient } from 'redis';
 import { RedisKeys } from '../../src/store/redisKeys';
 import { hashToken } from '../../src/server/users';
@@ -183,6 +184,10 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     const text = textOf(updates(c2, sessionId));
     assert.match(text, /I read `notes.txt`: 3 lines/, 'the file read on b reached the model on a');
     assert.doesNotMatch(text, /rejected|failed/, text);
+    const seqs = c2.messages.filter((m) => typeof m.params?._meta?.seq === 'number').map((m) => m.params._meta.seq);
+    assert.deepEqual(seqs, [...new Set(seqs)].sort((x, y) => x - y), 'numbered once, in order: the question and its answer are written down on a only');
+    const answered = updates(c2, sessionId).filter((m) => m.params.update._meta?.[PERMISSION_META]?.outcome);
+    assert.ok(answered.length >= 1 && answered.every((m) => m.params.update._meta[PERMISSION_META].outcome.outcome === 'selected'), 'the answers given on b are in the log');
     assert.ok(a.log.some((l) => /question p1 .* ended after .*: end_turn/.test(l)), 'the turn ran on a');
   });
 
