@@ -145,6 +145,18 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     assert.ok(b.log.some((l) => /question p2 .* ended/.test(l)));
   });
 
+  it('session/load on another replica mid-turn replays the answer so far, then relays the rest live, each chunk once', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const { c, sessionId } = await promptThroughProxy(a, 'test?chunks=300&chunkSize=20&delayMs=5');
+    const c2 = await connect(b.urls.acp);
+    const loaded = await c2.call('load', 'session/load', { sessionId, cwd: '/w', mcpServers: [] });
+    assert.ok(loaded.result, JSON.stringify(loaded));
+    await c.next((m) => m.method === '_punie/session_taken' && m.params.sessionId === sessionId);
+    assert.equal((await finished(c2, 'p1')).params.stopReason, 'end_turn');
+    assert.equal(textOf(updates(c2, sessionId)), expectedText(300, 20), 'transcript then live updates: the whole answer once');
+    assert.ok(a.log.some((l) => /question p1 .* ended after .*: end_turn/.test(l)), 'the turn ran to its end on a');
+  });
+
   it('a cancel sent to the replica holding the client stops the turn on the replica running it', async () => {
     const [a, b] = [await replica('a'), await replica('b')];
     const moved = await promptThroughProxy(a, 'test?chunks=5000&chunkSize=20&delayMs=5');
