@@ -56,9 +56,9 @@ export class ClientConnection implements ClientLink {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  notify(method: string, params: unknown): void {
+  notify(method: string, params: unknown, frame?: string): void {
     // A failed send means the socket is closing; its close handler takes care of the sessions.
-    this.endpoint.post(method, params);
+    this.endpoint.post(method, params, frame);
   }
 
   /** Agent→client requests wait for the user or the command (no fixed cap); cancel aborts them. */

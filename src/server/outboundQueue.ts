@@ -10,7 +10,7 @@
  * queue is released. The sessions keep their replay buffers for a resume.
  */
 import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc';
-import { written } from '../transport/types';
+import { frameOf, written } from '../transport/types';
 import { joinRun, runMessage, startRun, textChunkOf, type ChunkRun } from './coalesce';
 
 export interface OutboundOptions {
@@ -75,7 +75,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
   write(message: Message): Promise<void> {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return Promise.reject(new Error('WebSocket is not open'));
     try {
-      if (this.queuedCount === 0 && this.socket.bufferedAmount < this.options.highWatermark) this.send(JSON.stringify(message));
+      if (this.queuedCount === 0 && this.socket.bufferedAmount < this.options.highWatermark) this.send(frameOf(message));
       else {
         this.enqueue(message);
         // Nothing in flight means no send callback will come to drain the queue: drain now.
@@ -136,7 +136,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     const sessionId = (message as { method?: string; params?: { sessionId?: unknown } }).params?.sessionId;
     if ('method' in message && (message as { id?: unknown }).id === undefined && typeof sessionId === 'string') this.openRuns.delete(sessionId);
     else this.openRuns.clear();
-    const text = JSON.stringify(message);
+    const text = frameOf(message);
     this.push({ text, bytes: text.length });
   }
 

@@ -61,6 +61,8 @@ export class ServerSession implements AgentHost {
   tokensKnown = true;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
+  /** The start of every update frame of this session, up to the update's JSON text. */
+  private readonly framePrefix: string;
 
   constructor(
     readonly id: string,
@@ -74,6 +76,7 @@ export class ServerSession implements AgentHost {
     options: SessionStoreOptions,
   ) {
     this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
+    this.framePrefix = `{"jsonrpc":"2.0","method":"${Methods.sessionUpdate}","params":{"sessionId":${JSON.stringify(id)},"update":`;
     this.updatedAt = options.now();
     this.agent = new AgentSession(id, cwd, model, this, options.agent, options.logger);
   }
@@ -82,11 +85,17 @@ export class ServerSession implements AgentHost {
     return this.attachedTo === undefined ? undefined : this.store.linkOf(this.attachedTo);
   }
 
+  /**
+   * The per-chunk path. The update is serialised once: the same JSON text makes the socket frame and the
+   * log line (what JSON.stringify of the message and of the record would give).
+   */
   emit(update: SessionUpdate): void {
     if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
     const seq = ++this.seq;
-    this.store.durable?.append(this.id, { k: 'u', s: seq, u: update });
-    this.deliver(seq, Methods.sessionUpdate, { sessionId: this.id, update, _meta: { [META_SEQ]: seq } }, estimateBytes(update));
+    const json = JSON.stringify(update);
+    this.store.durable?.append(this.id, { k: 'u', s: seq, u: update }, `{"k":"u","s":${seq},"u":${json}}`);
+    const frame = `${this.framePrefix}${json},"_meta":{"${META_SEQ}":${seq}}}}`;
+    this.deliver(seq, Methods.sessionUpdate, { sessionId: this.id, update, _meta: { [META_SEQ]: seq } }, estimateBytes(update), frame);
   }
 
   /** Numbers an outbound session event other than an update, keeps it for replay and on disk, and sends it if the client is connected. */
@@ -96,11 +105,11 @@ export class ServerSession implements AgentHost {
     this.deliver(seq, method, { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } }, bytes);
   }
 
-  /** The per-chunk path: one replay entry, and the frame to the client (or held behind a reload). */
-  private deliver(seq: number, method: string, numbered: Record<string, unknown>, bytes: number): void {
+  /** One replay entry, and the frame to the client (or held behind a reload). */
+  private deliver(seq: number, method: string, numbered: Record<string, unknown>, bytes: number, frame?: string): void {
     this.replay.push({ seq, method, params: numbered, bytes });
     if (this.held) this.held.push({ method, params: numbered });
-    else this.link?.notify(method, numbered);
+    else this.link?.notify(method, numbered, frame);
   }
 
   remember(messages: readonly ChatMessage[]): void {

@@ -14,7 +14,7 @@ import { runInBackground } from '../util/background';
 import { ConnectionClosedError, InvalidResultError, RequestAbortedError } from './errors';
 import { frameText, silentLogger, type Logger } from '../util/logger';
 import { PendingRequests } from './pendingRequests';
-import { written, type ProtocolErrorSource } from './types';
+import { FRAME_TEXT, written, type FramedMessage, type ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
   id: RequestId;
@@ -93,10 +93,13 @@ export class RpcEndpoint {
 
   /**
    * Sends a notification nobody waits for (a streamed update): when it cannot be handed to the transport the
-   * connection is closing, which its close handling deals with. No promise per message on the way.
+   * connection is closing, which its close handling deals with. No promise per message on the way. `frame`,
+   * when given, is the message's JSON text already made by the sender (it must equal its serialisation).
    */
-  post(method: string, params: unknown): void {
-    const sent = this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
+  post(method: string, params: unknown, frame?: string): void {
+    const message: FramedMessage = { jsonrpc: '2.0', method, params } as Message;
+    if (frame !== undefined) message[FRAME_TEXT] = frame;
+    const sent = this.sendRaw(message);
     if (sent !== written) sent.catch((err: Error) => this.logger.debug(`could not send ${method}: ${err.message}`));
   }
 

@@ -2,7 +2,7 @@
 import { AbstractMessageWriter, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
 import type WebSocket from 'ws';
 import { ProtocolMessageReader } from './protocolReader';
-import { written } from './types';
+import { frameOf, written } from './types';
 
 export interface WebSocketReaderOptions {
   /** Punie's `/ws` decodes binary frames as UTF-8 (Toad sends bytes); strict ACP ignores them. */
@@ -71,7 +71,7 @@ export class WebSocketMessageWriter extends AbstractMessageWriter {
     // No per-frame send callback: it costs more than the frame on long streams, and a failed write
     // surfaces as the socket's error and close events, which close the endpoint.
     this.cork();
-    this.socket.send(JSON.stringify(message));
+    this.socket.send(frameOf(message));
     return written;
   }
 
