@@ -61,8 +61,8 @@ export class ServerSession implements AgentHost {
   tokensKnown = true;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
-  /** The start of every update frame of this session, up to the update's JSON text. */
-  private readonly framePrefix: string;
+  /** Length of the start of every update frame of this session, up to the update's JSON text. */
+  private readonly framePrefixLength: number;
 
   constructor(
     readonly id: string,
@@ -76,7 +76,7 @@ export class ServerSession implements AgentHost {
     options: SessionStoreOptions,
   ) {
     this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
-    this.framePrefix = `{"jsonrpc":"2.0","method":"${Methods.sessionUpdate}","params":{"sessionId":${JSON.stringify(id)},"update":`;
+    this.framePrefixLength = `{"jsonrpc":"2.0","method":"${Methods.sessionUpdate}","params":{"sessionId":${JSON.stringify(id)},"update":`.length;
     this.updatedAt = options.now();
     this.agent = new AgentSession(id, cwd, model, this, options.agent, options.logger);
   }
@@ -86,16 +86,21 @@ export class ServerSession implements AgentHost {
   }
 
   /**
-   * The per-chunk path. The update is serialised once: the same JSON text makes the socket frame and the
-   * log line (what JSON.stringify of the message and of the record would give).
+   * The per-chunk path. The update is serialised once: the frame is the message's JSON text, and the log
+   * line takes the update's text out of it (a slice, not a copy) — what JSON.stringify of the record gives.
    */
   emit(update: SessionUpdate): void {
     if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
     const seq = ++this.seq;
-    const json = JSON.stringify(update);
-    this.store.durable?.append(this.id, { k: 'u', s: seq, u: update }, `{"k":"u","s":${seq},"u":${json}}`);
-    const frame = `${this.framePrefix}${json},"_meta":{"${META_SEQ}":${seq}}}}`;
-    this.deliver(seq, Methods.sessionUpdate, { sessionId: this.id, update, _meta: { [META_SEQ]: seq } }, estimateBytes(update), frame);
+    const numbered = { sessionId: this.id, update, _meta: { [META_SEQ]: seq } };
+    const durable = this.store.durable;
+    // Not made for a client that is away or behind: its queue merges chunks and makes frames of its own.
+    const frame = durable || this.link?.flowing ? JSON.stringify({ jsonrpc: '2.0', method: Methods.sessionUpdate, params: numbered }) : undefined;
+    if (durable && frame) {
+      const json = frame.slice(this.framePrefixLength, frame.length - `,"_meta":{"${META_SEQ}":${seq}}}}`.length);
+      durable.append(this.id, { k: 'u', s: seq, u: update }, `{"k":"u","s":${seq},"u":${json}}`);
+    }
+    this.deliver(seq, Methods.sessionUpdate, numbered, estimateBytes(update), frame);
   }
 
   /** Numbers an outbound session event other than an update, keeps it for replay and on disk, and sends it if the client is connected. */

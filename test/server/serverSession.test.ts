@@ -27,4 +27,17 @@ describe('server session: an update serialised once', () => {
       assert.deepEqual(stored[i].record, { k: 'u', s: i + 1, u: updates[i] });
     });
   });
+
+  it('without a store, makes no frame for a client whose queue is behind (it merges chunks into frames of its own)', () => {
+    const frames: (string | undefined)[] = [];
+    const link = { clientId: 'c', user: 'u', capabilities: {}, flowing: true, notify: (_m: string, _p: unknown, frame?: string) => frames.push(frame) };
+    const options = { gracePeriodMs: 1000, cleanupIntervalMs: 1000, replayMaxUpdates: 10, replayMaxBytes: 1e6, now: () => 0, logger: silentLogger };
+    const session = new ServerSession('s', '/', 'u', 'c', 't', new TestModel('test', parseTestModelOptions('')), { durable: undefined, linkOf: () => link as unknown as ClientLink }, options);
+    session.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'a' } });
+    link.flowing = false;
+    session.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text: 'b' } });
+    assert.equal(typeof frames[0], 'string');
+    assert.equal(frames[1], undefined);
+    assert.equal(session.replay.size, 2);
+  });
 });
