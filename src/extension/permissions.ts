@@ -42,6 +42,8 @@ export interface PermissionEnvironment {
   chatVisible(): boolean;
   /** The session the chat shows: prompts of other sessions wait outside it. */
   shownSession(): string | undefined;
+  /** Shows a session in the chat (a background session's notification offers it). */
+  showSession(sessionId: string): Promise<void>;
 }
 
 /** Tool calls remembered as rejected by the user, so their cards say "Rejected" rather than "Failed". */
@@ -125,7 +127,7 @@ export class PermissionBroker implements vscode.Disposable {
         },
       });
       this.changeEmitter.fire(this.pending.size);
-      if (!inChat) this.notify(base, 'A background Punie session asks to');
+      if (!inChat) this.notify(base, 'A background Punie session asks to', request.sessionId);
       else if (!this.env.chatVisible()) this.notify(base, 'Punie asks to');
     });
     if (answer.optionId === undefined) return { outcome: { outcome: 'cancelled' } };
@@ -179,12 +181,15 @@ export class PermissionBroker implements vscode.Disposable {
     if (this.rejected.size > MAX_REJECTED) this.rejected.delete(this.rejected.values().next().value!);
   }
 
-  private notify(item: ItemOf<'permission'>, asks: string): void {
-    const buttons = item.options.map((o) => ({ title: NOTIFICATION_LABELS[o.kind] ?? o.name, optionId: o.optionId }));
+  /** Asks in a notification too; one of a background session also offers to show that session (its card waits there). */
+  private notify(item: ItemOf<'permission'>, asks: string, background?: string): void {
+    const buttons: { title: string; optionId?: string }[] = item.options.map((o) => ({ title: NOTIFICATION_LABELS[o.kind] ?? o.name, optionId: o.optionId }));
+    if (background !== undefined) buttons.push({ title: 'Show Conversation' });
     runInBackground(
       'the permission notification',
-      vscode.window.showWarningMessage(`${asks} ${lowerFirst(item.title)}`, ...buttons).then((choice) => {
-        if (choice) this.answer(item.id, choice.optionId);
+      vscode.window.showWarningMessage(`${asks} ${lowerFirst(item.title)}`, ...buttons).then(async (choice) => {
+        if (choice?.optionId !== undefined) this.answer(item.id, choice.optionId);
+        else if (choice && background !== undefined) await this.env.showSession(background);
       }),
     );
   }

@@ -75,6 +75,10 @@ export class Services extends Disposable {
           roots: workspaceRoots,
           chatVisible: deps.chatVisible,
           shownSession: () => this.chat.currentSessionId,
+          showSession: async (sessionId) => {
+            await vscode.commands.executeCommand('punie.openChat');
+            await this.chat.openSession(sessionId);
+          },
         },
         this.review.reviews,
       ),

@@ -111,4 +111,33 @@ describe('durable chat sessions and the History list', () => {
     assert.deepEqual(await answer, { outcome: { outcome: 'selected', optionId: 'reject' } });
     assert.equal(permissions.waitingSessions.size, 0);
   });
+
+  it("a background session's notification offers to show that session, and the prompt is answered there", async () => {
+    const api = await punie();
+    const { chat, permissions } = api.services();
+    await vscode.commands.executeCommand('punie.newSession');
+    await vscode.commands.executeCommand('punie.ask', 'asks in the background');
+    const background = chat.currentSessionId!;
+    await vscode.commands.executeCommand('punie.newSession');
+    await vscode.commands.executeCommand('punie.ask', 'the one on screen');
+    const asked: string[][] = [];
+    const window = vscode.window as { showWarningMessage: unknown };
+    const original = window.showWarningMessage;
+    window.showWarningMessage = (message: string, ...buttons: { title: string }[]) => {
+      asked.push([message, ...buttons.map((b) => b.title)]);
+      return Promise.resolve(buttons.find((b) => b.title === 'Show Conversation'));
+    };
+    try {
+      const options = [{ optionId: 'allow', name: 'Allow', kind: 'allow_once' }];
+      const answer = api.agentRequest('session/request_permission', { sessionId: background, toolCall: { toolCallId: 'call-show', title: 'Write shown.txt', kind: 'edit' }, options });
+      await waitFor('the session shown from the notification', () => chat.currentSessionId === background);
+      assert.deepEqual(asked, [['A background Punie session asks to write shown.txt', 'Allow', 'Show Conversation']]);
+      const card = await waitFor('the prompt in its chat', async () => (await api.probe()).items.find((i) => i.kind === 'permission' && /Write shown\.txt/.test(i.text)));
+      assert.ok(permissions.waitingSessions.has(background), 'showing it answered nothing');
+      await api.choosePermission(card.id, 'allow');
+      assert.deepEqual(await answer, { outcome: { outcome: 'selected', optionId: 'allow' } });
+    } finally {
+      window.showWarningMessage = original;
+    }
+  });
 });
