@@ -8,8 +8,10 @@ import type { MarkdownRenderer } from './markdown';
 export type FrameScheduler = (callback: () => void) => void;
 
 /**
- * Settled blocks are kept in groups of this many: the answer's element then has few children however long
- * it gets, and a finished group (styled `content-visibility: auto`) costs no layout while off screen.
+ * Settled blocks are kept in groups of this many, and groups in sections of this many: every element then has
+ * few children however long the answer gets (1 MB is about 10 sections), and a full group or section (styled
+ * `content-visibility: auto`) costs no style or layout while off screen. With one level the answer's element
+ * got hundreds of groups, and the layout and style work of each update grew with them.
  */
 const GROUP_SIZE = 32;
 
@@ -24,6 +26,8 @@ export class MarkdownView {
   private renderedTail = '';
   private group: HTMLElement | undefined;
   private groupCount = 0;
+  private section: HTMLElement | undefined;
+  private sectionCount = 0;
   private pendingCarriageReturn = false;
   private scheduled = false;
   private dirty = false;
@@ -35,6 +39,7 @@ export class MarkdownView {
     private readonly renderer: MarkdownRenderer,
     private readonly schedule: FrameScheduler,
     maxOpenBlock?: number,
+    private readonly groupSize = GROUP_SIZE,
   ) {
     this.splitter = new BlockSplitter(maxOpenBlock);
     this.element = document.createElement('div');
@@ -71,33 +76,46 @@ export class MarkdownView {
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    const { settled, tail, consumed } = this.splitter.update(this.open);
+    const { settled, tail, tailContinued, consumed } = this.splitter.update(this.open);
     if (consumed > 0) this.open = this.open.slice(consumed);
     for (const block of settled) {
       const element = this.document.createElement('div');
-      element.className = 'md-block';
-      element.innerHTML = this.renderer.render(block, true);
+      element.className = block.continued ? 'md-block md-continued' : 'md-block';
+      element.innerHTML = this.renderer.render(block.markdown, true);
       decorateCodeBlocks(this.document, element);
       this.groupFor().append(element);
       this.settledCount++;
     }
     if (tail !== this.renderedTail || settled.length > 0) {
       this.renderedTail = tail;
+      this.tailElement.classList.toggle('md-continued', tailContinued);
       this.tailElement.innerHTML = tail ? this.renderer.render(tail, false) : '';
       decorateCodeBlocks(this.document, this.tailElement);
     }
   }
 
   private groupFor(): HTMLElement {
-    if (!this.group || this.groupCount >= GROUP_SIZE) {
-      this.group?.classList.add('md-group-full');
+    if (!this.group || this.groupCount >= this.groupSize) {
+      this.group?.classList.add('md-full');
       this.group = this.document.createElement('div');
       this.group.className = 'md-group';
       this.groupCount = 0;
-      this.element.insertBefore(this.group, this.tailElement);
+      this.sectionFor().append(this.group);
     }
     this.groupCount++;
     return this.group;
+  }
+
+  private sectionFor(): HTMLElement {
+    if (!this.section || this.sectionCount >= this.groupSize) {
+      this.section?.classList.add('md-full');
+      this.section = this.document.createElement('div');
+      this.section.className = 'md-section';
+      this.sectionCount = 0;
+      this.element.insertBefore(this.section, this.tailElement);
+    }
+    this.sectionCount++;
+    return this.section;
   }
 
   /** The answer is complete: its tail is settled too (highlighted). */
