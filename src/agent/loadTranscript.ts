@@ -76,7 +76,9 @@ export class Transcript {
       const entry = this.entries[i] as ToolUpdate;
       if (entry.sessionUpdate !== 'tool_call' || entry.toolCallId !== update.toolCallId) continue;
       const changed = Object.fromEntries(Object.entries(update).filter(([key, value]) => key !== 'sessionUpdate' && value !== undefined && value !== null));
-      this.entries[i] = { ...entry, ...changed, sessionUpdate: 'tool_call' } as SessionUpdate;
+      // `_meta` keys add up (a permission record joins whatever the call carried).
+      const meta = entry._meta && update._meta ? { _meta: { ...entry._meta, ...update._meta } } : {};
+      this.entries[i] = { ...entry, ...changed, ...meta, sessionUpdate: 'tool_call' } as SessionUpdate;
       this.resize(i, sizeOf(this.entries[i]));
       this.trim();
       return true;

@@ -150,6 +150,11 @@ export class AgentSession {
     }
   }
 
+  /** An update the host adds about the turn (a permission question and its answer), kept in the transcript too. */
+  note(update: SessionUpdate): void {
+    this.emit(update);
+  }
+
   /** An answer of the agent itself (a slash command's), kept in the transcript like the model's. */
   say(text: string): void {
     this.emit({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });

@@ -17,3 +17,13 @@ export async function listSessions(client: Pick<PunieClientApi, 'request'>, cwd:
   } while (cursor && all.length < maxSessions);
   return all.slice(0, maxSessions);
 }
+
+/**
+ * The sessions of several folders (a multi-root workspace), newest first: `session/list` filters by one cwd,
+ * so each folder is asked for its own and the lists are merged.
+ */
+export async function listSessionsOf(client: Pick<PunieClientApi, 'request'>, cwds: readonly string[], maxSessions = Infinity): Promise<ListedSession[]> {
+  const lists = await Promise.all([...new Set(cwds)].map((cwd) => listSessions(client, cwd, maxSessions)));
+  const newest = (s: ListedSession) => (s.updatedAt ? Date.parse(s.updatedAt) : 0);
+  return lists.flat().sort((a, b) => newest(b) - newest(a)).slice(0, maxSessions);
+}

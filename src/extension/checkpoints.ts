@@ -61,6 +61,11 @@ export class Checkpoints {
     if (!known && files.size === 1) this.markTurn(ref.turnId);
   }
 
+  /** Whether a turn (its question's transcript id) has a checkpoint kept: a replayed question still offers Restore. */
+  has(turnId: string): boolean {
+    return this.index().some((e) => e.turnId === turnId);
+  }
+
   /** Puts back the files of a turn, after asking. Resolves to how many were restored (0: nothing, or declined). */
   async restore(turnId: string, confirm: Confirm = modalConfirm): Promise<number> {
     const checkpoint = await this.load(turnId);

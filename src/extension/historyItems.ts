@@ -1,7 +1,7 @@
 /**
  * What the History list shows of each session, as Copilot Chat's history does: grouped by day (Today,
- * Yesterday, …), the title, how long ago and with which model, and a running badge for a session whose
- * turn is still going. Plain code, no vscode.
+ * Yesterday, …), the title, how long ago and with which model, a running badge for a session whose
+ * turn is still going, and a bell for one whose permission prompt waits for the user. Plain code, no vscode.
  */
 import type { ListedSession } from '../client/sessionList';
 
@@ -11,7 +11,10 @@ export type HistoryEntry =
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
-export function historyEntries(sessions: readonly ListedSession[], options: { running: ReadonlySet<string>; current: string | undefined; now: number }): HistoryEntry[] {
+export function historyEntries(
+  sessions: readonly ListedSession[],
+  options: { running: ReadonlySet<string>; waiting?: ReadonlySet<string>; current: string | undefined; now: number },
+): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
   let group: string | undefined;
   const startOfToday = new Date(options.now).setHours(0, 0, 0, 0);
@@ -24,12 +27,13 @@ export function historyEntries(sessions: readonly ListedSession[], options: { ru
     const model = typeof meta.model === 'string' ? meta.model.slice(0, 100) : undefined;
     const title = (s.title ?? '').trim().slice(0, 200) || 'Untitled session';
     const current = s.sessionId === options.current;
+    const waiting = options.waiting?.has(s.sessionId) === true;
     entries.push({
       kind: 'session',
       sessionId: s.sessionId,
       title,
-      label: running ? `$(loading~spin) ${title}` : title,
-      description: [running ? 'running' : ago(updated, options.now), model, current ? 'current' : undefined].filter(Boolean).join(' · '),
+      label: waiting ? `$(bell-dot) ${title}` : running ? `$(loading~spin) ${title}` : title,
+      description: [waiting ? 'waiting for your answer' : running ? 'running' : ago(updated, options.now), model, current ? 'current' : undefined].filter(Boolean).join(' · '),
       running,
       current,
     });

@@ -1,13 +1,14 @@
 /** What McpSources reads of VS Code: settings, the profile's mcp.json, workspace trust, and the user's answer. */
 import { dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { workspaceRoots } from './fileSystem';
 import type { McpSourceHost, WorkspaceAnswer } from './mcpSources';
 
 const WORKSPACE_ANSWER_KEY = 'punie.mcp.workspaceAnswer';
 
 export function vscodeMcpSourceHost(context: Pick<vscode.ExtensionContext, 'globalStorageUri' | 'workspaceState'>): McpSourceHost {
   return {
-    folder: () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+    folders: workspaceRoots,
     // globalStorage is <profile>/globalStorage/<extension id>; mcp.json sits beside the profile's settings.json.
     userMcpFile: () => join(dirname(dirname(context.globalStorageUri.fsPath)), 'mcp.json'),
     punieSetting: () => vscode.workspace.getConfiguration('punie').get('mcpServers'),

@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Logger } from '../util/logger';
 import { describeServers, fromSetting, fromVsCodeConfig, mergeServerLists, type AcpMcpServer, type McpServerList } from './mcpConfig';
 
@@ -18,8 +18,8 @@ export interface WorkspaceAnswer {
 }
 
 export interface McpSourceHost {
-  /** The first workspace folder, if any. */
-  folder(): string | undefined;
+  /** The workspace folders, first one first (none without a folder). */
+  folders(): readonly string[];
   /** The profile's mcp.json path. */
   userMcpFile(): string;
   /** `punie.mcpServers`, as the user set it. */
@@ -40,33 +40,42 @@ export class McpSources {
   ) {}
 
   async servers(): Promise<AcpMcpServer[]> {
-    const folder = this.host.folder();
+    const folders = this.host.folders();
+    // User-level entries resolve ${workspaceFolder} to the first folder, as VS Code does in a multi-root window.
+    const folder = folders[0];
     const lists: McpServerList[] = [fromSetting(this.host.punieSetting())];
     const userText = await readOptional(this.host.userMcpFile());
     if (userText !== undefined) lists.push(fromVsCodeConfig('your VS Code mcp.json', userText, { workspaceFolder: folder }));
     const userSetting = this.host.userMcpSetting();
     if (userSetting) lists.push(fromVsCodeConfig('the mcp.servers setting', { servers: userSetting }, { workspaceFolder: folder }));
-    if (folder) lists.push(await this.workspaceServers(folder));
+    lists.push(...(await this.workspaceServers(folders)));
     const merged = mergeServerLists(lists);
     for (const reason of merged.skipped) this.log.warn(`MCP: ${reason}`);
     return merged.servers;
   }
 
-  private async workspaceServers(folder: string): Promise<McpServerList> {
-    const text = await readOptional(join(folder, '.vscode', 'mcp.json'));
-    if (text === undefined) return { servers: [], skipped: [] };
-    if (!this.host.isTrusted()) return { servers: [], skipped: ['.vscode/mcp.json is not used: this workspace is not trusted'] };
-    const list = fromVsCodeConfig('.vscode/mcp.json', text, { workspaceFolder: folder });
-    if (list.servers.length === 0) return list;
-    const digest = createHash('sha256').update(text).digest('hex');
+  /** Every folder's .vscode/mcp.json (a multi-root workspace has one per folder), confirmed together. */
+  private async workspaceServers(folders: readonly string[]): Promise<McpServerList[]> {
+    const files: { folder: string; text: string }[] = [];
+    for (const folder of folders) {
+      const text = await readOptional(join(folder, '.vscode', 'mcp.json'));
+      if (text !== undefined) files.push({ folder, text });
+    }
+    if (files.length === 0) return [];
+    if (!this.host.isTrusted()) return [{ servers: [], skipped: ['.vscode/mcp.json is not used: this workspace is not trusted'] }];
+    const source = (folder: string) => (folders.length > 1 ? `${basename(folder)}/.vscode/mcp.json` : '.vscode/mcp.json');
+    const lists = files.map((f) => fromVsCodeConfig(source(f.folder), f.text, { workspaceFolder: f.folder }));
+    const servers = lists.flatMap((l) => l.servers);
+    if (servers.length === 0) return lists;
+    const digest = createHash('sha256').update(JSON.stringify(files)).digest('hex');
     const answered = this.host.savedAnswer();
     let use = answered?.digest === digest ? answered.use : undefined;
     if (use === undefined) {
-      use = await this.host.confirmWorkspaceServers(describeServers(list.servers));
-      if (use === undefined) return { servers: [], skipped: ['.vscode/mcp.json was not confirmed'] };
+      use = await this.host.confirmWorkspaceServers(describeServers(servers));
+      if (use === undefined) return [{ servers: [], skipped: ['.vscode/mcp.json was not confirmed'] }];
       await this.host.saveAnswer({ digest, use });
     }
-    return use ? list : { servers: [], skipped: [...list.skipped, '.vscode/mcp.json is not used: you chose not to'] };
+    return use ? lists : [{ servers: [], skipped: [...lists.flatMap((l) => l.skipped), '.vscode/mcp.json is not used: you chose not to'] }];
   }
 }
 

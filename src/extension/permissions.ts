@@ -1,7 +1,8 @@
 /**
  * `session/request_permission`: decided by the auto-approve setting and workspace trust when they allow,
- * otherwise asked inline in the chat (and as a notification when the chat is hidden). The first answer
- * wins; a cancelled request or turn answers `cancelled`.
+ * otherwise asked inline in the chat of its session (pendingPrompts.ts), and as a notification when the chat
+ * is hidden or shows another session. The first answer wins; a cancelled request, or the end of its
+ * session's turn, answers `cancelled`; switching sessions answers nothing.
  */
 import * as vscode from 'vscode';
 import type { PermissionOption, RequestPermissionRequest, RequestPermissionResponse } from '../protocol/acp';
@@ -12,6 +13,7 @@ import { commandView, quote } from '../webview/commandView';
 import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
 import { runInBackground } from '../util/background';
+import { PendingPrompts } from './pendingPrompts';
 import { autoDecision } from './permissionPolicy';
 import type { TranscriptStore } from './transcriptStore';
 
@@ -38,6 +40,10 @@ export interface PermissionEnvironment {
   roots(): readonly string[];
   /** Whether the chat view is on screen (else a notification asks too). */
   chatVisible(): boolean;
+  /** The session the chat shows: prompts of other sessions wait outside it. */
+  shownSession(): string | undefined;
+  /** Shows a session in the chat (a background session's notification offers it). */
+  showSession(sessionId: string): Promise<void>;
 }
 
 /** Tool calls remembered as rejected by the user, so their cards say "Rejected" rather than "Failed". */
@@ -46,7 +52,7 @@ const MAX_REJECTED = 500;
 const NOTIFICATION_LABELS: Record<string, string> = { allow_once: 'Allow', allow_always: 'Allow Always', reject_once: 'Reject', reject_always: 'Reject Always' };
 
 export class PermissionBroker implements vscode.Disposable {
-  private readonly pending = new Map<string, Pending>();
+  private readonly pending: PendingPrompts<Pending>;
   private readonly rejected = new Set<string>();
   /** "Always allow commands starting with …", per session. */
   private readonly prefixes = new CommandPrefixGrants();
@@ -58,7 +64,19 @@ export class PermissionBroker implements vscode.Disposable {
     private readonly transcript: TranscriptStore,
     private readonly env: PermissionEnvironment,
     private readonly reviews?: ReviewHook,
-  ) {}
+  ) {
+    this.pending = new PendingPrompts(transcript, () => env.shownSession());
+  }
+
+  /** The sessions with a prompt waiting for the user. */
+  get waitingSessions(): ReadonlySet<string> {
+    return this.pending.sessions();
+  }
+
+  /** A session is shown again (attached and replayed): its waiting prompts go back into the chat. */
+  showSession(sessionId: string): void {
+    this.pending.show(sessionId);
+  }
 
   /** Whether the user (or the trust policy) rejected this tool call's permission request. */
   wasRejected(sessionId: string, toolCallId: string): boolean {
@@ -85,18 +103,20 @@ export class PermissionBroker implements vscode.Disposable {
       autoDecision(request, { autoApprove: this.env.autoApprove(), allowSearches: this.env.allowSearches(), trusted: this.env.isTrusted(), roots: this.env.roots() }) ??
       this.prefixDecision(request, command);
     if (decided) {
-      this.transcript.add({ ...base, outcome: decided.option.optionId });
+      // Only into the chat of its own session (the server's log has it for the others).
+      if (this.env.shownSession() === request.sessionId) {
+        this.transcript.add({ ...base, outcome: decided.option.optionId });
+        this.transcript.notice('info', decided.reason);
+      }
       this.reviews?.decidedElsewhere(base.id, decided.option.kind.startsWith('allow') ? 'allowed' : 'rejected');
       if (decided.option.kind.startsWith('reject')) this.remember(callKey(request));
-      this.transcript.notice('info', decided.reason);
       return { outcome: { outcome: 'selected', optionId: decided.option.optionId } };
     }
     if (signal.aborted) return { outcome: { outcome: 'cancelled' } };
-    this.transcript.add(base);
     const answer = await new Promise<{ optionId?: string; meta?: Record<string, unknown> }>((resolve) => {
       const onAbort = () => this.settle(base.id, undefined);
       signal.addEventListener('abort', onAbort, { once: true });
-      this.pending.set(base.id, {
+      const inChat = this.pending.add({
         item: base,
         call: callKey(request),
         sessionId: request.sessionId,
@@ -107,7 +127,8 @@ export class PermissionBroker implements vscode.Disposable {
         },
       });
       this.changeEmitter.fire(this.pending.size);
-      if (!this.env.chatVisible()) this.notify(base);
+      if (!inChat) this.notify(base, 'A background Punie session asks to', request.sessionId);
+      else if (!this.env.chatVisible()) this.notify(base, 'Punie asks to');
     });
     if (answer.optionId === undefined) return { outcome: { outcome: 'cancelled' } };
     return { outcome: { outcome: 'selected', optionId: answer.optionId }, ...(answer.meta ? { _meta: answer.meta } : {}) };
@@ -127,9 +148,9 @@ export class PermissionBroker implements vscode.Disposable {
     return true;
   }
 
-  /** Ends every open request as cancelled (the turn was cancelled or the connection replaced). */
-  cancelAll(): void {
-    for (const id of [...this.pending.keys()]) this.settle(id, undefined);
+  /** Ends the open requests of one session (its turn ended), or of all (the connection was replaced), as cancelled. */
+  cancelAll(sessionId?: string): void {
+    for (const id of this.pending.ids(sessionId)) this.settle(id, undefined);
   }
 
   dispose(): void {
@@ -146,17 +167,12 @@ export class PermissionBroker implements vscode.Disposable {
   }
 
   private settle(id: string, optionId: string | undefined, meta?: Record<string, unknown>, prefix?: number): void {
-    const pending = this.pending.get(id);
+    const pending = this.pending.settle(id, (card) => ({ ...card, outcome: optionId ?? 'cancelled', ...(prefix ? { chosenPrefix: prefix } : {}) }));
     if (!pending) return;
-    this.pending.delete(id);
     this.changeEmitter.fire(this.pending.size);
     const kind = pending.item.options.find((o) => o.optionId === optionId)?.kind;
     this.reviews?.decidedElsewhere(id, kind === undefined ? 'cancelled' : kind.startsWith('allow') ? 'allowed' : 'rejected');
     if (kind?.startsWith('reject')) this.remember(pending.call);
-    // The card as it is now (a review updates it while the user decides).
-    const current = this.transcript.model.get(id);
-    const item = current?.kind === 'permission' ? current : pending.item;
-    this.transcript.apply({ op: 'replace', item: { ...item, outcome: optionId ?? 'cancelled', ...(prefix ? { chosenPrefix: prefix } : {}) } });
     pending.resolve(optionId, meta);
   }
 
@@ -165,12 +181,15 @@ export class PermissionBroker implements vscode.Disposable {
     if (this.rejected.size > MAX_REJECTED) this.rejected.delete(this.rejected.values().next().value!);
   }
 
-  private notify(item: ItemOf<'permission'>): void {
-    const buttons = item.options.map((o) => ({ title: NOTIFICATION_LABELS[o.kind] ?? o.name, optionId: o.optionId }));
+  /** Asks in a notification too; one of a background session also offers to show that session (its card waits there). */
+  private notify(item: ItemOf<'permission'>, asks: string, background?: string): void {
+    const buttons: { title: string; optionId?: string }[] = item.options.map((o) => ({ title: NOTIFICATION_LABELS[o.kind] ?? o.name, optionId: o.optionId }));
+    if (background !== undefined) buttons.push({ title: 'Show Conversation' });
     runInBackground(
       'the permission notification',
-      vscode.window.showWarningMessage(`Punie asks to ${lowerFirst(item.title)}`, ...buttons).then((choice) => {
-        if (choice) this.answer(item.id, choice.optionId);
+      vscode.window.showWarningMessage(`${asks} ${lowerFirst(item.title)}`, ...buttons).then(async (choice) => {
+        if (choice?.optionId !== undefined) this.answer(item.id, choice.optionId);
+        else if (choice && background !== undefined) await this.env.showSession(background);
       }),
     );
   }

@@ -51,9 +51,18 @@ function readPointer(file: string): SavedSession | undefined {
   }
 }
 
-/** The working directory of the chat's sessions: the first workspace folder (sessions are listed per folder). */
+/**
+ * The working directory of a new session: the first workspace folder (ACP gives a session one cwd; the file
+ * tools still reach every folder of a multi-root workspace).
+ */
 export function chatCwd(): string {
-  return vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? homedir();
+  return chatFolders()[0];
+}
+
+/** The folders whose sessions the History lists: every folder of the workspace, or the home dir without one. */
+export function chatFolders(): string[] {
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+  return folders.length > 0 ? folders : [homedir()];
 }
 
 /** Which server a session lives on: the local one (whatever its port this time), or a remote one by URL. */

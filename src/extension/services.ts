@@ -20,7 +20,7 @@ import { PermissionBroker } from './permissions';
 import { SavedSessionPointer } from './savedSession';
 import { ServerHost } from './serverHost';
 import { SessionHistory } from './sessionHistory';
-import { sessionDataDir } from './sessionDir';
+import { sessionDataDir, workspaceIdentity } from './sessionDir';
 import { vscodeMcpSourceHost } from './mcpSourceHost';
 import { McpSources } from './mcpSources';
 import { ServerProblems } from './serverProblems';
@@ -54,15 +54,14 @@ export class Services extends Disposable {
   readonly statusBar: StatusBar;
   /** Diff review of proposed writes, checkpoints, highlights of landed changes. */
   readonly review: ChangeReview;
-  private wasBusy = false;
 
   constructor(deps: ServicesDeps) {
     super();
     const { context, log } = deps;
     this.log = log;
     // Registered first, disposed last: the local server outlives the connection to it.
-    const folder = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
-    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels, () => sessionDataDir(context.globalStorageUri.fsPath, folder())));
+    const workspace = () => workspaceIdentity(vscode.workspace.workspaceFile, workspaceRoots());
+    this.servers = this.register(new ServerHost(context.secrets, log, deps.createModels, () => sessionDataDir(context.globalStorageUri.fsPath, workspace())));
     this.transcript = this.register(new TranscriptStore(context.workspaceState));
     this.terminals = this.register(new TerminalManager(log, () => readConfig().terminalOutputByteLimit, () => readConfig().terminalTimeoutMs));
     this.review = this.register(new ChangeReview(context, this.transcript, () => this.chat.currentTurn, log));
@@ -75,6 +74,11 @@ export class Services extends Disposable {
           isTrusted: () => vscode.workspace.isTrusted,
           roots: workspaceRoots,
           chatVisible: deps.chatVisible,
+          shownSession: () => this.chat.currentSessionId,
+          showSession: async (sessionId) => {
+            await vscode.commands.executeCommand('punie.openChat');
+            await this.chat.openSession(sessionId);
+          },
         },
         this.review.reviews,
       ),
@@ -101,11 +105,12 @@ export class Services extends Disposable {
       }),
     );
     this.chat = this.register(
-      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chat-session.json')), (session, call) =>
-        this.permissions.wasRejected(session, call),
-      ),
+      new ChatController(this.transcript, this.connection, log, new McpSources(vscodeMcpSourceHost(context), log), new SavedSessionPointer(path.join((context.storageUri ?? context.globalStorageUri).fsPath, 'chat-session.json')), {
+        rejected: (session, call) => this.permissions.wasRejected(session, call),
+        hasCheckpoint: (turnId) => this.review.checkpoints.has(turnId),
+      }),
     );
-    this.history = new SessionHistory(this.chat, this.connection, log);
+    this.history = new SessionHistory(this.chat, this.connection, log, () => this.permissions.waitingSessions);
     // After a window reload the chat goes back to its session; the server replays it.
     runInBackground('reopening the chat session', this.chat.reattach(), log);
     this.statusBar = this.register(new StatusBar(this.connection, this.permissions.onDidChangePending));
@@ -122,13 +127,10 @@ export class Services extends Disposable {
     );
     // Trust granted: reconnect so the agent learns it may now write files and run commands.
     this.register(vscode.workspace.onDidGrantWorkspaceTrust(() => reconfigure('reconnecting after workspace trust')));
-    // A turn that ended leaves no question open (ACP: pending requests are answered `cancelled`).
-    this.register(
-      this.chat.onDidChangeStatus((status) => {
-        if (this.wasBusy && !status.busy) this.permissions.cancelAll();
-        this.wasBusy = status.busy;
-      }),
-    );
+    // A turn that ended leaves no question of its session open (ACP: pending requests are answered `cancelled`);
+    // a switch of session ends no turn, so its prompts wait, and come back when the session is shown again.
+    this.register(this.chat.onDidEndTurn((sessionId) => this.permissions.cancelAll(sessionId)));
+    this.register(this.chat.onDidShowSession((sessionId) => this.permissions.showSession(sessionId)));
     this.register(this.connection.onDidReplaceClient(() => this.permissions.cancelAll()));
   }
 

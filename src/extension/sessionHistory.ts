@@ -1,10 +1,10 @@
 /**
- * The chat's History (the view title's History action, as in Copilot Chat): a quick pick of this workspace
- * folder's sessions on the current server, newest first, with per-item Rename and Delete buttons. Opening
+ * The chat's History (the view title's History action, as in Copilot Chat): a quick pick of the sessions of
+ * this workspace's folders on the current server, newest first, with per-item Rename and Delete buttons. Opening
  * one replays it into the chat; a rename uses `_punie/set_session_title`; a delete asks first (modal).
  */
 import * as vscode from 'vscode';
-import { listSessions, type ListedSession } from '../client/sessionList';
+import { listSessionsOf, type ListedSession } from '../client/sessionList';
 import { Methods } from '../protocol/acp';
 import { SET_SESSION_TITLE } from '../protocol/punie';
 import { runInBackground } from '../util/background';
@@ -13,7 +13,7 @@ import type { ChatController } from './chat';
 import type { Connection } from './clientLifecycle';
 import { describeFailure } from './failureText';
 import { historyEntries } from './historyItems';
-import { chatCwd } from './savedSession';
+import { chatFolders } from './savedSession';
 
 /** The most sessions the list shows (a few pages). */
 const MAX_LISTED = 200;
@@ -32,12 +32,14 @@ export class SessionHistory {
     private readonly chat: Pick<ChatController, 'openSession' | 'newSession' | 'deleted' | 'currentSessionId' | 'runningSessions'>,
     private readonly connection: Pick<Connection, 'ensure'>,
     private readonly log: Pick<Logger, 'warn'>,
+    /** Sessions with a permission prompt waiting for the user. */
+    private readonly waiting: () => ReadonlySet<string> = () => new Set(),
     private readonly now: () => number = Date.now,
   ) {}
 
-  /** This folder's sessions on the current server, newest first. */
+  /** The workspace folders' sessions on the current server, newest first. */
   async list(): Promise<ListedSession[]> {
-    return listSessions(await this.connection.ensure(), chatCwd(), MAX_LISTED);
+    return listSessionsOf(await this.connection.ensure(), chatFolders(), MAX_LISTED);
   }
 
   async rename(sessionId: string, title: string): Promise<void> {
@@ -107,12 +109,12 @@ export class SessionHistory {
 
   private items(sessions: readonly ListedSession[]): SessionPick[] {
     const items: SessionPick[] = [{ label: '$(add) New Session', alwaysShow: true, newSession: true }];
-    const entries = historyEntries(sessions, { running: this.chat.runningSessions, current: this.chat.currentSessionId, now: this.now() });
+    const entries = historyEntries(sessions, { running: this.chat.runningSessions, waiting: this.waiting(), current: this.chat.currentSessionId, now: this.now() });
     for (const e of entries) {
       if (e.kind === 'group') items.push({ label: e.label, kind: vscode.QuickPickItemKind.Separator });
       else items.push({ label: e.label, description: e.description, sessionId: e.sessionId, title: e.title, buttons: [RENAME, DELETE] });
     }
-    if (entries.length === 0) items.push({ label: 'No earlier conversations in this folder', alwaysShow: true });
+    if (entries.length === 0) items.push({ label: 'No earlier conversations in this workspace', alwaysShow: true });
     return items;
   }
 

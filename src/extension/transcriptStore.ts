@@ -12,6 +12,8 @@ import { runInBackground } from '../util/background';
 const STATE_KEY = 'punie.transcript.v1';
 const MAX_PERSISTED_CHARS = 2 * 1024 * 1024;
 const SAVE_DELAY_MS = 1000;
+/** The one notice that marks a cached copy: updated in place, and never restored (each window marks anew). */
+const CACHED_MARK_ID = 'notice-cached-copy';
 
 export class TranscriptStore implements vscode.Disposable {
   readonly model: TranscriptModel;
@@ -45,6 +47,12 @@ export class TranscriptStore implements vscode.Disposable {
     this.add({ kind: 'notice', id: this.newId('notice'), level, text, ...(action ? { action } : {}) });
   }
 
+  /** Marks the transcript shown as the cached copy, or says how that stands now (one notice, kept up to date). */
+  markCached(level: 'info' | 'warning', text: string): void {
+    const item: TranscriptItem = { kind: 'notice', id: CACHED_MARK_ID, level, text };
+    this.apply({ op: this.model.get(CACHED_MARK_ID) ? 'replace' : 'add', item });
+  }
+
   /** Saves now (turn ended, extension deactivating). */
   save(): Thenable<void> {
     if (this.saveTimer) clearTimeout(this.saveTimer);
@@ -70,8 +78,12 @@ function loadItems(saved: unknown): TranscriptItem[] {
     const parsed = TranscriptItem.safeParse(raw);
     if (!parsed.success) continue;
     const item = parsed.data;
+    if (item.id === CACHED_MARK_ID) continue;
     if (item.kind === 'permission' && item.outcome === null) items.push({ ...item, outcome: 'cancelled' });
-    else if (item.kind === 'tool' && (item.status === 'pending' || item.status === 'in_progress')) items.push({ ...item, status: 'failed' });
+    else if (item.kind === 'tool' && (item.status === 'pending' || item.status === 'in_progress')) {
+      const waiting = item.permission?.outcome === 'waiting';
+      items.push({ ...item, status: 'failed', ...(waiting ? { permission: { ...item.permission!, outcome: 'failed' as const, answer: 'No answer was recorded' } } : {}) });
+    }
     else items.push(item);
   }
   return items;

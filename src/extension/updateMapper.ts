@@ -7,10 +7,13 @@
  */
 import { createPatch } from 'diff';
 import type { ContentBlock, SessionUpdate, ToolCallContent, ToolCallUpdateFields } from '../protocol/acp';
-import { ToolImage, type AttachmentChip, type ItemOf, type TranscriptOp } from '../webview/protocol';
+import { PERMISSION_META, PermissionRecord, TURN_META } from '../protocol/punie';
+import { ToolImage, type AttachmentChip, type ItemOf, type ToolPermission, type TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
 
 const MAX_DETAIL = 16 * 1024;
+/** A question id the chat makes (transcriptStore.ts `newId('user')`); anything else in a replay gets a new one. */
+const TURN_ID = /^user-[\w-]{1,200}$/;
 
 export class UpdateMapper {
   private agentId: string | undefined;
@@ -26,6 +29,8 @@ export class UpdateMapper {
     private readonly newId: (prefix: string) => string,
     /** Whether the user rejected a call's permission request: its failure is shown as "Rejected". */
     private readonly rejected: (sessionId: string, toolCallId: string) => boolean = () => false,
+    /** Whether a question (by the id the chat gave it) has a checkpoint to restore. */
+    private readonly hasCheckpoint: (turnId: string) => boolean = () => false,
   ) {}
 
   /** A new turn: its text starts a new answer and its plan a new plan. */
@@ -65,8 +70,12 @@ export class UpdateMapper {
       return block.type === 'text' ? [{ op: 'append', id: current.id, text: current.text ? `\n\n${block.text}` : block.text }] : [];
     }
     this.startTurn();
-    this.userId = this.lastQuestionId = this.newId('user');
-    return [{ op: 'add', item: { kind: 'user', id: this.userId, text: block.type === 'text' ? block.text : '', ...(chip ? { attachments: [chip] } : {}) } }];
+    // The chat's own id for the question, when it sent it: its checkpoint is kept under that id.
+    const turnId = block._meta?.[TURN_META];
+    const known = typeof turnId === 'string' && TURN_ID.test(turnId) && !this.model.get(turnId);
+    this.userId = this.lastQuestionId = known ? turnId : this.newId('user');
+    const checkpoint = known && this.hasCheckpoint(turnId) ? { checkpoint: true } : {};
+    return [{ op: 'add', item: { kind: 'user', id: this.userId, text: block.type === 'text' ? block.text : '', ...checkpoint, ...(chip ? { attachments: [chip] } : {}) } }];
   }
 
   private text(kind: 'agent' | 'thought', text: string): TranscriptOp[] {
@@ -85,11 +94,13 @@ export class UpdateMapper {
     const old = this.model.get(id);
     const previous: ItemOf<'tool'> =
       old?.kind === 'tool' ? old : { kind: 'tool', id, title: 'Tool call', toolKind: 'other', status: 'pending', detail: '', locations: [], terminalIds: [] };
+    const status = update.status ?? previous.status;
+    const permission = toolPermission(update._meta?.[PERMISSION_META], status) ?? previous.permission;
     const item: ItemOf<'tool'> = {
       ...previous,
       title: update.title ? update.title.slice(0, 4096) : previous.title,
       toolKind: update.kind ?? previous.toolKind,
-      status: update.status === 'failed' && rejected ? 'rejected' : (update.status ?? previous.status),
+      status: status === 'failed' && (rejected || permission?.outcome === 'rejected') ? 'rejected' : status,
       locations: update.locations
         ? update.locations.slice(0, 100).map((l) => (typeof l.line === 'number' && l.line >= 0 ? { path: l.path, line: l.line } : { path: l.path }))
         : previous.locations,
@@ -103,8 +114,26 @@ export class UpdateMapper {
     } else if (update.rawInput !== undefined || update.rawOutput !== undefined) {
       item.detail = toolDetail([], update.rawInput, update.rawOutput);
     }
+    if (permission) item.permission = permission;
     return old ? { op: 'replace', item } : { op: 'add', item };
   }
+}
+
+/** The line a tool card shows for the permission question in its `_meta` (see server/permissionRecord.ts). */
+export function toolPermission(raw: unknown, status: string): ToolPermission | undefined {
+  const parsed = PermissionRecord.safeParse(raw);
+  if (!parsed.success) return undefined;
+  const { title: question, options, outcome } = parsed.data;
+  if (!outcome) {
+    // A question without an answer on a call that is over: the server stopped (or the answer was never written).
+    const open = status === 'pending' || status === 'in_progress';
+    return { question, outcome: open ? 'waiting' : 'failed', answer: open ? 'Waiting for your answer' : 'No answer was recorded' };
+  }
+  if (outcome.outcome === 'cancelled') return { question, outcome: 'cancelled', answer: 'Cancelled' };
+  if (outcome.outcome === 'failed') return { question, outcome: 'failed', answer: `No answer: ${outcome.reason}` };
+  const chosen = options.find((o) => o.optionId === outcome.optionId);
+  if (!chosen) return { question, outcome: 'failed', answer: 'An unknown option was chosen' };
+  return { question, outcome: chosen.kind.startsWith('allow') ? 'allowed' : 'rejected', answer: chosen.name };
 }
 
 /** The chip a replayed prompt block shows on its question (sent with it as a selection, file or image). */

@@ -119,3 +119,36 @@ export function camelizeParams(value: unknown): unknown {
   // fromEntries defines own properties, so a `__proto__` key stays data and never sets a prototype.
   return Object.fromEntries(entries);
 }
+
+/**
+ * `_meta` key on a `tool_call_update`: the permission request the agent made for that tool call and, once
+ * known, its outcome. It rides on an update ACP v1 defines (a standard client ignores the key and sees an
+ * update that changes nothing), so the question and the answer are in the session's log, are replayed by
+ * `session/load`, and no client is ever sent a `sessionUpdate` kind it does not know.
+ */
+export const PERMISSION_META = 'punie/permission';
+
+export const PermissionOutcomeRecord = z.discriminatedUnion('outcome', [
+  z.object({ outcome: z.literal('selected'), optionId: z.string().max(200) }),
+  /** Dismissed, or the turn was cancelled while it waited. */
+  z.object({ outcome: z.literal('cancelled') }),
+  /** No answer came (the request failed or its session ended); `reason` in plain words. */
+  z.object({ outcome: z.literal('failed'), reason: z.string().max(500) }),
+]);
+export type PermissionOutcomeRecord = z.infer<typeof PermissionOutcomeRecord>;
+
+/** The value under {@link PERMISSION_META}: no `outcome` while the question waits for its answer. */
+export const PermissionRecord = z.object({
+  title: z.string().max(4096),
+  options: z
+    .array(z.object({ optionId: z.string().max(200), name: z.string().max(500), kind: z.enum(['allow_once', 'allow_always', 'reject_once', 'reject_always']) }))
+    .max(20),
+  outcome: PermissionOutcomeRecord.optional(),
+});
+export type PermissionRecord = z.infer<typeof PermissionRecord>;
+
+/**
+ * `_meta` key on the first block of a prompt the extension sends: the chat's id for that question, so a
+ * replayed question keeps it (and with it its checkpoint's "Restore"). The model never sees it.
+ */
+export const TURN_META = 'punie/turn';

@@ -14,6 +14,7 @@ import type { DurableStore, StoredRecord } from '../store/types';
 import type { Logger } from '../util/logger';
 import type { ClientLink } from './clientLink';
 import { OutboundRequests } from './outboundRequests';
+import { recordedPermission } from './permissionRecord';
 import { PromptLog } from './promptLog';
 import { ReplayBuffer, type ReplayResult } from './replay';
 
@@ -133,9 +134,10 @@ export class ServerSession implements AgentHost {
     }
   }
 
-  /** Waits through a dropped connection: the request is sent again to the connection that resumes. */
+  /** Waits through a dropped connection: the request is sent again to the connection that resumes. A permission question and its answer are written down. */
   request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
-    return this.outbound.request<T>(method, params, signal, this.link);
+    const ask = () => this.outbound.request<T>(method, params, signal, this.link);
+    return method === Methods.requestPermission ? recordedPermission(params, signal, ask, (update) => this.agent.note(update)) : ask();
   }
 
   /**

@@ -4,7 +4,7 @@
  */
 import { renderCommand } from './commandView';
 import { alwaysLabel, prefixPicker } from './commandPrefixPicker';
-import type { AttachmentChip, ItemOf, WebviewMessage } from './protocol';
+import type { AttachmentChip, ItemOf, ToolPermission, WebviewMessage } from './protocol';
 
 export type Post = (message: WebviewMessage) => void;
 
@@ -77,6 +77,7 @@ export function renderTool(document: Document, item: ItemOf<'tool'>, post: Post,
   status.classList.add('tool-status');
   status.title = STATUS_LABELS[item.status];
   summary.append(icon(document, TOOL_ICONS[item.toolKind] ?? 'tools'), el(document, 'span', 'tool-title', item.title), status);
+  if (item.permission) summary.append(renderToolPermission(document, item.permission));
   root.append(summary);
   const body = el(document, 'div', 'tool-body');
   for (const location of item.locations) {
@@ -104,6 +105,14 @@ export function renderTool(document: Document, item: ItemOf<'tool'>, post: Post,
   if (body.childElementCount === 0) body.append(el(document, 'div', 'muted', 'No details.'));
   root.append(body);
   return root;
+}
+
+/** The answered (or pending) permission question of a tool call: a line on its card, not a button. */
+function renderToolPermission(document: Document, permission: ToolPermission): HTMLElement {
+  const line = el(document, 'div', `tool-permission permission-${permission.outcome}`);
+  line.append(icon(document, 'shield'), el(document, 'span', undefined, permission.outcome === 'allowed' || permission.outcome === 'rejected' ? `You chose: ${permission.answer}` : permission.answer));
+  line.title = `Asked: ${permission.question}`;
+  return line;
 }
 
 export function renderPlan(document: Document, item: ItemOf<'plan'>): HTMLElement {

@@ -71,6 +71,10 @@ export const CommandView = z.object({
 });
 export type CommandView = z.infer<typeof CommandView>;
 
+/** `answer`: the option's name when one was chosen, else why there was none. */
+export const ToolPermission = z.object({ question: Short, outcome: z.enum(['allowed', 'rejected', 'cancelled', 'failed', 'waiting']), answer: Short });
+export type ToolPermission = z.infer<typeof ToolPermission>;
+
 /** What went along with a question, shown as a chip on it. */
 export const AttachmentChip = z.object({ kind: z.enum(['file', 'selection', 'image']), name: Short });
 export type AttachmentChip = z.infer<typeof AttachmentChip>;
@@ -91,6 +95,8 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
     locations: z.array(Location).max(100),
     terminalIds: z.array(Id).max(20),
     images: z.array(ToolImage).max(8).optional(),
+    /** The permission question asked for this call and its outcome, from the session's log (so a replay shows it too). */
+    permission: ToolPermission.optional(),
   }),
   z.object({ kind: z.literal('plan'), id: Id, entries: z.array(PlanEntry).max(200) }),
   z.object({

@@ -281,7 +281,9 @@ describe('client connection: heartbeat, timeouts, backoff, failures', function (
     await client.start();
     offset += 120_000;
     await until(() => reconnecting(recorder).length === 1, 'sleep detection');
-    assert.match(reconnecting(recorder)[0].lastError, /clock jumped 120 s/);
+    // 120 s plus however long the loaded machine took to run the timer.
+    const jumped = Number(/clock jumped (\d+) s/.exec(reconnecting(recorder)[0].lastError)?.[1]);
+    assert.ok(jumped >= 120 && jumped < 130, `jumped ${jumped} s`);
     await until(() => client!.state.kind === 'connected', 'the reconnect');
   });
 

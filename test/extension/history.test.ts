@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { listSessions } from '../../src/client/sessionList';
+import { listSessions, listSessionsOf } from '../../src/client/sessionList';
 import { ago, historyEntries } from '../../src/extension/historyItems';
-import { sessionDataDir } from '../../src/extension/sessionDir';
+import { sessionDataDir, workspaceIdentity } from '../../src/extension/sessionDir';
 import { UpdateMapper } from '../../src/extension/updateMapper';
 import type { SessionUpdate } from '../../src/protocol/acp';
 import { TranscriptModel } from '../../src/webview/transcriptModel';
@@ -37,6 +37,13 @@ describe('History list entries', () => {
     );
   });
 
+  it('marks a session whose permission prompt waits for the user, ahead of its running badge', () => {
+    const [, entry] = historyEntries([{ sessionId: 'b', cwd: '/w', title: 'Background', updatedAt: at(60_000) }], { running: new Set(['b']), waiting: new Set(['b']), current: 'a', now: NOW });
+    assert.ok(entry.kind === 'session');
+    assert.equal(entry.label, '$(bell-dot) Background');
+    assert.equal(entry.description, 'waiting for your answer');
+  });
+
   it('says how long ago in plain words', () => {
     assert.equal(ago(NOW - 10_000, NOW), 'just now');
     assert.equal(ago(NOW - 3 * H, NOW), '3 h ago');
@@ -67,6 +74,24 @@ describe('listSessions', () => {
     assert.deepEqual(asked, [['session/list', {}]], 'no page is fetched past the cap');
   });
 
+  it('lists every folder of a multi-root workspace, merged newest first, up to the cap', async () => {
+    const byCwd: Record<string, { sessionId: string; cwd: string; updatedAt?: string }[]> = {
+      '/a': [{ sessionId: 'a1', cwd: '/a', updatedAt: at(1 * H) }, { sessionId: 'a2', cwd: '/a', updatedAt: at(5 * H) }],
+      '/b': [{ sessionId: 'b1', cwd: '/b', updatedAt: at(2 * H) }, { sessionId: 'b2', cwd: '/b' }],
+    };
+    const asked: string[] = [];
+    const client = {
+      request: <T>(_method: string, params: unknown) => {
+        const { cwd } = params as { cwd: string };
+        asked.push(cwd);
+        return Promise.resolve({ sessions: byCwd[cwd] } as T);
+      },
+    };
+    assert.deepEqual((await listSessionsOf(client, ['/a', '/b', '/a'])).map((s) => s.sessionId), ['a1', 'b1', 'a2', 'b2']);
+    assert.deepEqual(asked, ['/a', '/b'], 'a folder listed twice is asked once');
+    assert.deepEqual((await listSessionsOf(client, ['/a', '/b'], 2)).map((s) => s.sessionId), ['a1', 'b1']);
+  });
+
   it('a failing page fails the list (the History shows why)', async () => {
     const client = { request: () => Promise.reject(new Error('session/list (request 4) failed: boom')) };
     await assert.rejects(listSessions(client, '/w'), /boom/);
@@ -74,12 +99,21 @@ describe('listSessions', () => {
 });
 
 describe('the local server data dir', () => {
-  it('is one dir per workspace folder under global storage, stable across runs', () => {
+  it('is one dir per workspace under global storage, stable across runs', () => {
     const a = sessionDataDir('/gs', '/home/u/project');
     assert.equal(a, sessionDataDir('/gs', '/home/u/project'));
     assert.notEqual(a, sessionDataDir('/gs', '/home/u/other'));
     assert.match(a, /^\/gs\/sessions\/[0-9a-f]{16}$/);
     assert.equal(sessionDataDir('/gs', undefined), '/gs/sessions/no-folder');
+  });
+
+  it('knows a multi-root workspace by its .code-workspace file, so reordering its folders keeps its sessions', () => {
+    const file = { scheme: 'file', fsPath: '/home/u/team.code-workspace' };
+    assert.equal(workspaceIdentity(file, ['/a', '/b']), workspaceIdentity(file, ['/b', '/a']));
+    assert.equal(workspaceIdentity(file, ['/a']), '/home/u/team.code-workspace');
+    assert.equal(workspaceIdentity({ scheme: 'untitled', fsPath: 'Untitled-1' }, ['/a', '/b']), '/a', 'an unsaved workspace: its first folder');
+    assert.equal(workspaceIdentity(undefined, ['/a']), '/a');
+    assert.equal(workspaceIdentity(undefined, []), undefined);
   });
 });
 

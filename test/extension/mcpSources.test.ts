@@ -21,7 +21,7 @@ describe('McpSources: the MCP servers a new session of the extension gets', () =
       asked: [],
       answer: true,
       trusted: true,
-      folder: () => folder,
+      folders: () => [folder],
       userMcpFile: () => path.join(dir, 'profile', 'mcp.json'),
       punieSetting: () => [{ name: 'mine', command: 'my-mcp', args: [], env: [] }],
       userMcpSetting: () => undefined,
@@ -70,6 +70,25 @@ describe('McpSources: the MCP servers a new session of the extension gets', () =
     assert.equal(host.saved, undefined);
     host.answer = true;
     assert.deepEqual(await names(), ['mine', 'repo']);
+    assert.equal(host.asked.length, 2);
+  });
+
+  it('reads the .vscode/mcp.json of every folder of a multi-root workspace, each with its own ${workspaceFolder}, in one question', async () => {
+    const second = path.join(dir, 'docs');
+    mkdirSync(path.join(second, '.vscode'), { recursive: true });
+    writeFileSync(path.join(folder, '.vscode', 'mcp.json'), workspaceMcp('repo-mcp'));
+    writeFileSync(path.join(second, '.vscode', 'mcp.json'), JSON.stringify({ servers: { docs: { command: 'docs-mcp', args: ['${workspaceFolder}'] } } }));
+    host.folders = () => [folder, second];
+    const servers = await new McpSources(host, silentLogger).servers();
+    assert.deepEqual(servers.map((s) => s.name), ['mine', 'repo', 'docs']);
+    const args = Object.fromEntries(servers.map((s) => [s.name, 'args' in s ? s.args : []]));
+    assert.deepEqual(args.repo, [`${folder}/x`]);
+    assert.deepEqual(args.docs, [second]);
+    assert.equal(host.asked.length, 1, 'one question for both files');
+    assert.match(host.asked[0], /repo-mcp[\s\S]*docs-mcp/);
+    writeFileSync(path.join(second, '.vscode', 'mcp.json'), JSON.stringify({ servers: { docs: { command: 'other-mcp' } } }));
+    host.answer = false;
+    assert.deepEqual(await names(), ['mine'], 'a change in either file asks again, and no means none of them');
     assert.equal(host.asked.length, 2);
   });
 });

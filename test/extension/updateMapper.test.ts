@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { diffText, toolDetail, UpdateMapper } from '../../src/extension/updateMapper';
+import { diffText, toolDetail, toolPermission, UpdateMapper } from '../../src/extension/updateMapper';
+import { PERMISSION_META, TURN_META } from '../../src/protocol/punie';
 import type { SessionUpdate } from '../../src/protocol/acp';
 import { TranscriptModel } from '../../src/webview/transcriptModel';
 
@@ -75,6 +76,48 @@ describe('UpdateMapper', () => {
     const card = model.snapshot()[0] as any;
     assert.deepEqual(card.images, [{ mimeType: 'image/png', data: 'iVBORw0KGgo=' }]);
     assert.equal(card.detail, '[image]\n\n[image]\n\n[image]\n\nshot');
+  });
+
+  it('puts a recorded permission question and its outcome on the tool card, and a rejection makes the failed call "rejected"', () => {
+    const { model, feed } = setup();
+    const options = [
+      { optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const },
+      { optionId: 'reject_once', name: 'Reject', kind: 'reject_once' as const },
+    ];
+    const record = (outcome?: object): SessionUpdate => ({ sessionUpdate: 'tool_call_update', toolCallId: 't1', _meta: { [PERMISSION_META]: { title: 'Write a.txt', options, ...(outcome ? { outcome } : {}) } } });
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Write a.txt', kind: 'edit', status: 'pending' });
+    feed(record());
+    assert.deepEqual((model.get('tool:s1:t1') as any).permission, { question: 'Write a.txt', outcome: 'waiting', answer: 'Waiting for your answer' });
+    feed(record({ outcome: 'selected', optionId: 'reject_once' }));
+    feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', status: 'failed' });
+    const card = model.get('tool:s1:t1') as any;
+    assert.deepEqual(card.permission, { question: 'Write a.txt', outcome: 'rejected', answer: 'Reject' }, 'a later update without the record keeps it');
+    assert.equal(card.status, 'rejected');
+    assert.deepEqual(toolPermission({ title: 'q', options, outcome: { outcome: 'cancelled' } }, 'failed'), { question: 'q', outcome: 'cancelled', answer: 'Cancelled' });
+    assert.deepEqual(toolPermission({ title: 'q', options }, 'failed'), { question: 'q', outcome: 'failed', answer: 'No answer was recorded' }, 'asked, then the server stopped');
+    assert.equal(toolPermission({ title: 'q', options, outcome: { outcome: 'selected', optionId: 'zzz' } }, 'completed')?.outcome, 'failed');
+    assert.equal(toolPermission({ title: 7 }, 'completed'), undefined, 'a malformed record is ignored');
+  });
+
+  it('a replayed question keeps the id the chat gave it (and so its checkpoint\'s Restore); other ids get a new one', () => {
+    const model = new TranscriptModel();
+    let n = 0;
+    const mapper = new UpdateMapper(model, (prefix) => `${prefix}-${++n}`, undefined, (turnId) => turnId === 'user-abc');
+    const ask = (text: string, turnId?: unknown): SessionUpdate => ({ sessionUpdate: 'user_message_chunk', content: { type: 'text', text, ...(turnId === undefined ? {} : { _meta: { [TURN_META]: turnId } }) } });
+    for (const update of [ask('first', 'user-abc'), text('ok'), ask('second', 'user-def'), text('ok'), ask('third', '<script>'), text('ok'), ask('fourth', 'user-abc'), text('ok'), ask('fifth')]) {
+      for (const op of mapper.map('s1', update)) model.apply(op);
+    }
+    assert.deepEqual(
+      model.snapshot().flatMap((i) => (i.kind === 'user' ? [[i.text, i.id, i.checkpoint ?? false]] : [])),
+      [
+        ['first', 'user-abc', true],
+        ['second', 'user-def', false],
+        ['third', 'user-3', false],
+        ['fourth', 'user-5', false],
+        ['fifth', 'user-7', false],
+      ],
+      'an id already shown is not used twice',
+    );
   });
 
   it('creates a card for an update whose tool_call it never saw, and keeps terminal ids and locations', () => {

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import type { RetentionPolicy } from '../../src/store/retention';
 import { DAY_MS, defaultRetention } from '../../src/store/retention';
+import { PERMISSION_META, TURN_META } from '../../src/protocol/punie';
 import { STORE_VERSION, type DurableStore, type MetaRecord } from '../../src/store/types';
 
 export interface ContractOptions {
@@ -91,6 +92,31 @@ export function storeContract(backend: ContractBackend): void {
       b.append('s1', chunk(2, 'b'));
       await b.sync('s1');
       assert.deepEqual((await b.load('s1'))!.map((r) => (r.k === 'u' ? r.s : r.k)), ['meta', 1, 'history', 'history', 2]);
+    });
+
+    it('keeps permission questions and answers (tool_call_update _meta) and a prompt block\'s turn id verbatim, also through compaction', async () => {
+      const permission = { title: 'Write a.txt', options: [{ optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const }] };
+      const asked = { k: 'u' as const, s: 2, u: { sessionUpdate: 'tool_call_update' as const, toolCallId: 'call-1', _meta: { [PERMISSION_META]: permission } } };
+      const answered = { k: 'u' as const, s: 3, u: { sessionUpdate: 'tool_call_update' as const, toolCallId: 'call-1', _meta: { [PERMISSION_META]: { ...permission, outcome: { outcome: 'selected', optionId: 'allow_once' } } } } };
+      const prompt = { k: 'prompt' as const, ts: 2000, rid: 1, blocks: [{ type: 'text' as const, text: 'hi', _meta: { [TURN_META]: 'user-1' } }] };
+      const a = make();
+      await a.open();
+      a.create(meta('s1'));
+      a.append('s1', prompt);
+      a.append('s1', chunk(1, 'a'));
+      a.append('s1', asked);
+      a.append('s1', answered);
+      a.append('s1', chunk(4, 'b'));
+      a.append('s1', { k: 'turn_end', ts: 2002, rid: 1, stopReason: 'end_turn' });
+      await a.sync('s1');
+      now += 10 * DAY_MS;
+      await a.maintain();
+      await a.close();
+      const b = make();
+      await b.open();
+      const records = (await b.load('s1'))!;
+      assert.deepEqual(records.slice(1, 5), [prompt, chunk(1, 'a'), asked, answered]);
+      assert.deepEqual(records[5], chunk(4, 'b'), 'chunks on either side of a question are not merged across it');
     });
 
     it('retention deletes sessions untouched too long; the size cap evicts the oldest first, never one in use', async () => {

@@ -11,8 +11,9 @@
 //  6. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
 //     "Accepted" label. (Needs SETTINGS: the user settings.json, to switch the model.)
 //  7. Durable sessions (issue 13): a window reload mid-conversation brings back the same session (replayed from
-//     the server) and the agent remembers it; the History action in the view title lists the sessions, deletes
-//     one after a modal confirmation and opens another into the chat.
+//     the server) and the agent remembers it, and permission prompts answered before it show their outcome; the
+//     History action in the view title lists the sessions, deletes one after a modal confirmation and opens
+//     another into the chat.
 //  8. A narrow sidebar (≈ 300 px, measured): no horizontal overflow, pickers and Send visible, long lines wrap.
 // Screenshots go to <outDir>. Usage: node ui.mjs <workbenchUrl> <outDir>
 import fs from 'node:fs';
@@ -36,7 +37,7 @@ const context = await chromium.launchPersistentContext(udd, {
 const page = context.pages()[0] ?? (await context.newPage());
 const dialogs = [];
 page.on('dialog', (dialog) => {
-  dialogs.push(dialog.message());
+  dialogs.push(`${dialog.type()}: ${dialog.message()}`);
   void dialog.dismiss();
 });
 const requests = [];
@@ -112,25 +113,54 @@ const shot = async (name) => {
   t(`screenshot ${path.join(out, name)}`);
 };
 
-/** Check 7: a reload reattaches the session and the agent remembers it; History deletes and opens sessions. */
-async function historyChecks() {
-  await runCommand('Punie: New Session');
-  // As a user would: the composer's model picker (a settings.json write here was overwritten by VS Code's own).
-  await chat().locator('.model-picker').selectOption('test');
-  for (let i = 0; (await chat().locator('.model-picker').inputValue()) !== 'test'; i++) {
-    expect(i < 100, 'the model picker never showed the test model');
+/** Picks a model as a user would: the composer's model picker (a settings.json write here was overwritten by VS Code's own). */
+async function pickModel(model) {
+  await chat().locator('.model-picker').selectOption(model);
+  for (let i = 0; (await chat().locator('.model-picker').inputValue()) !== model; i++) {
+    expect(i < 100, `the model picker never showed ${model}`);
     await page.waitForTimeout(200);
   }
+}
+
+/**
+ * Check 7: a reload reattaches the session and the agent remembers it, and permission prompts answered
+ * before it show their outcome after it (from the server's log); History deletes and opens sessions.
+ */
+async function historyChecks() {
+  await runCommand('Punie: New Session');
+  await pickModel('test');
   await send('remember the word pelican');
   const answered = chat().locator('.item.agent', { hasText: 'You asked: remember the word pelican' });
   await answered.filter({ hasText: 'asks for them' }).waitFor({ timeout: 30_000 });
-  t('asked the first question of a new session; reloading the window');
-  await page.reload({ waitUntil: 'domcontentloaded' });
+  // Permission prompts answered before the reload (test:tools asks before it writes or runs): Reject each.
+  await pickModel('test:tools');
+  await send('look around and take notes');
+  for (let i = 0; ; i++) {
+    expect(i < 150, 'the test:tools turn never ended');
+    const reject = chat().locator('.item.permission.waiting').first().locator('button.secondary, button.permission-option', { hasText: /^Reject/ });
+    if (await reject.count()) await reject.first().click();
+    else if ((await chat().locator('.composer .send:not([hidden])').count()) > 0 && (await chat().locator('.item.tool .tool-permission').count()) > 0) break;
+    await page.waitForTimeout(200);
+  }
+  t('asked the first question of a new session and rejected the permission prompts of a second; reloading the window');
+  await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
   await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
   await runCommand('Punie: Open Chat');
   await chat().locator('.item.user', { hasText: 'remember the word pelican' }).waitFor({ timeout: 30_000 });
+  await chat().locator('.item.notice', { hasText: 'being reopened from the server' }).waitFor({ state: 'detached', timeout: 30_000 });
   const marked = await chat().locator('.item.notice', { hasText: 'cached copy' }).count();
   expect(marked === 0, 'the local server replayed the session: no cached copy is shown');
+  // From the server's log, not the cached copy: the replay has no prompt cards, only the outcome on each tool card.
+  for (let i = 0; (await chat().locator('.item.permission').count()) > 0; i++) {
+    expect(i < 150, 'the cached permission cards were never replaced by the replay');
+    await page.waitForTimeout(200);
+  }
+  const outcomes = await chat().locator('.item.tool .tool-permission').allTextContents();
+  expect(outcomes.length > 0 && outcomes.every((o) => o === 'You chose: Reject'), `after the reload each answered permission shows its outcome: ${outcomes}`);
+  expect((await chat().locator('.item.tool.status-rejected').count()) > 0, 'a rejected call is shown Rejected after the reload');
+  await shot('reloaded-permissions.png');
+  // Back to the plain model only now: a settings write racing the reload could make VS Code veto the unload.
+  await pickModel('test');
   await send('which word?');
   await chat().locator('.item.agent', { hasText: 'Earlier in this conversation you asked: remember the word pelican' }).waitFor({ timeout: 30_000 });
   await shot('reloaded-session.png');
@@ -417,7 +447,7 @@ try {
   console.log('RESULT: PASS');
 } catch (err) {
   failed = true;
-  console.log('RESULT: FAIL', err.message);
+  console.log('RESULT: FAIL', err.message, dialogs.length ? `(dialogs: ${dialogs.join(' | ')})` : '');
   await page.screenshot({ path: path.join(out, 'ui-failure.png') }).catch(() => {});
 } finally {
   await context.close();

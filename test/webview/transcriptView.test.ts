@@ -62,6 +62,17 @@ describe('TranscriptView', () => {
     assert.equal(img.getAttribute('src'), 'data:image/png;base64,iVBORw0KGgo=');
   });
 
+  it('shows an answered permission on its tool card as a line with the outcome, never as buttons', () => {
+    const { list, view } = setup();
+    view.apply([{ op: 'add', item: { ...tool('completed'), locations: [], terminalIds: [], permission: { question: 'Run `ls`', outcome: 'allowed', answer: 'Allow' } } }]);
+    const line = list.querySelector('details.tool > summary .tool-permission.permission-allowed') as HTMLElement;
+    assert.equal(line.textContent, 'You chose: Allow');
+    assert.equal(line.title, 'Asked: Run `ls`');
+    assert.equal(list.querySelectorAll('button').length, 0, 'nothing to answer');
+    view.apply([{ op: 'replace', item: { ...tool('completed'), locations: [], terminalIds: [], permission: { question: 'Run `ls`', outcome: 'cancelled', answer: 'Cancelled' } } }]);
+    assert.equal(list.querySelector('.tool-permission')?.textContent, 'Cancelled');
+  });
+
   it('posts the chosen permission option once; only the choice stays, every button of the same weight', () => {
     const { list, posted, view } = setup();
     const options = [

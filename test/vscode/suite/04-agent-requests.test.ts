@@ -2,9 +2,10 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { punie, settings, waitFor, workspaceDir } from './helpers';
+import { punie, settings, shownSession, waitFor, workspaceDir } from './helpers';
 
-const SESSION = 'session-of-the-test';
+/** The session the chat shows (set before the tests): a permission request of any other session waits outside the chat. */
+let SESSION = 'session-of-the-test';
 
 function permissionRequest(title: string, kind: string) {
   return {
@@ -33,6 +34,10 @@ async function approved(api: Api, toolCall: object): Promise<void> {
 const diff = (file: string, newText: string) => ({ kind: 'edit', content: [{ type: 'diff', path: file, newText }] });
 
 describe('the ACP client side: files, permissions, terminals', () => {
+  before(async () => {
+    SESSION = await shownSession();
+  });
+
   it('refuses a write or a command nobody approved, with -32033 and a notice in the chat', async () => {
     const api = await punie();
     const file = path.join(workspaceDir(), 'unapproved.txt');

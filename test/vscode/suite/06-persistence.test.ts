@@ -46,4 +46,19 @@ describe('the transcript across a window reload', () => {
     assert.deepEqual(store.model.snapshot(), [{ kind: 'user', id: 'ok', text: 'kept' }]);
     store.dispose();
   });
+
+  it('marks a cached copy with one notice kept up to date, which a later window does not restore', async () => {
+    const memento = new MemoryMemento();
+    const first = new TranscriptStore(memento);
+    first.add({ kind: 'user', id: 'u', text: 'question' });
+    first.markCached('info', 'being reopened');
+    first.markCached('warning', 'cached copy');
+    const notices = first.model.snapshot().filter((i) => i.kind === 'notice');
+    assert.deepEqual(notices.map((n) => n.kind === 'notice' && [n.level, n.text]), [['warning', 'cached copy']], 'one notice, updated in place');
+    await first.save();
+    first.dispose();
+    const second = new TranscriptStore(memento);
+    assert.deepEqual(second.model.snapshot().map((i) => i.id), ['u'], 'the mark is not part of the conversation');
+    second.dispose();
+  });
 });

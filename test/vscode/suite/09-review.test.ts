@@ -4,9 +4,10 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { ReviewManager } from '../../../src/extension/reviews';
-import { punie, settings, waitFor, workspaceDir } from './helpers';
+import { punie, settings, shownSession, waitFor, workspaceDir } from './helpers';
 
-const SESSION = 'session-of-the-review-test';
+/** The session the chat shows (set before the tests): review cards of other sessions wait outside the chat. */
+let SESSION = 'session-of-the-review-test';
 const lines = (n: number, change: Record<number, string> = {}) => Array.from({ length: n }, (_, i) => change[i + 1] ?? `line ${i + 1}`).join('\n') + '\n';
 
 /** A permission request for a proposed edit, as any ACP agent (local or remote) sends it: the diff travels in the message. */
@@ -44,6 +45,7 @@ const proposalTabs = (id: string) =>
 describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () => {
   before(async () => {
     await vscode.commands.executeCommand('punie.openChat');
+    SESSION = await shownSession();
   });
 
   it('opens the diff editor, takes the user edit of the proposal, and writes what was accepted', async () => {
@@ -150,6 +152,12 @@ describe('reviewing proposed changes (diff card, diff editor, checkpoints)', () 
       assert.match(readFileSync(notes(), 'utf8'), /\(reviewed\)/);
       const turn = await waitFor('the turn with a checkpoint', async () => (await api.probe()).items.find((i) => i.kind === 'user' && /restore-checkpoint/.test(i.html)));
       assert.match(turn.text, /Restore checkpoint/);
+      // Replayed from the server (another session shown, then this one again): the question still offers Restore.
+      const { chat } = api.services();
+      const sessionId = chat.currentSessionId!;
+      await chat.newSession();
+      await chat.openSession(sessionId);
+      await waitFor('the replayed question to offer Restore', async () => (await api.probe()).items.find((i) => i.id === turn.id && /restore-checkpoint/.test(i.html)));
 
       // The user changes the file after the turn.
       const document = await vscode.workspace.openTextDocument(notes());

@@ -79,4 +79,65 @@ describe('durable chat sessions and the History list', () => {
     assert.ok(!/slow question B/.test(agentText(report)), 'no output of B leaked into A');
     await vscode.workspace.getConfiguration().update('punie.model', 'test', vscode.ConfigurationTarget.Global);
   });
+
+  it("a background session's permission prompt stays out of the chat being viewed, survives the switch, and is answered in its own chat", async () => {
+    const api = await punie();
+    const { chat, permissions } = api.services();
+    await vscode.commands.executeCommand('punie.newSession');
+    await vscode.commands.executeCommand('punie.ask', 'background topic');
+    const background = chat.currentSessionId!;
+    await vscode.commands.executeCommand('punie.newSession');
+    await vscode.commands.executeCommand('punie.ask', 'viewed topic');
+    const viewed = chat.currentSessionId!;
+    assert.notEqual(viewed, background);
+    const options = [
+      { optionId: 'allow', name: 'Allow', kind: 'allow_once' },
+      { optionId: 'reject', name: 'Reject', kind: 'reject_once' },
+    ];
+    let settled = false;
+    const answer = api.agentRequest('session/request_permission', { sessionId: background, toolCall: { toolCallId: 'call-bg', title: 'Write background.txt', kind: 'edit' }, options }).finally(() => (settled = true));
+    await waitFor('the background prompt to wait', () => permissions.waitingSessions.has(background));
+    await new Promise((r) => setTimeout(r, 300));
+    assert.ok(!(await api.probe()).items.some((i) => i.kind === 'permission'), 'no prompt in the chat being viewed');
+    await chat.openSession(background);
+    const card = await waitFor('the prompt in its own chat', async () => (await api.probe()).items.find((i) => i.kind === 'permission' && /Write background\.txt/.test(i.text)));
+    assert.equal(settled, false, 'the switch answered nothing');
+    await chat.openSession(viewed);
+    assert.ok(!(await api.probe()).items.some((i) => i.kind === 'permission'), 'switched away: the prompt left the chat again');
+    await chat.openSession(background);
+    const again = await waitFor('the prompt back in its chat', async () => (await api.probe()).items.find((i) => i.kind === 'permission' && /Write background\.txt/.test(i.text)));
+    assert.equal(again.id, card.id, 'the same prompt, once');
+    await api.choosePermission(card.id, 'reject');
+    assert.deepEqual(await answer, { outcome: { outcome: 'selected', optionId: 'reject' } });
+    assert.equal(permissions.waitingSessions.size, 0);
+  });
+
+  it("a background session's notification offers to show that session, and the prompt is answered there", async () => {
+    const api = await punie();
+    const { chat, permissions } = api.services();
+    await vscode.commands.executeCommand('punie.newSession');
+    await vscode.commands.executeCommand('punie.ask', 'asks in the background');
+    const background = chat.currentSessionId!;
+    await vscode.commands.executeCommand('punie.newSession');
+    await vscode.commands.executeCommand('punie.ask', 'the one on screen');
+    const asked: string[][] = [];
+    const window = vscode.window as { showWarningMessage: unknown };
+    const original = window.showWarningMessage;
+    window.showWarningMessage = (message: string, ...buttons: { title: string }[]) => {
+      asked.push([message, ...buttons.map((b) => b.title)]);
+      return Promise.resolve(buttons.find((b) => b.title === 'Show Conversation'));
+    };
+    try {
+      const options = [{ optionId: 'allow', name: 'Allow', kind: 'allow_once' }];
+      const answer = api.agentRequest('session/request_permission', { sessionId: background, toolCall: { toolCallId: 'call-show', title: 'Write shown.txt', kind: 'edit' }, options });
+      await waitFor('the session shown from the notification', () => chat.currentSessionId === background);
+      assert.deepEqual(asked, [['A background Punie session asks to write shown.txt', 'Allow', 'Show Conversation']]);
+      const card = await waitFor('the prompt in its chat', async () => (await api.probe()).items.find((i) => i.kind === 'permission' && /Write shown\.txt/.test(i.text)));
+      assert.ok(permissions.waitingSessions.has(background), 'showing it answered nothing');
+      await api.choosePermission(card.id, 'allow');
+      assert.deepEqual(await answer, { outcome: { outcome: 'selected', optionId: 'allow' } });
+    } finally {
+      window.showWarningMessage = original;
+    }
+  });
 });

@@ -39,6 +39,14 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
+/** The session the chat shows, after asking a first question when it shows none (agent requests of other sessions are background ones). */
+export async function shownSession(): Promise<string> {
+  const { chat } = (await punie()).services();
+  if (!chat.currentSessionId) await vscode.commands.executeCommand('punie.ask', 'hello');
+  assert.ok(chat.currentSessionId, 'the chat shows a session');
+  return chat.currentSessionId;
+}
+
 export function workspaceDir(): string {
   const folder = vscode.workspace.workspaceFolders?.[0];
   assert.ok(folder, 'the tests run with a workspace folder open');
