@@ -15,6 +15,13 @@ export type FrameScheduler = (callback: () => void) => void;
  */
 const GROUP_SIZE = 32;
 
+/** Groups or sections: the one still filling and how many children it has. */
+interface Level {
+  readonly className: string;
+  element?: HTMLElement;
+  count: number;
+}
+
 export class MarkdownView {
   readonly element: HTMLElement;
   private readonly tailElement: HTMLElement;
@@ -24,10 +31,8 @@ export class MarkdownView {
   /** The text not settled into blocks yet; small, so per-update work does not grow with the answer. */
   private open = '';
   private renderedTail = '';
-  private group: HTMLElement | undefined;
-  private groupCount = 0;
-  private section: HTMLElement | undefined;
-  private sectionCount = 0;
+  private readonly groups: Level = { className: 'md-group', count: 0 };
+  private readonly sections: Level = { className: 'md-section', count: 0 };
   private pendingCarriageReturn = false;
   private scheduled = false;
   private dirty = false;
@@ -95,27 +100,20 @@ export class MarkdownView {
   }
 
   private groupFor(): HTMLElement {
-    if (!this.group || this.groupCount >= this.groupSize) {
-      this.group?.classList.add('md-full');
-      this.group = this.document.createElement('div');
-      this.group.className = 'md-group';
-      this.groupCount = 0;
-      this.sectionFor().append(this.group);
-    }
-    this.groupCount++;
-    return this.group;
+    return this.openIn(this.groups, (group) => this.openIn(this.sections, (section) => this.element.insertBefore(section, this.tailElement)).append(group));
   }
 
-  private sectionFor(): HTMLElement {
-    if (!this.section || this.sectionCount >= this.groupSize) {
-      this.section?.classList.add('md-full');
-      this.section = this.document.createElement('div');
-      this.section.className = 'md-section';
-      this.sectionCount = 0;
-      this.element.insertBefore(this.section, this.tailElement);
+  /** The level's open element, or a new one put in place by `place` (the full one marked, so it is skipped off screen). */
+  private openIn(level: Level, place: (element: HTMLElement) => void): HTMLElement {
+    if (!level.element || level.count >= this.groupSize) {
+      level.element?.classList.add('md-full');
+      level.element = this.document.createElement('div');
+      level.element.className = level.className;
+      level.count = 0;
+      place(level.element);
     }
-    this.sectionCount++;
-    return this.section;
+    level.count++;
+    return level.element;
   }
 
   /** The answer is complete: its tail is settled too (highlighted). */
