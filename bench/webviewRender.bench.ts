@@ -4,13 +4,12 @@
  * Prints the time per update for the first and last 1 % of updates (target: last ≤ 1.5 × first) and the
  * longest update (target < 50 ms), plus what a full re-render of the whole answer costs per update, for comparison.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as esbuild from 'esbuild';
 import type { RenderBenchResult } from './webviewRenderPage';
 import { fmt, median, percentile, repeat, type Figure } from './report';
+import { CHROMIUM, playwright, SKIPPED, testToolsDir } from './testTools';
 
 const ANSWER_BYTES = 1024 * 1024;
 const CHUNK = 32;
@@ -60,24 +59,19 @@ interface Chromium {
   launch(options: { executablePath: string; headless: boolean; args: string[] }): Promise<{ newPage(o: { viewport: { width: number; height: number } }): Promise<Page>; close(): Promise<void> }>;
 }
 
-function toolsDir(): string | undefined {
-  const dir = execFileSync('bash', [path.join(__dirname, '..', 'scripts', 'setup-vscode-tests.sh'), '--dir'], { encoding: 'utf8' }).trim();
-  return existsSync(path.join(dir, 'node_modules', 'playwright-core')) ? dir : undefined; // the cache dir appears only once complete
-}
-
 const ROUNDS = 3;
 
 export async function run(): Promise<Figure[]> {
-  const tools = toolsDir();
-  if (!tools || !existsSync('/usr/bin/chromium')) {
-    console.log('skipped: needs Chromium and playwright-core; run `bash scripts/setup-vscode-tests.sh` first');
+  const tools = testToolsDir();
+  if (!tools) {
+    console.log(SKIPPED);
     return [];
   }
-  const { chromium } = createRequire(tools + '/')('playwright-core') as { chromium: Chromium };
+  const { chromium } = playwright<{ chromium: Chromium }>(tools);
   const bundle = await esbuild.build({ entryPoints: [path.join(__dirname, 'webviewRenderPage.ts')], bundle: true, write: false, format: 'iife', platform: 'browser', target: 'chrome120', minify: true });
   const text = longAnswer(ANSWER_BYTES);
   const chunks = text.match(new RegExp(`[\\s\\S]{1,${CHUNK}}`, 'g'))!;
-  const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu'] });
   try {
     const rounds = await repeat(ROUNDS, async () => {
       const page = await browser.newPage({ viewport: { width: 400, height: 800 } });

@@ -19,6 +19,33 @@ const SLOW_CLOSE_TERMINATE_MS = 2_000;
 
 export type Dialect = 'punie' | 'acp';
 
+/**
+ * The socket's listeners are shared functions that find the connection on the socket: no closures per
+ * connection (a server holds a thousand idle ones).
+ */
+const CONNECTION = Symbol('connection');
+type TaggedSocket = WebSocket & { [CONNECTION]: ClientConnection };
+
+function connectionOf(socket: WebSocket): ClientConnection {
+  return (socket as TaggedSocket)[CONNECTION];
+}
+
+function connectionOnPong(this: WebSocket): void {
+  connectionOf(this).missedPongs = 0;
+}
+
+function connectionOnActivity(this: WebSocket): void {
+  connectionOf(this).active();
+}
+
+function connectionOnError(this: WebSocket, err: Error): void {
+  connectionOf(this).failed(err);
+}
+
+function connectionOnClose(this: WebSocket, code: number, reason: Buffer): void {
+  connectionOf(this).closed(code, reason);
+}
+
 export class ClientConnection implements ClientLink {
   readonly endpoint: RpcEndpoint;
   capabilities: ClientCapabilities = {};
@@ -40,25 +67,54 @@ export class ClientConnection implements ClientLink {
     readonly user: string,
     now: number,
     private readonly logger: Logger,
-    limits: ConnectionLimits,
+    private readonly limits: ConnectionLimits,
+    /** The socket closed (the server forgets the connection; its sessions wait for a resume). */
+    private readonly onClosed: (connection: ClientConnection, code: number, reason: Buffer) => void,
   ) {
     this.legacyClient = dialect === 'punie';
     this.lastInboundAt = now;
-    const frames = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie' });
-    const reader = new InboundGate(frames, new RateLimiter(limits.rate, now), { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
+    const filter = new InboundGate(new RateLimiter(limits.rate, now), { now: limits.now, logger, clientId, onFlood: (n) => this.closeFlooding(n) });
+    const reader = new WebSocketMessageReader(socket, { acceptBinary: dialect === 'punie', filter });
     this.outbound = new OutboundQueue(socket, limits.outbound, (reason) => this.closeSlow(reason), burstCorker(socket));
     this.endpoint = new RpcEndpoint(reader, this.outbound, logger);
-    socket.on('pong', () => (this.missedPongs = 0));
-    socket.on('close', () => this.outbound.dispose());
+    (socket as TaggedSocket)[CONNECTION] = this;
+    socket.on('pong', connectionOnPong);
+    // A client's own pings count as activity: the idle timeout is for connections nobody is watching, and
+    // closing a heartbeating client would only make it reconnect every `idleTimeoutMs`.
+    socket.on('message', connectionOnActivity);
+    socket.on('ping', connectionOnActivity);
+    // ws closes by itself on protocol violations (1007 bad UTF-8, 1008 too many fragments, 1009 too big).
+    socket.on('error', connectionOnError);
+    socket.on('close', connectionOnClose);
+  }
+
+  /** The socket's close listener. */
+  closed(code: number, reason: Buffer): void {
+    this.outbound.dispose();
+    this.onClosed(this, code, reason);
+  }
+
+  /** The socket's error listener. */
+  failed(err: Error): void {
+    this.logger.info(`${this.clientId} socket error: ${err.message}`);
+  }
+
+  /** The socket's message and ping listener. */
+  active(): void {
+    this.lastInboundAt = this.limits.now();
+  }
+
+  get flowing(): boolean {
+    return this.outbound.flowing;
   }
 
   get isOpen(): boolean {
     return this.socket.readyState === this.socket.OPEN;
   }
 
-  notify(method: string, params: unknown): void {
+  notify(method: string, params: unknown, frame?: string): void {
     // A failed send means the socket is closing; its close handler takes care of the sessions.
-    this.endpoint.post(method, params);
+    this.endpoint.post(method, params, frame);
   }
 
   /** Agent→client requests wait for the user or the command (no fixed cap); cancel aborts them. */

@@ -12,7 +12,10 @@ export interface ClientLink {
   readonly capabilities: ClientCapabilities;
   /** Gets no session updates newer than Punie's Python clients know (see sessionStore's NEWER_UPDATES). */
   readonly legacyClient?: boolean;
-  notify(method: string, params: unknown): void;
+  /** True while what is sent now goes straight to the socket (nothing queued): a frame made now is used as it is. */
+  readonly flowing?: boolean;
+  /** `frame`: the message's JSON text, when the sender already made it (a streamed update). */
+  notify(method: string, params: unknown, frame?: string): void;
   /** `id` is given when a request is sent again on a new connection. */
   request<T>(method: string, params: unknown, signal: AbortSignal, id?: RequestId): Promise<T>;
 }

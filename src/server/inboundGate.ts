@@ -1,5 +1,5 @@
 /**
- * Stands between a connection's frames and its JSON-RPC endpoint. Every inbound frame, valid or not, takes
+ * Stands between a connection's frames and its JSON-RPC endpoint (a filter of its reader). Every inbound frame, valid or not, takes
  * a rate-limit token. Over the limit a request (or an invalid frame) is answered with -32029 instead of
  * being served, and a notification is dropped with a log line (JSON-RPC cannot answer it). Responses and
  * cancels are never refused — they answer the server or stop work — but they still count. Once the limiter
@@ -7,14 +7,14 @@
  * Requests whose params hold more than MAX_PARAMS_VALUES values are answered with -32600 before anything
  * validates them.
  */
-import type { DataCallback, Disposable, Message, MessageReader } from 'vscode-jsonrpc';
+import type { Message } from 'vscode-jsonrpc';
 import { Methods } from '../protocol/acp';
 import { ErrorCodes, describeRequest, type JsonRpcErrorObject, type RequestId } from '../protocol/jsonrpc';
 import { canonicalMethod } from '../protocol/punie';
 import { exceedsValues } from '../transport/jsonLimits';
+import type { FilterVerdict, InboundFilter } from '../transport/protocolReader';
+import type { InvalidFrame } from '../transport/types';
 import type { Logger } from '../util/logger';
-import { ProtocolMessageReader } from '../transport/protocolReader';
-import type { ProtocolErrorSource } from '../transport/types';
 import { MAX_PARAMS_VALUES } from './limits';
 import type { RateLimiter } from './rateLimit';
 
@@ -28,33 +28,26 @@ export interface GateHooks {
   clientId: string;
 }
 
-export class InboundGate extends ProtocolMessageReader {
+/** A filter of the connection's one reader (not a reader of its own: it is held once per connection). */
+export class InboundGate implements InboundFilter {
   private flooded = false;
 
   constructor(
-    private readonly inner: MessageReader & ProtocolErrorSource,
     private readonly limiter: RateLimiter,
     private readonly hooks: GateHooks,
-  ) {
-    super();
-    inner.onInvalidFrame((frame) => {
-      const verdict = this.verdict();
-      if (verdict === 'pass') this.fireInvalidFrame(frame);
-      else if (verdict === 'refuse') this.fireInvalidFrame({ id: frame.id, error: this.refusal(undefined, frame.id) });
-    });
-    inner.onError((err) => this.fireError(err));
-    inner.onClose(() => this.fireClose());
+  ) {}
+
+  invalid(frame: InvalidFrame): FilterVerdict {
+    const verdict = this.verdict();
+    if (verdict === 'pass') return 'pass';
+    return verdict === 'refuse' ? { id: frame.id, error: this.refusal(undefined, frame.id) } : 'drop';
   }
 
-  listen(callback: DataCallback): Disposable {
-    return this.inner.listen((message) => this.receive(message, callback));
-  }
-
-  private receive(message: Message, callback: DataCallback): void {
+  message(message: Message): FilterVerdict {
     const m = message as { id?: RequestId; method?: string; params?: unknown };
     const verdict = this.verdict();
-    if (verdict === 'flood') return;
-    if (typeof m.method !== 'string') return callback(message); // responses are never refused
+    if (verdict === 'flood') return 'drop';
+    if (typeof m.method !== 'string') return 'pass'; // responses are never refused
     if (verdict === 'refuse' && !NEVER_REFUSED.has(canonicalMethod(m.method))) return this.reject(m.method, m.id, this.refusal(m.method, m.id ?? null));
     if (exceedsValues(m.params, MAX_PARAMS_VALUES)) {
       return this.reject(m.method, m.id, {
@@ -62,18 +55,17 @@ export class InboundGate extends ProtocolMessageReader {
         message: `${describeRequest(m.method, m.id)}: params hold more than ${MAX_PARAMS_VALUES} values; send less per request`,
       });
     }
-    callback(message);
+    return 'pass';
   }
 
   /** Answers a request with `error`; a notification cannot be answered, so it is dropped and logged. */
-  private reject(method: string, id: RequestId | undefined, error: JsonRpcErrorObject): void {
+  private reject(method: string, id: RequestId | undefined, error: JsonRpcErrorObject): FilterVerdict {
     if (id === undefined) {
       this.hooks.logger.debug(`${this.hooks.clientId}: dropped notification ${method}: ${error.message}`);
-      return;
+      return 'drop';
     }
-    this.fireInvalidFrame({ id, error });
+    return { id, error };
   }
-
   private verdict(): 'pass' | 'refuse' | 'flood' {
     if (this.flooded) return 'flood';
     const verdict = this.limiter.admit(this.hooks.now());

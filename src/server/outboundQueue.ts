@@ -9,8 +9,9 @@
  * any time, means the client cannot keep up: `onSlow` runs (the connection closes it with 1013) and the
  * queue is released. The sessions keep their replay buffers for a resume.
  */
-import { AbstractMessageWriter, type Message, type MessageWriter } from 'vscode-jsonrpc';
-import { written } from '../transport/types';
+import type { Disposable, Message, MessageWriter } from 'vscode-jsonrpc';
+import { Listeners, nothingToDispose } from '../util/listeners';
+import { frameOf, written } from '../transport/types';
 import { joinRun, runMessage, startRun, textChunkOf, type ChunkRun } from './coalesce';
 
 export interface OutboundOptions {
@@ -39,7 +40,7 @@ type Entry = { text: string; run?: undefined; bytes: number } | { text?: undefin
 /** Framing and envelope bytes counted on top of a run's text. */
 const RUN_OVERHEAD = 160;
 
-export class OutboundQueue extends AbstractMessageWriter implements MessageWriter {
+export class OutboundQueue implements MessageWriter {
   private entries: Entry[] = [];
   private head = 0;
   private queuedBytes = 0;
@@ -52,6 +53,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
   private closed = false;
   /** Chunks merged into an earlier queued chunk, over the connection's life. */
   coalesced = 0;
+  private errors: Listeners<[Error, Message | undefined, number | undefined]> | undefined;
 
   constructor(
     private readonly socket: OutboundSocket,
@@ -59,8 +61,15 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     private readonly onSlow: (reason: string) => void,
     /** Called before each send so that a burst of frames leaves in one system call. */
     private readonly cork: () => void = () => {},
-  ) {
-    super();
+  ) {}
+
+  onError(listener: (error: [Error, Message | undefined, number | undefined]) => void, thisArg?: unknown): Disposable {
+    return (this.errors ??= new Listeners()).add(listener, thisArg);
+  }
+
+  /** The queue never closes by itself (the socket's close event tells the connection). */
+  onClose(): Disposable {
+    return nothingToDispose;
   }
 
   get queuedCount(): number {
@@ -72,10 +81,15 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     return this.queuedBytes + this.socket.bufferedAmount;
   }
 
+  /** Whether a message written now goes straight to the socket. */
+  get flowing(): boolean {
+    return !this.closed && this.queuedCount === 0 && this.socket.bufferedAmount < this.options.highWatermark;
+  }
+
   write(message: Message): Promise<void> {
     if (this.closed || this.socket.readyState !== this.socket.OPEN) return Promise.reject(new Error('WebSocket is not open'));
     try {
-      if (this.queuedCount === 0 && this.socket.bufferedAmount < this.options.highWatermark) this.send(JSON.stringify(message));
+      if (this.flowing) this.send(frameOf(message));
       else {
         this.enqueue(message);
         // Nothing in flight means no send callback will come to drain the queue: drain now.
@@ -104,7 +118,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
   }
 
   /** Drops the queue and refuses further writes (the socket is closing). */
-  override dispose(): void {
+  dispose(): void {
     this.closed = true;
     this.entries = [];
     this.head = 0;
@@ -114,7 +128,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.slowTimer = this.retryTimer = undefined;
     for (const wake of this.drainWaiters.splice(0)) wake();
-    super.dispose();
+    this.errors?.clear();
   }
 
   private enqueue(message: Message): void {
@@ -136,7 +150,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     const sessionId = (message as { method?: string; params?: { sessionId?: unknown } }).params?.sessionId;
     if ('method' in message && (message as { id?: unknown }).id === undefined && typeof sessionId === 'string') this.openRuns.delete(sessionId);
     else this.openRuns.clear();
-    const text = JSON.stringify(message);
+    const text = frameOf(message);
     this.push({ text, bytes: text.length });
   }
 
@@ -172,7 +186,7 @@ export class OutboundQueue extends AbstractMessageWriter implements MessageWrite
     this.inflight++;
     this.socket.send(text, (err) => {
       this.inflight--;
-      if (err) this.fireError([err, undefined, undefined]);
+      if (err) this.errors?.fire([err, undefined, undefined]);
       else this.drain();
     });
   }

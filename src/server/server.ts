@@ -197,29 +197,24 @@ export class PunieServer {
     this.wss.handleUpgrade(req, socket, head, (ws) => this.contain('a new connection', () => this.accept(ws, dialect, user, req), () => ws.terminate()));
   }
 
+  /** One function for every connection's close (not a closure per connection). */
+  private readonly connectionClosed = (connection: ClientConnection, code: number, reason: Buffer): void => {
+    this.connections.delete(connection);
+    connection.endpoint.close(`socket closed with ${code}`);
+    this.store.disconnect(connection.clientId);
+    this.options.logger.info(`${connection.clientId} disconnected (${code}${reason.length ? ' ' + reason.toString() : ''})`);
+  };
+
   private accept(ws: WebSocket, dialect: Dialect, user: string, req: IncomingMessage): void {
     const { logger } = this.options;
     const clientId = this.store.newClientId();
     // Before anything listens on the socket: every event of this connection runs inside its boundary.
     new ConnectionBoundary(clientId, logger, () => ws.terminate()).guard(ws);
-    const connection = new ClientConnection(clientId, ws, dialect, user, this.options.now(), logger, this.limits);
+    const connection = new ClientConnection(clientId, ws, dialect, user, this.options.now(), logger, this.limits, this.connectionClosed);
     this.connections.add(connection);
     this.store.connect(connection);
     logger.info(`${connection.clientId} connected to /${dialect === 'punie' ? 'ws' : 'acp'} from ${req.socket.remoteAddress}`);
     const ctx: MethodContext = { connection, store: this.store, models: this.models, options: this.options };
-    // A client's own pings count as activity: the idle timeout is for connections nobody is watching, and
-    // closing a heartbeating client would only make it reconnect every `idleTimeoutMs`.
-    const active = () => (connection.lastInboundAt = this.options.now());
-    ws.on('message', active);
-    ws.on('ping', active);
-    // ws closes by itself on protocol violations (1007 bad UTF-8, 1008 too many fragments, 1009 too big).
-    ws.on('error', (err) => logger.info(`${connection.clientId} socket error: ${err.message}`));
-    ws.on('close', (code, reason) => {
-      this.connections.delete(connection);
-      connection.endpoint.close(`socket closed with ${code}`);
-      this.store.disconnect(connection.clientId);
-      logger.info(`${connection.clientId} disconnected (${code}${reason.length ? ' ' + reason.toString() : ''})`);
-    });
     connection.endpoint.onRequest(async ({ id, method, params }) => {
       try {
         return await dispatch(ctx, method, params, id);

@@ -78,6 +78,8 @@ export class ServerSession implements AgentHost {
   remote: RemoteTurn | undefined;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
+  /** Length of the start of every update frame of this session, up to the update's JSON text. */
+  private readonly framePrefixLength: number;
 
   constructor(
     readonly id: string,
@@ -91,6 +93,7 @@ export class ServerSession implements AgentHost {
     options: SessionStoreOptions,
   ) {
     this.replay = new ReplayBuffer(options.replayMaxUpdates, options.replayMaxBytes);
+    this.framePrefixLength = `{"jsonrpc":"2.0","method":"${Methods.sessionUpdate}","params":{"sessionId":${JSON.stringify(id)},"update":`.length;
     this.updatedAt = options.now();
     this.agent = new AgentSession(id, cwd, model, this, options.agent, options.logger);
   }
@@ -99,11 +102,22 @@ export class ServerSession implements AgentHost {
     return this.attachedTo === undefined ? undefined : this.store.linkOf(this.attachedTo);
   }
 
+  /**
+   * The per-chunk path. The update is serialised once: the frame is the message's JSON text, and the log
+   * line takes the update's text out of it (a slice, not a copy) — what JSON.stringify of the record gives.
+   */
   emit(update: SessionUpdate): void {
     if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
     const seq = ++this.seq;
-    this.store.durable?.append(this.id, { k: 'u', s: seq, u: update });
-    this.deliver(seq, Methods.sessionUpdate, { sessionId: this.id, update, _meta: { [META_SEQ]: seq } }, estimateBytes(update));
+    const numbered = { sessionId: this.id, update, _meta: { [META_SEQ]: seq } };
+    const durable = this.store.durable;
+    // Not made for a client that is away or behind: its queue merges chunks and makes frames of its own.
+    const frame = durable || this.link?.flowing ? JSON.stringify({ jsonrpc: '2.0', method: Methods.sessionUpdate, params: numbered }) : undefined;
+    if (durable && frame) {
+      const json = frame.slice(this.framePrefixLength, frame.length - `,"_meta":{"${META_SEQ}":${seq}}}}`.length);
+      durable.append(this.id, { k: 'u', s: seq, u: update }, `{"k":"u","s":${seq},"u":${json}}`);
+    }
+    this.deliver(seq, Methods.sessionUpdate, numbered, estimateBytes(update), frame);
   }
 
   /** Numbers an outbound session event other than an update, keeps it for replay and on disk, and sends it if the client is connected. */
@@ -132,11 +146,11 @@ export class ServerSession implements AgentHost {
     this.retiredTokens.push(...copy.retiredTokens);
   }
 
-  /** The per-chunk path: one replay entry, and the frame to the client (or held behind a reload). */
-  private deliver(seq: number, method: string, numbered: Record<string, unknown>, bytes: number): void {
+  /** One replay entry, and the frame to the client (or held behind a reload). */
+  private deliver(seq: number, method: string, numbered: Record<string, unknown>, bytes: number, frame?: string): void {
     this.replay.push({ seq, method, params: numbered, bytes });
     if (this.held) this.held.push({ method, params: numbered });
-    else this.link?.notify(method, numbered);
+    else this.link?.notify(method, numbered, frame);
   }
 
   remember(messages: readonly ChatMessage[]): void {

@@ -11,6 +11,7 @@ import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
 import { runInBackground } from '../util/background';
 import { compactRecords } from './compact';
+import { LineBuffer } from './lineBuffer';
 import { DataDirLock } from './lock';
 import { isMeta, parseLog, serialize } from './parse';
 import { sessionsToEvict, type RetentionPolicy } from './retention';
@@ -58,16 +59,18 @@ const EAGER_WRITE_RECORDS = 8192;
 interface SessionFile {
   summary: SessionSummary;
   handle: FileHandle | undefined;
-  pending: StoredRecord[];
+  /** Records waiting for the next write. */
+  pending: LineBuffer;
   /** Written but not yet fsynced, since this time. */
   unsyncedSince: number | undefined;
   /** Update records appended since the last compaction. */
   uncompacted: number;
   /**
-   * A compaction that found too little to merge (the turns are still within the resume grace) is not tried
-   * again before this time: reading and parsing the whole log at every turn end would cost more than the turn.
+   * When a compaction may first find a finished turn past the resume grace (undefined: no turn ended since
+   * the last one looked). Turns within the grace are kept seq by seq, so reading and parsing the whole log
+   * before then (at every turn end) would find nothing to merge and cost more than the turn.
    */
-  compactNotBefore: number;
+  compactAt: number | undefined;
   /** Every file operation, one after another. */
   queue: Promise<void>;
   /** Set while writes fail; cleared (and logged) when one succeeds again. */
@@ -132,20 +135,21 @@ export class JsonlStore implements DurableStore {
   create(meta: MetaRecord): void {
     if (!SAFE_ID.test(meta.id)) throw new Error(`invalid session id for the store: ${JSON.stringify(meta.id)}`);
     const summary: SessionSummary = { id: meta.id, owner: meta.owner, cwd: meta.cwd, model: meta.model, createdAt: meta.createdAt, updatedAt: meta.createdAt, bytes: 0 };
-    this.files.set(meta.id, newFile(summary, [meta]));
+    this.files.set(meta.id, newFile(summary, JSON.stringify(meta)));
     this.schedule();
   }
 
-  append(id: string, record: Exclude<StoredRecord, MetaRecord>): void {
+  append(id: string, record: Exclude<StoredRecord, MetaRecord>, json?: string): void {
     const file = this.files.get(id);
     if (!file || file.deleted) return;
-    file.pending.push(record);
+    file.pending.push(json ?? JSON.stringify(record));
     if (record.k === 'u') file.uncompacted++;
     else if (record.k !== 'history' && record.k !== 'e') {
       file.summary.updatedAt = record.ts;
+      if (record.k === 'turn_end') file.compactAt ??= this.oldEnoughAt(record.ts);
       if (record.k === 'info' && record.title !== undefined) file.summary.title = record.title;
     }
-    if (file.pending.length >= EAGER_WRITE_RECORDS) this.enqueue(file, () => this.write(file));
+    if (file.pending.lines >= EAGER_WRITE_RECORDS) this.enqueue(file, () => this.write(file));
     else this.schedule();
   }
 
@@ -174,7 +178,7 @@ export class JsonlStore implements DurableStore {
     const file = this.files.get(id);
     if (!file) return;
     file.deleted = true;
-    file.pending = [];
+    file.pending.clear();
     this.files.delete(id);
     this.enqueue(file, async () => {
       await file.handle?.close();
@@ -232,8 +236,9 @@ export class JsonlStore implements DurableStore {
         this.options.logger.warn(`session store: repaired ${name} (dropped ${parsed.dropped} damaged piece(s) left by a crash)`);
       }
       const summary = summarize(meta, parsed.records, size);
-      const file = newFile(summary, []);
+      const file = newFile(summary);
       file.uncompacted = parsed.records.length;
+      file.compactAt = 0; // its turns' ages are not known until it is read
       this.files.set(id, file);
     } catch (err) {
       await this.quarantine(path, name, (err as Error).message);
@@ -284,27 +289,26 @@ export class JsonlStore implements DurableStore {
     const now = this.options.now();
     let more = false;
     for (const file of this.files.values()) {
-      if (file.pending.length) this.enqueue(file, () => this.write(file));
+      if (!file.pending.isEmpty) this.enqueue(file, () => this.write(file));
       if (file.unsyncedSince !== undefined && now - file.unsyncedSince >= this.options.syncIntervalMs - this.options.writeDelayMs) {
         this.enqueue(file, () => this.fsync(file));
       }
-      if (file.pending.length || file.unsyncedSince !== undefined) more = true;
+      if (!file.pending.isEmpty || file.unsyncedSince !== undefined) more = true;
     }
     if (more) this.schedule(this.options.writeDelayMs);
   }
 
   private async write(file: SessionFile): Promise<void> {
-    if (!file.pending.length || file.deleted) return;
-    const records = file.pending;
-    file.pending = [];
-    const data = Buffer.from(serialize(records));
+    if (file.pending.isEmpty || file.deleted) return;
+    const lines = file.pending.lines;
+    const data = file.pending.take();
     try {
       file.handle ??= await open(this.pathOf(file.summary.id), 'a', 0o600);
       await this.io.write(file.handle, data);
     } catch (err) {
       // Cut a partial write back, so no torn line is left for the next append to run into.
       await file.handle?.truncate(file.summary.bytes).catch(() => {});
-      file.pending = records.concat(file.pending);
+      file.pending.restore(data, lines);
       this.failed(file, err as Error);
       this.schedule(this.options.syncIntervalMs);
       return;
@@ -325,19 +329,26 @@ export class JsonlStore implements DurableStore {
   }
 
   private compactable(file: SessionFile): boolean {
-    return file.uncompacted >= COMPACT_MIN_SAVINGS && this.options.now() >= file.compactNotBefore;
+    return file.uncompacted >= COMPACT_MIN_SAVINGS && file.compactAt !== undefined && this.options.now() >= file.compactAt;
+  }
+
+  /** When a turn that ended at `ts` is past the resume grace (compaction merges turns that ended before now − grace). */
+  private oldEnoughAt(ts: number): number {
+    return ts + this.options.compactAfterMs + 1;
   }
 
   private async compact(file: SessionFile): Promise<void> {
     if (file.deleted || file.failing) return;
     await this.write(file);
     const path = this.pathOf(file.summary.id);
+    file.compactAt = undefined; // turns that end from now on set it again
     const records = parseLog(await readFile(path)).records;
-    const now = this.options.now();
-    const compacted = compactRecords(records, now - this.options.compactAfterMs);
+    const cutoff = this.options.now() - this.options.compactAfterMs;
+    const compacted = compactRecords(records, cutoff);
+    // The turns kept seq by seq (within the grace) may be merged once they pass it.
+    const young = records.reduce((first, r) => (r.k === 'turn_end' && r.ts >= cutoff ? Math.min(first, r.ts) : first), Infinity);
+    if (young !== Infinity) file.compactAt = Math.min(file.compactAt ?? Infinity, this.oldEnoughAt(young));
     if (records.length - compacted.length < COMPACT_MIN_SAVINGS) {
-      // Turns that ended by now are old enough then; earlier is pointless.
-      file.compactNotBefore = now + this.options.compactAfterMs;
       this.options.logger.debug(`session store: ${file.summary.id} has too little to compact until its turns pass the resume grace`);
       return;
     }
@@ -345,7 +356,7 @@ export class JsonlStore implements DurableStore {
     file.handle = undefined;
     file.summary.bytes = await this.rewrite(path, compacted);
     file.unsyncedSince = undefined;
-    file.uncompacted = 0;
+    file.uncompacted = compacted.reduce((n, r) => (r.k === 'u' && r.to === undefined ? n + 1 : n), 0);
     this.options.logger.debug(`session store: compacted ${file.summary.id} from ${records.length} to ${compacted.length} records`);
   }
 
@@ -363,8 +374,10 @@ export class JsonlStore implements DurableStore {
   }
 }
 
-function newFile(summary: SessionSummary, pending: StoredRecord[]): SessionFile {
-  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, compactNotBefore: 0, queue: Promise.resolve(), failing: undefined, deleted: false };
+function newFile(summary: SessionSummary, first?: string): SessionFile {
+  const pending = new LineBuffer();
+  if (first !== undefined) pending.push(first);
+  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, compactAt: undefined, queue: Promise.resolve(), failing: undefined, deleted: false };
 }
 
 function summarize(meta: MetaRecord, records: readonly StoredRecord[], bytes: number): SessionSummary {

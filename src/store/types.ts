@@ -95,8 +95,11 @@ export interface DurableStore {
   summary(id: string): SessionSummary | undefined;
   /** Starts a session's log with its meta record. */
   create(meta: MetaRecord): void;
-  /** Buffers a record; written in batches, durable within about a second. Never throws. */
-  append(id: string, record: Exclude<StoredRecord, MetaRecord>): void;
+  /**
+   * Buffers a record; written in batches, durable within about a second. Never throws. `json`, when given, is
+   * the record's JSON text, already made by the caller (a streamed update is serialised once).
+   */
+  append(id: string, record: Exclude<StoredRecord, MetaRecord>, json?: string): void;
   /** Writes and fsyncs what is buffered for `id` (a turn ended). */
   sync(id: string): Promise<void>;
   /** Every record of a session, meta first; undefined when it is not stored. */

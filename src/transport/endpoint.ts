@@ -14,7 +14,7 @@ import { runInBackground } from '../util/background';
 import { ConnectionClosedError, InvalidResultError, RequestAbortedError } from './errors';
 import { frameText, silentLogger, type Logger } from '../util/logger';
 import { PendingRequests } from './pendingRequests';
-import { written, type ProtocolErrorSource } from './types';
+import { FRAME_TEXT, written, type FramedMessage, type InvalidFrame, type ProtocolErrorSource } from './types';
 
 export interface IncomingRequest {
   id: RequestId;
@@ -53,16 +53,31 @@ export class RpcEndpoint {
     private readonly writer: MessageWriter,
     private readonly logger: Logger = silentLogger,
   ) {
-    reader.onInvalidFrame?.((frame) => {
-      const where = describeRequest(undefined, frame.id);
-      this.logger.debug(`invalid frame (${where}): ${frame.error.message}`);
-      // The peer may be gone before the answer is written: that is its loss, never an unhandled rejection.
-      this.sendRaw({ jsonrpc: '2.0', id: frame.id, error: frame.error } as ResponseMessage).catch((err: Error) => this.logger.debug(`could not answer the invalid frame (${where}): ${err.message}`));
-    });
-    reader.onClose(() => this.close('peer closed the connection'));
-    reader.onError((err) => this.logger.debug(`read error: ${err.message}`));
-    writer.onError(([err]) => this.logger.debug(`write error: ${err.message}`));
+    // Methods with `this` as the listeners' thisArgs, not closures: the server holds an endpoint per connection.
+    reader.onInvalidFrame?.(this.answerInvalid, this);
+    reader.onClose(this.peerClosed, this);
+    reader.onError(this.readFailed, this);
+    writer.onError(this.writeFailed, this);
     reader.listen((message) => this.receive(message));
+  }
+
+  private answerInvalid(frame: InvalidFrame): void {
+    const where = describeRequest(undefined, frame.id);
+    this.logger.debug(`invalid frame (${where}): ${frame.error.message}`);
+    // The peer may be gone before the answer is written: that is its loss, never an unhandled rejection.
+    this.sendRaw({ jsonrpc: '2.0', id: frame.id, error: frame.error } as ResponseMessage).catch((err: Error) => this.logger.debug(`could not answer the invalid frame (${where}): ${err.message}`));
+  }
+
+  private peerClosed(): void {
+    this.close('peer closed the connection');
+  }
+
+  private readFailed(err: Error): void {
+    this.logger.debug(`read error: ${err.message}`);
+  }
+
+  private writeFailed([err]: [Error, Message | undefined, number | undefined]): void {
+    this.logger.debug(`write error: ${err.message}`);
   }
 
   get isClosed(): boolean {
@@ -93,10 +108,13 @@ export class RpcEndpoint {
 
   /**
    * Sends a notification nobody waits for (a streamed update): when it cannot be handed to the transport the
-   * connection is closing, which its close handling deals with. No promise per message on the way.
+   * connection is closing, which its close handling deals with. No promise per message on the way. `frame`,
+   * when given, is the message's JSON text already made by the sender (it must equal its serialisation).
    */
-  post(method: string, params: unknown): void {
-    const sent = this.sendRaw({ jsonrpc: '2.0', method, params } as Message);
+  post(method: string, params: unknown, frame?: string): void {
+    const message: FramedMessage = { jsonrpc: '2.0', method, params } as Message;
+    if (frame !== undefined) message[FRAME_TEXT] = frame;
+    const sent = this.sendRaw(message);
     if (sent !== written) sent.catch((err: Error) => this.logger.debug(`could not send ${method}: ${err.message}`));
   }
 

@@ -8,10 +8,19 @@ import type { MarkdownRenderer } from './markdown';
 export type FrameScheduler = (callback: () => void) => void;
 
 /**
- * Settled blocks are kept in groups of this many: the answer's element then has few children however long
- * it gets, and a finished group (styled `content-visibility: auto`) costs no layout while off screen.
+ * Settled blocks are kept in groups of this many, and groups in sections of this many: every element then has
+ * few children however long the answer gets (1 MB is about 10 sections), and a full group or section (styled
+ * `content-visibility: auto`) costs no style or layout while off screen. With one level the answer's element
+ * got hundreds of groups, and the layout and style work of each update grew with them.
  */
 const GROUP_SIZE = 32;
+
+/** Groups or sections: the one still filling and how many children it has. */
+interface Level {
+  readonly className: string;
+  element?: HTMLElement;
+  count: number;
+}
 
 export class MarkdownView {
   readonly element: HTMLElement;
@@ -22,8 +31,8 @@ export class MarkdownView {
   /** The text not settled into blocks yet; small, so per-update work does not grow with the answer. */
   private open = '';
   private renderedTail = '';
-  private group: HTMLElement | undefined;
-  private groupCount = 0;
+  private readonly groups: Level = { className: 'md-group', count: 0 };
+  private readonly sections: Level = { className: 'md-section', count: 0 };
   private pendingCarriageReturn = false;
   private scheduled = false;
   private dirty = false;
@@ -35,6 +44,7 @@ export class MarkdownView {
     private readonly renderer: MarkdownRenderer,
     private readonly schedule: FrameScheduler,
     maxOpenBlock?: number,
+    private readonly groupSize = GROUP_SIZE,
   ) {
     this.splitter = new BlockSplitter(maxOpenBlock);
     this.element = document.createElement('div');
@@ -71,33 +81,39 @@ export class MarkdownView {
   flush(): void {
     if (!this.dirty) return;
     this.dirty = false;
-    const { settled, tail, consumed } = this.splitter.update(this.open);
+    const { settled, tail, tailContinued, consumed } = this.splitter.update(this.open);
     if (consumed > 0) this.open = this.open.slice(consumed);
     for (const block of settled) {
       const element = this.document.createElement('div');
-      element.className = 'md-block';
-      element.innerHTML = this.renderer.render(block, true);
+      element.className = block.continued ? 'md-block md-continued' : 'md-block';
+      element.innerHTML = this.renderer.render(block.markdown, true);
       decorateCodeBlocks(this.document, element);
       this.groupFor().append(element);
       this.settledCount++;
     }
     if (tail !== this.renderedTail || settled.length > 0) {
       this.renderedTail = tail;
+      this.tailElement.classList.toggle('md-continued', tailContinued);
       this.tailElement.innerHTML = tail ? this.renderer.render(tail, false) : '';
       decorateCodeBlocks(this.document, this.tailElement);
     }
   }
 
   private groupFor(): HTMLElement {
-    if (!this.group || this.groupCount >= GROUP_SIZE) {
-      this.group?.classList.add('md-group-full');
-      this.group = this.document.createElement('div');
-      this.group.className = 'md-group';
-      this.groupCount = 0;
-      this.element.insertBefore(this.group, this.tailElement);
+    return this.openIn(this.groups, (group) => this.openIn(this.sections, (section) => this.element.insertBefore(section, this.tailElement)).append(group));
+  }
+
+  /** The level's open element, or a new one put in place by `place` (the full one marked, so it is skipped off screen). */
+  private openIn(level: Level, place: (element: HTMLElement) => void): HTMLElement {
+    if (!level.element || level.count >= this.groupSize) {
+      level.element?.classList.add('md-full');
+      level.element = this.document.createElement('div');
+      level.element.className = level.className;
+      level.count = 0;
+      place(level.element);
     }
-    this.groupCount++;
-    return this.group;
+    level.count++;
+    return level.element;
   }
 
   /** The answer is complete: its tail is settled too (highlighted). */

@@ -44,22 +44,27 @@ function feeder(splitter = new BlockSplitter()) {
     seen = full.length;
     const result = splitter.update(open);
     open = open.slice(result.consumed);
-    return { settled: result.settled, tail: result.tail };
+    return { settled: result.settled.map((b) => b.markdown), tail: result.tail };
   };
 }
 
-function stream(text: string, chunk: number, splitter = new BlockSplitter()): { settled: string[]; tail: string; maxTail: number } {
-  const update = feeder(splitter);
+function stream(text: string, chunk: number, splitter = new BlockSplitter()) {
+  let open = '';
   const settled: string[] = [];
+  const continued: boolean[] = [];
   let tail = '';
+  let tailContinued = false;
   let maxTail = 0;
-  for (let i = chunk; i < text.length + chunk; i += chunk) {
-    const result = update(text.slice(0, Math.min(i, text.length)));
-    settled.push(...result.settled);
-    tail = result.tail;
+  for (let i = 0; i < text.length; i += chunk) {
+    open += text.slice(i, i + chunk);
+    const result = splitter.update(open);
+    open = open.slice(result.consumed);
+    settled.push(...result.settled.map((b) => b.markdown));
+    continued.push(...result.settled.map((b) => b.continued));
+    ({ tail, tailContinued } = result);
     maxTail = Math.max(maxTail, tail.length);
   }
-  return { settled, tail, maxTail };
+  return { settled, continued, tail, tailContinued, maxTail };
 }
 
 describe('BlockSplitter', () => {
@@ -92,9 +97,10 @@ describe('BlockSplitter', () => {
   it('bounds the open tail of one huge code block and loses no line of it', () => {
     const lines = Array.from({ length: 4000 }, (_, i) => `line ${i} ${'x'.repeat(20)}`);
     const text = '```js\n' + lines.join('\n') + '\n```\n\nafter\n';
-    const { settled, tail, maxTail } = stream(text, 64, new BlockSplitter(4096));
+    const { settled, continued, tail, maxTail } = stream(text, 64, new BlockSplitter(4096));
     assert.ok(maxTail < 4096 + 200, `tail grew to ${maxTail}`);
     assert.ok(settled.length > 10);
+    assert.deepEqual(continued, settled.map((_, i) => i > 0), 'every piece after the first is marked as continuing the one before');
     const code: string[] = [];
     for (const block of settled) {
       const tokens = Lexer.lex(block).filter((t) => t.type !== 'space');
@@ -105,6 +111,17 @@ describe('BlockSplitter', () => {
     }
     assert.deepEqual(code.join('\n').split('\n'), lines);
     assert.equal(tail.trim(), 'after');
+  });
+
+  it('marks the open tail of a cut code block as continued until the block closes', () => {
+    const text = '```py\n' + Array.from({ length: 200 }, (_, i) => `x${i} = ${i}`).join('\n') + '\n';
+    const open = stream(text, 10, new BlockSplitter(256));
+    assert.ok(open.settled.length > 3);
+    assert.equal(open.tailContinued, true);
+    const closed = stream(text + '```\n\nafter\n', 10, new BlockSplitter(256));
+    assert.equal(closed.tailContinued, false);
+    assert.equal(closed.continued.at(-1), true, 'the closing piece continues the block');
+    assert.equal(closed.tail.trim(), 'after');
   });
 
   it('bounds a huge ordered list and keeps its numbering', () => {
@@ -128,6 +145,6 @@ describe('BlockSplitter', () => {
 
   it('leaves a single enormous line in the tail rather than cutting it', () => {
     const r = new BlockSplitter(100).update('y'.repeat(1000));
-    assert.deepEqual(r, { settled: [], tail: 'y'.repeat(1000), consumed: 0 });
+    assert.deepEqual(r, { settled: [], tail: 'y'.repeat(1000), tailContinued: false, consumed: 0 });
   });
 });

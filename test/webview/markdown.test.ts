@@ -90,12 +90,12 @@ describe('markdown rendering', () => {
 describe('MarkdownView (streaming)', () => {
   const window = domWindow();
 
-  function view(maxOpen?: number) {
+  function view(maxOpen?: number, groupSize?: number) {
     const frames = manualFrames();
     const base = createMarkdownRenderer(window);
     const calls: { markdown: string; settled: boolean }[] = [];
     const renderer = { render: (markdown: string, settled: boolean) => (calls.push({ markdown, settled }), base.render(markdown, settled)) };
-    return { md: new MarkdownView(window.document, renderer, frames.schedule, maxOpen), frames, calls };
+    return { md: new MarkdownView(window.document, renderer, frames.schedule, maxOpen, groupSize), frames, calls };
   }
 
   it('renders at most once per frame, however many chunks arrived', () => {
@@ -122,6 +122,39 @@ describe('MarkdownView (streaming)', () => {
     const tailSizes = calls.filter((c) => !c.settled).map((c) => c.markdown.length);
     assert.ok(Math.max(...tailSizes) < 60, `tail renders stay small: ${Math.max(...tailSizes)}`);
     assert.equal(md.element.querySelectorAll('p').length, 30);
+  });
+
+  it('keeps settled blocks in groups in sections, so no element gets many children, and marks the full ones', () => {
+    const { md, frames } = view(undefined, 4);
+    for (let i = 0; i < 40; i++) {
+      md.append(`Paragraph ${i}.\n\n`);
+      frames.run();
+    }
+    md.finish();
+    const sections = Array.from(md.element.children).filter((c) => c.classList.contains('md-section'));
+    assert.equal(sections.length, 3, '39 settled blocks in groups of 4, 4 groups a section');
+    assert.equal(md.element.children.length, 4, 'the sections and the tail');
+    assert.deepEqual(sections.map((s) => s.classList.contains('md-full')), [true, true, false]);
+    const groups = Array.from(md.element.querySelectorAll('.md-group'));
+    assert.ok(groups.every((g) => g.children.length <= 4));
+    assert.equal(groups.filter((g) => !g.classList.contains('md-full')).length, 1, 'only the last group is still open');
+    assert.deepEqual(Array.from(md.element.querySelectorAll('p')).map((p) => p.textContent), Array.from({ length: 40 }, (_, i) => `Paragraph ${i}.`));
+  });
+
+  it('marks the pieces of a code block cut for its size as continued, to be drawn as one block', () => {
+    const { md, frames } = view(200);
+    md.append('```\n');
+    for (let i = 0; i < 60; i++) {
+      md.append(`line ${i}\n`);
+      frames.run();
+    }
+    const pieces = Array.from(md.element.querySelectorAll('.md-block')).filter((b) => b.querySelector('pre'));
+    assert.ok(pieces.length > 2);
+    assert.deepEqual(pieces.map((b) => b.classList.contains('md-continued')), pieces.map((_, i) => i > 0));
+    md.append('```\n\nafter\n');
+    md.finish();
+    assert.equal(md.element.querySelector('.md-tail')?.classList.contains('md-continued'), false);
+    assert.equal(Array.from(md.element.querySelectorAll('code')).map((c) => c.textContent).join('\n').split('\n').filter(Boolean).length, 60);
   });
 
   it('keeps a payload split across chunks inert (sanitizes the accumulated text, not each chunk)', () => {

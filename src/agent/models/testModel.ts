@@ -1,7 +1,10 @@
 /**
  * Punie's built-in deterministic `test` model. `test` streams a short markdown reply to the prompt in many
  * small chunks; `test?chunks=N&chunkSize=B&delayMs=D` streams N numbered chunks of B characters with a
- * delay of D ms between them (long, paced streams for tests and benchmarks).
+ * delay of D ms between them (long, paced streams for tests and benchmarks). `rate=R` paces them at R chunks
+ * a second instead, against a deadline (chunk i is due i/R s after the first, so 10,000 a second holds where
+ * timers tick in milliseconds), and `stamp=1` writes the wall-clock time each chunk was produced into it
+ * (`[i@ms]`): the end-to-end latency benchmark reads it back where the chunk appears in the chat's DOM.
  */
 import { sleep } from './abortable';
 import { ModelError, type ChatModel, type ModelEvent, type ModelRequest } from './types';
@@ -10,6 +13,9 @@ export interface TestModelOptions {
   chunks?: number;
   chunkSize: number;
   delayMs: number;
+  /** Chunks per second (paced by deadline); 0: not paced by rate. */
+  rate: number;
+  stamp: boolean;
 }
 
 const MAX_CHUNKS = 10_000_000;
@@ -17,9 +23,9 @@ const MAX_CHUNK_SIZE = 1 << 20;
 
 export function parseTestModelOptions(query: string): TestModelOptions {
   const params = new URLSearchParams(query);
-  const known = new Set(['chunks', 'chunkSize', 'delayMs']);
+  const known = new Set(['chunks', 'chunkSize', 'delayMs', 'rate', 'stamp']);
   for (const key of params.keys()) {
-    if (!known.has(key)) throw new ModelError(`Unknown test model option "${key}" (known: chunks, chunkSize, delayMs)`);
+    if (!known.has(key)) throw new ModelError(`Unknown test model option "${key}" (known: ${[...known].join(', ')})`);
   }
   const int = (name: string, fallback: number | undefined, max: number) => {
     const raw = params.get(name);
@@ -28,16 +34,23 @@ export function parseTestModelOptions(query: string): TestModelOptions {
     if (!Number.isInteger(value) || value < 0 || value > max) throw new ModelError(`Test model option ${name}=${raw} must be an integer from 0 to ${max}`);
     return value;
   };
-  return {
+  const options = {
     chunks: int('chunks', undefined, MAX_CHUNKS),
     chunkSize: int('chunkSize', 16, MAX_CHUNK_SIZE)!,
     delayMs: int('delayMs', 0, 60_000)!,
+    rate: int('rate', 0, 1_000_000)!,
+    stamp: int('stamp', 0, 1) === 1,
   };
+  if (options.rate > 0 && options.delayMs > 0) throw new ModelError('Test model options delayMs and rate cannot be combined');
+  return options;
 }
 
-/** Chunk `i` of a numbered stream: `[i]` padded with dots to exactly `size` characters (at least the label). */
-export function numberedChunk(index: number, size: number): string {
-  const label = `[${index}]`;
+/**
+ * Chunk `i` of a numbered stream: `[i]` (or `[i@ms]`, stamped with when it was produced) padded with dots to
+ * exactly `size` characters (at least the label).
+ */
+export function numberedChunk(index: number, size: number, stampMs?: number): string {
+  const label = stampMs === undefined ? `[${index}]` : `[${index}@${stampMs}]`;
   return label.length >= size ? label : label + '.'.repeat(size - label.length - 1) + '\n';
 }
 
@@ -51,16 +64,22 @@ export class TestModel implements ChatModel {
   constructor(
     readonly id: string,
     private readonly options: TestModelOptions,
+    /** Wall-clock milliseconds (stamps and `rate` deadlines). */
+    private readonly now: () => number = Date.now,
   ) {}
 
   async *stream(request: ModelRequest): AsyncIterable<ModelEvent> {
+    const { delayMs, rate, stamp, chunkSize } = this.options;
     const pieces = this.options.chunks === undefined ? replyPieces(lastUserText(request), firstUserText(request)) : undefined;
     const count = pieces ? pieces.length : this.options.chunks!;
+    const start = this.now();
     for (let i = 0; i < count; i++) {
-      if (i > 0 && this.options.delayMs > 0) await sleep(this.options.delayMs, request.signal);
+      const ahead = rate > 0 ? start + (i * 1000) / rate - this.now() : 0;
+      if (i > 0 && delayMs > 0) await sleep(delayMs, request.signal);
+      else if (ahead >= 1) await sleep(Math.floor(ahead), request.signal);
       else if (request.signal.aborted) await sleep(0, request.signal);
       else if (i % 256 === 255) await new Promise((r) => setImmediate(r)); // let cancels and pings through
-      yield { type: 'text', text: pieces ? pieces[i] : numberedChunk(i, this.options.chunkSize) };
+      yield { type: 'text', text: pieces ? pieces[i] : numberedChunk(i, chunkSize, stamp ? this.now() : undefined) };
     }
     // The short reply reports usage, roughly four characters a token like the models it stands in for;
     // numbered streams (tests, benchmarks) stay pure text.
