@@ -137,7 +137,7 @@ export class RedisStore implements DurableStore {
     this.schedule();
   }
 
-  append(id: string, record: Exclude<StoredRecord, MetaRecord>): void {
+  append(id: string, record: Exclude<StoredRecord, MetaRecord>, json?: string): void {
     const writer = this.writers.get(id);
     const summary = this.summaries.get(id);
     if (!writer || !summary || writer.superseded) return;
@@ -145,7 +145,7 @@ export class RedisStore implements DurableStore {
       summary.updatedAt = record.ts;
       if (record.k === 'info' && record.title !== undefined) summary.title = record.title;
     }
-    this.push(writer, record);
+    this.push(writer, record, json);
     if ((writer.failing || !this.ready) && writer.pendingBytes > this.options.maxBufferedBytes && !writer.overflowed) {
       writer.overflowed = true;
       const error = new Error(`more than ${this.options.maxBufferedBytes} bytes of this session wait for Redis`);
@@ -291,8 +291,8 @@ export class RedisStore implements DurableStore {
     if (gone.length) await this.redis.zRem(this.keys.allIndex, gone);
   }
 
-  private push(writer: Writer, record: StoredRecord): void {
-    const json = JSON.stringify(record);
+  /** `json`: the record's JSON when the caller already made it (a streamed update: serialised once). */
+  private push(writer: Writer, record: StoredRecord, json = JSON.stringify(record)): void {
     writer.pending.push({ record, json });
     writer.pendingBytes += json.length + 1;
   }
