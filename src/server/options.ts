@@ -2,7 +2,7 @@
 import { defaultAgentSessionOptions, type AgentSessionOptions } from '../agent/session';
 import { silentLogger, type Logger } from '../util/logger';
 import { defaultRetention } from '../store/retention';
-import type { StoreIo } from '../store/jsonl';
+import type { StoreIo } from '../store/jsonlFile';
 import type { RedisTarget } from '../store/redisConnection';
 import { checkLimits } from './limits';
 import { isLoopbackHost } from './security';

@@ -5,23 +5,17 @@
  * second of output and never a session. Files are repaired or quarantined on open; a write failure (a
  * full disk) is reported once, the records stay buffered in memory and are written when the disk recovers.
  */
-import { mkdir, open, readdir, readFile, rename, unlink, type FileHandle } from 'node:fs/promises';
+import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
 import { runInBackground } from '../util/background';
 import { compactRecords } from './compact';
-import { LineBuffer } from './lineBuffer';
 import { DataDirLock } from './lock';
+import { defaultIo, newFile, summarize, syncDir, type SessionFile, type StoreIo } from './jsonlFile';
 import { isMeta, parseLog, serialize } from './parse';
 import { sessionsToEvict, type RetentionPolicy } from './retention';
 import type { DurableStore, MetaRecord, SessionSummary, StoredRecord, StoreErrorListener } from './types';
-
-/** The two file operations a test may replace to inject failures (ENOSPC, EIO). */
-export interface StoreIo {
-  write(handle: FileHandle, data: Buffer): Promise<void>;
-  sync(handle: FileHandle): Promise<void>;
-}
 
 export interface JsonlStoreOptions {
   dataDir: string;
@@ -42,41 +36,12 @@ export interface JsonlStoreOptions {
   io?: Partial<StoreIo>;
 }
 
-const defaultIo: StoreIo = {
-  async write(handle, data) {
-    for (let offset = 0; offset < data.length; ) offset += (await handle.write(data, offset)).bytesWritten;
-  },
-  sync: (handle) => handle.datasync(),
-};
-
 /** Session ids become file names: anything else is refused. */
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Records merged away before a rewrite is worth it. */
 const COMPACT_MIN_SAVINGS = 1000;
 /** Records buffered for one session before a write is started at once. */
 const EAGER_WRITE_RECORDS = 8192;
-
-interface SessionFile {
-  summary: SessionSummary;
-  handle: FileHandle | undefined;
-  /** Records waiting for the next write. */
-  pending: LineBuffer;
-  /** Written but not yet fsynced, since this time. */
-  unsyncedSince: number | undefined;
-  /** Update records appended since the last compaction. */
-  uncompacted: number;
-  /**
-   * When a compaction may first find a finished turn past the resume grace (undefined: no turn ended since
-   * the last one looked). Turns within the grace are kept seq by seq, so reading and parsing the whole log
-   * before then (at every turn end) would find nothing to merge and cost more than the turn.
-   */
-  compactAt: number | undefined;
-  /** Every file operation, one after another. */
-  queue: Promise<void>;
-  /** Set while writes fail; cleared (and logged) when one succeeds again. */
-  failing: Error | undefined;
-  deleted: boolean;
-}
 
 export class JsonlStore implements DurableStore {
   readonly name = 'jsonl';
@@ -371,35 +336,5 @@ export class JsonlStore implements DurableStore {
     if (!file.failing) return;
     file.failing = undefined;
     this.options.logger.info(`session store: session ${file.summary.id} is written again`);
-  }
-}
-
-function newFile(summary: SessionSummary, first?: string): SessionFile {
-  const pending = new LineBuffer();
-  if (first !== undefined) pending.push(first);
-  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, compactAt: undefined, queue: Promise.resolve(), failing: undefined, deleted: false };
-}
-
-function summarize(meta: MetaRecord, records: readonly StoredRecord[], bytes: number): SessionSummary {
-  let title: string | undefined;
-  let updatedAt = meta.createdAt;
-  for (const r of records) {
-    if (r.k === 'info' && r.title !== undefined) title = r.title;
-    if ((r.k === 'prompt' || r.k === 'turn_end' || r.k === 'info') && typeof r.ts === 'number') updatedAt = Math.max(updatedAt, r.ts);
-  }
-  return { id: meta.id, owner: meta.owner, cwd: meta.cwd, model: meta.model, title, createdAt: meta.createdAt, updatedAt, bytes };
-}
-
-/** Makes a rename durable; directories cannot be fsynced on every platform, which is not an error. */
-async function syncDir(dir: string): Promise<void> {
-  try {
-    const handle = await open(dir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-  } catch {
-    // Windows: EPERM/EISDIR
   }
 }

@@ -11,43 +11,17 @@
  */
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { runInBackground } from '../util/background';
-import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
-import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
+import { changeMessage, parseChange } from './redisChanges';
+import { connectRedis, describeTarget, type RedisClient } from './redisConnection';
 import { heldElsewhere, releaseLease, renewLease, takeLease } from './redisLease';
 import { RedisRelay } from './redisRelay';
 import { runningElsewhere } from './relay';
 import { RedisKeys, type LogCursor } from './redisKeys';
+import type { RedisStoreOptions } from './redisOptions';
 import { hasOpenTurn, isStaleWriter, newWriter, queueBatch, readLog, readSummaries, storedTop, summaryOf, type Writer } from './redisLog';
-import { sessionsToEvict, type RetentionPolicy } from './retention';
-import type { DurableStore, MetaRecord, SessionSummary, StoredRecord, StoreErrorListener } from './types';
-
-export interface RedisStoreOptions extends RedisTarget {
-  /** Tells this replica's change messages from the others'. */
-  replicaId: string;
-  retention: RetentionPolicy;
-  /** Buffered records wait at most this long for their write. */
-  writeDelayMs: number;
-  /** How often the size cap and retention run. */
-  maintenanceIntervalMs: number;
-  /** Bytes one session may buffer while Redis is away; beyond them `onOverflow` fails its turn. */
-  maxBufferedBytes: number;
-  inUse(id: string): boolean;
-  onError: StoreErrorListener;
-  onOverflow(id: string, error: Error): void;
-  /** Another replica took a session this one holds: it must leave this replica's memory. */
-  onClaimed(id: string): void;
-  /**
-   * A load of a session whose turn runs on another live replica fails at once (`running_elsewhere`) instead of
-   * waiting for that turn to end: the server relays the turn instead (src/server/fleet.ts).
-   */
-  relayTurns?: boolean;
-  /** A session's lease lapses this long after its replica stopped renewing it (died). */
-  leaseMs: number;
-  now: () => number;
-  logger: Logger;
-  keys?: RedisKeys;
-}
+import { sessionsToEvict } from './retention';
+import type { DurableStore, MetaRecord, SessionSummary, StoredRecord } from './types';
 
 /** A write that failed is tried again this long after. */
 const RETRY_MS = 250;
@@ -202,7 +176,7 @@ export class RedisStore implements DurableStore {
         this.writers.set(id, newWriter(log.cursor));
         return log.records;
       }
-      await this.redis.publish(this.keys.changes, JSON.stringify({ from: this.options.replicaId, id, claim: true }));
+      await this.redis.publish(this.keys.changes, changeMessage(this.options.replicaId, id, true));
       // What the other replica wrote before it heard the claim (e.g. its turn's outcome) is read too.
       const final = (await readLog(this.redis, this.keys, id)) ?? log;
       this.writers.set(id, newWriter(final.cursor));
@@ -233,7 +207,7 @@ export class RedisStore implements DurableStore {
     const owner = summary?.owner ?? (await this.redis.hGet(this.keys.meta(id), 'owner')) ?? undefined;
     const multi = this.redis.multi().del([this.keys.meta(id), this.keys.log(id), this.keys.lease(id)]).zRem(this.keys.allIndex, id);
     if (owner) multi.zRem(this.keys.userIndex(owner), id);
-    await multi.publish(this.keys.changes, this.change(id)).exec();
+    await multi.publish(this.keys.changes, changeMessage(this.options.replicaId, id)).exec();
   }
 
   async close(): Promise<void> {
@@ -345,7 +319,7 @@ export class RedisStore implements DurableStore {
       .zAdd(this.keys.allIndex, { score: summary.updatedAt, value: id })
       .pExpire(this.keys.meta(id), ttl)
       .pExpire(this.keys.log(id), ttl)
-      .publish(this.keys.changes, this.change(id));
+      .publish(this.keys.changes, changeMessage(this.options.replicaId, id));
     try {
       await multi.exec();
     } catch (err) {
@@ -391,21 +365,12 @@ export class RedisStore implements DurableStore {
     }
   }
 
-  private change(id: string): string {
-    return JSON.stringify({ from: this.options.replicaId, id });
-  }
-
   /** Another replica changed a session: its summary is read again. */
   private changed(message: string): void {
-    let parsed: { from?: unknown; id?: unknown; claim?: unknown };
-    try {
-      parsed = JSON.parse(message) as typeof parsed;
-    } catch {
-      return;
-    }
-    if (parsed.from === this.options.replicaId || typeof parsed.id !== 'string') return;
-    const id = parsed.id;
-    if (parsed.claim === true) this.claimed(id);
+    const change = parseChange(message);
+    if (!change || change.from === this.options.replicaId) return;
+    const { id } = change;
+    if (change.claim) this.claimed(id);
     runInBackground(`reading session ${id}`, this.refresh(id), this.options.logger);
   }
 }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createClient } from 'redis';
-import { RedisStore, type RedisStoreOptions } from '../../src/store/redis';
+import { RedisStore } from '../../src/store/redis';
+import type { RedisStoreOptions } from '../../src/store/redisOptions';
 import { RedisKeys } from '../../src/store/redisKeys';
 import { checkRedisUrl, reconnectDelay } from '../../src/store/redisConnection';
 import { defaultRetention } from '../../src/store/retention';
