@@ -21,13 +21,19 @@ export async function rpc(url: string) {
   const socket = new WebSocket(url, { perMessageDeflate: false });
   await new Promise((resolve, reject) => socket.once('open', resolve).once('error', reject));
   const waiting = new Map<number, (m: any) => void>();
+  let watchers: { match: (m: any) => boolean; resolve: (m: any) => void }[] = [];
   let updates = 0;
   const seqs: number[] = [];
+  const texts: string[] = [];
   let next = 1;
   socket.on('message', (data) => {
     const msg = JSON.parse(data.toString());
     if (typeof msg.params?._meta?.seq === 'number') seqs.push(msg.params._meta.seq);
-    if (msg.method === 'session/update') updates++;
+    if (watchers.length) watchers = watchers.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
+    if (msg.method === 'session/update') {
+      updates++;
+      if (msg.params.update.sessionUpdate === 'agent_message_chunk') texts.push(msg.params.update.content.text);
+    }
     else if (typeof msg.id === 'number') waiting.get(msg.id)?.(msg);
   });
   return {
@@ -38,10 +44,16 @@ export async function rpc(url: string) {
         socket.send(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
       });
     },
+    /** The next message that matches. */
+    next(match: (m: any) => boolean): Promise<any> {
+      return new Promise((resolve) => watchers.push({ match, resolve }));
+    },
     get updates() {
       return updates;
     },
     seqs,
+    /** The answer's text chunks as received (a slow client's are coalesced: several chunks in one). */
+    texts,
     socket,
     close: () => socket.close(),
   };

@@ -98,6 +98,11 @@ export class AgentSession {
     return this.transcript.updates;
   }
 
+  /** An update of a turn another server runs, relayed here: kept in the transcript a `session/load` replays. */
+  relayed(update: SessionUpdate): void {
+    this.transcript.record(update);
+  }
+
   /**
    * Brings back a stored conversation (after a server restart): the model's history, the transcript, the
    * mode; tool call ids continue after the highest one shown.

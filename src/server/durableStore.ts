@@ -7,6 +7,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { JsonlStore } from '../store/jsonl';
 import { RedisStore } from '../store/redis';
+import type { FleetRelay } from '../store/relay';
 import type { DurableStore } from '../store/types';
 import type { ServerOptions } from './options';
 import type { SessionStore } from './sessionStore';
@@ -30,6 +31,7 @@ export function createDurableStore(options: ServerOptions, sessions: SessionStor
       maintenanceIntervalMs: STORE_MAINTENANCE_INTERVAL_MS,
       maxBufferedBytes: options.storeBufferBytes,
       leaseMs: options.fleetLeaseMs,
+      relayTurns: true,
       inUse: (id) => sessions.inUse(id),
       onError: (id, err) => sessions.storageFailed(id, err),
       onOverflow: (id, err) => sessions.storageOverflowed(id, err),
@@ -52,4 +54,9 @@ export function createDurableStore(options: ServerOptions, sessions: SessionStor
     logger,
     io: options.storeIo,
   });
+}
+
+/** The live relay of a store shared by a fleet (once it is open); none for a store of one server. */
+export function fleetRelayOf(durable: DurableStore | undefined): FleetRelay | undefined {
+  return durable instanceof RedisStore ? durable.relay : undefined;
 }

@@ -40,6 +40,7 @@ import {
   canonicalMethod,
   type PromptStatus,
 } from '../protocol/punie';
+import { runningElsewhere } from '../store/relay';
 import { PUNIE_VERSION } from '../util/version';
 import type { ClientConnection } from './clientConnection';
 import { ensureSessionCapacity, invalidParams } from './limits';
@@ -173,11 +174,14 @@ async function loadSession(ctx: MethodContext, params: unknown): Promise<LoadSes
 async function resumeSession(ctx: MethodContext, params: unknown): Promise<LoadSessionResponse> {
   const request = parse(ResumeSessionRequest, params, Methods.sessionResume);
   const token = request.resumeToken ?? request._meta?.[META_RESUME_TOKEN];
-  await bringBack(ctx, request.sessionId);
+  const lastSeq = request._meta?.[META_SEQ];
+  await bringBack(ctx, request.sessionId, typeof lastSeq === 'number' ? lastSeq : undefined);
+  // Relaying a turn of another server, the client may have seen events that were not yet stored when this copy was read.
+  const relaying = ctx.store.get(request.sessionId);
+  if (relaying?.remote && relaying.owner === ctx.connection.user && typeof lastSeq === 'number') await relaying.remote.caughtUp(lastSeq);
   const session = ctx.store.resume(request.sessionId, typeof token === 'string' ? token : undefined, ctx.connection.clientId);
   if (request.mcpServers) session.agent.mcp.configure(request.mcpServers);
   const meta: Record<string, unknown> = { [META_RESUME_TOKEN]: session.token, [META_SEQ]: session.seq };
-  const lastSeq = request._meta?.[META_SEQ];
   if (typeof lastSeq === 'number') meta[META_REPLAY] = replay(ctx, session, lastSeq);
   const waitingFor = request._meta?.[META_PROMPTS];
   if (Array.isArray(waitingFor)) meta[META_PROMPTS] = promptStatuses(session, waitingFor);
@@ -236,15 +240,15 @@ function decodeCursor(cursor: string): [number, string] | null {
   return null;
 }
 
-/** Brings a stored session of the caller back into memory (no-op when it is there or is not the caller's). */
-async function bringBack(ctx: MethodContext, sessionId: string): Promise<void> {
-  await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec));
+/** Brings a stored session of the caller back into memory (no-op when it is there or is not the caller's); `seenSeq`: what the client saw. */
+async function bringBack(ctx: MethodContext, sessionId: string, seenSeq?: number): Promise<void> {
+  await ctx.store.find(sessionId, ctx.connection.user, (spec) => createModel(ctx, spec), seenSeq);
 }
 
 /** Every prompt with a request id is logged by id, so its outcome reaches a client whose connection dropped. */
 async function prompt(ctx: MethodContext, params: unknown, requestId: RequestId | undefined): Promise<PromptResponse> {
   const request = parse(PromptRequest, params, Methods.sessionPrompt);
-  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  const session = await local(ctx, ctx.store.owned(request.sessionId, ctx.connection.clientId));
   // A second prompt while one runs is refused by the agent, and not written down.
   if (session.agent.isRunning) return { stopReason: await session.agent.prompt(request.prompt) };
   session.updatedAt = ctx.options.now();
@@ -311,7 +315,7 @@ async function readSession(ctx: MethodContext, params: unknown): Promise<object>
 
 async function setTitle(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SetSessionTitleRequest, params, SET_SESSION_TITLE);
-  const session = await usersSession(ctx, request.sessionId);
+  const session = await local(ctx, await usersSession(ctx, request.sessionId));
   retitle(session, request.title, ctx.options.now());
   await session.sync();
   return {};
@@ -326,20 +330,23 @@ async function deleteSession(ctx: MethodContext, params: unknown): Promise<objec
 
 function cancel(ctx: MethodContext, params: unknown): object {
   const request = parse(CancelNotification, params, Methods.sessionCancel);
-  ctx.store.owned(request.sessionId, ctx.connection.clientId).agent.cancel();
+  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  // A turn running on another server of the fleet is cancelled there.
+  if (session.remote) session.remote.cancel();
+  else session.agent.cancel();
   return {};
 }
 
-function setMode(ctx: MethodContext, params: unknown): object {
+async function setMode(ctx: MethodContext, params: unknown): Promise<object> {
   const request = parse(SetModeRequest, params, Methods.sessionSetMode);
-  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  const session = await local(ctx, ctx.store.owned(request.sessionId, ctx.connection.clientId));
   setConfigOption(ctx, session, 'mode', request.modeId);
   return {};
 }
 
-function setConfig(ctx: MethodContext, params: unknown): SetConfigOptionResponse {
+async function setConfig(ctx: MethodContext, params: unknown): Promise<SetConfigOptionResponse> {
   const request = parse(SetConfigOptionRequest, params, Methods.sessionSetConfigOption);
-  const session = ctx.store.owned(request.sessionId, ctx.connection.clientId);
+  const session = await local(ctx, ctx.store.owned(request.sessionId, ctx.connection.clientId));
   return { configOptions: setConfigOption(ctx, session, request.configId, request.value) };
 }
 
@@ -350,6 +357,19 @@ async function closeSession(ctx: MethodContext, params: unknown): Promise<object
   if (ctx.store.durable) ctx.store.unload(request.sessionId, 'was closed');
   else await ctx.store.delete(request.sessionId);
   return {};
+}
+
+/**
+ * A session whose turn runs on another server of the fleet takes no prompt or change here until that turn
+ * ended; then it is used once it moved here (its client may send the next prompt as soon as it saw the end).
+ */
+async function local(ctx: MethodContext, session: ServerSession): Promise<ServerSession> {
+  if (!session.remote) return session;
+  if (!session.remote.moving) throw runningElsewhere(session.id);
+  await session.remote.moving;
+  const moved = ctx.store.get(session.id);
+  if (!moved || moved === session) throw runningElsewhere(session.id);
+  return moved;
 }
 
 function firstLine(blocks: { type: string; text?: unknown }[]): string | undefined {

@@ -51,10 +51,10 @@ export function restoredState(records: readonly StoredRecord[]): RestoredState {
         // Commands, config and usage are announced again to whoever attaches; they are no part of the conversation.
         if (!ANNOUNCEMENTS.has(r.u.sessionUpdate)) state.transcript.push(r.u);
         if (open && r.u.sessionUpdate === 'agent_message_chunk' && r.u.content.type === 'text') open.partial += r.u.content.text;
-        number(state, r.s, r.to, Methods.sessionUpdate, { sessionId: meta.id, update: r.u, _meta: { seq: r.s } });
+        number(state, r.to, eventOf(meta.id, r));
         break;
       case 'e':
-        number(state, r.s, undefined, r.m, r.p);
+        number(state, undefined, eventOf(meta.id, r));
         break;
       case 'history':
         state.history.push(...r.msgs);
@@ -79,15 +79,21 @@ export function restoredState(records: readonly StoredRecord[]): RestoredState {
   return state;
 }
 
-function number(state: RestoredState, seq: number, to: number | undefined, method: string, params: Record<string, unknown>): void {
-  const last = to ?? seq;
+/** The event a numbered record stands for, as its server sent it; undefined for the other records. */
+export function eventOf(sessionId: string, r: StoredRecord): NumberedEvent | undefined {
+  if (r.k === 'u') return { seq: r.s, method: Methods.sessionUpdate, params: { sessionId, update: r.u, _meta: { seq: r.s } } };
+  if (r.k === 'e') return { seq: r.s, method: r.m, params: { ...r.p, _meta: { ...(r.p._meta as object | undefined), seq: r.s } } };
+  return undefined;
+}
+
+function number(state: RestoredState, to: number | undefined, event: NumberedEvent | undefined): void {
+  if (!event) return;
+  const last = to ?? event.seq;
   state.seq = Math.max(state.seq, last);
   if (to !== undefined) {
     state.events = [];
     state.lostThrough = last;
     return;
   }
-  // An update's params come numbered already (one object per record of a long log, not three).
-  const numbered = method === Methods.sessionUpdate ? params : { ...params, _meta: { ...(params._meta as object | undefined), seq } };
-  state.events.push({ seq, method, params: numbered });
+  state.events.push(event);
 }

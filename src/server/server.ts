@@ -19,7 +19,8 @@ import { resolveServerOptions, type ServerOptions } from './options';
 import { PreAuthSockets } from './preAuth';
 import { checkHost, checkUpgrade, isAuthenticated } from './security';
 import { SessionStore } from './sessionStore';
-import { createDurableStore } from './durableStore';
+import { createDurableStore, fleetRelayOf } from './durableStore';
+import { FleetSessions } from './fleet';
 import { userOf } from './users';
 
 /** A Map, not an object literal: request paths are untrusted and must not reach Object.prototype. */
@@ -46,6 +47,7 @@ export class PunieServer {
   private heartbeat: NodeJS.Timeout | undefined;
   private boundPort = 0;
   private closing: Promise<void> | undefined;
+  private fleet: FleetSessions | undefined;
 
   constructor(options: Partial<ServerOptions> = {}, models = new ModelRegistry()) {
     this.options = resolveServerOptions(options);
@@ -71,6 +73,11 @@ export class PunieServer {
     const durable = createDurableStore(this.options, this.store);
     if (durable) await durable.open();
     this.store.durable = durable;
+    const relay = fleetRelayOf(durable);
+    if (relay && durable) {
+      this.fleet = new FleetSessions(relay, this.store, durable, { now: this.options.now, logger: this.options.logger });
+      this.store.fleet = this.fleet;
+    }
     try {
       await this.bind();
     } catch (err) {
@@ -115,6 +122,7 @@ export class PunieServer {
 
   private async shutdown(): Promise<void> {
     if (this.heartbeat) clearInterval(this.heartbeat);
+    this.fleet?.dispose();
     const sessionsClosed = this.store.dispose();
     const closed = [...this.connections].map(
       (c) =>

@@ -32,6 +32,20 @@ export interface SessionStoreOptions {
   agent?: AgentSessionOptions;
 }
 
+/**
+ * The turn of a session that runs on another server of the fleet, as the server holding its client sees
+ * it (see fleet.ts): cancels go there, and the client's (re)attachment is announced there.
+ */
+export interface RemoteTurn {
+  /** Set once that turn ended and the session is moving to this server. */
+  readonly moving: Promise<void> | undefined;
+  attached(): void;
+  /** Resolves once events through `seq` were relayed (or it gave up waiting). */
+  caughtUp(seq: number): Promise<void>;
+  cancel(): void;
+  stop(): void;
+}
+
 /** Makes the model of a restored session from its stored model string. */
 export type ModelFactory = (spec: string) => ChatModel;
 
@@ -60,6 +74,8 @@ export class ServerSession implements AgentHost {
    * a Punie client held before the restart is accepted once (the connection's user already proves ownership).
    */
   tokensKnown = true;
+  /** Set while this session's turn runs on another server: this copy relays it (its own agent stays idle). */
+  remote: RemoteTurn | undefined;
   /** While a reload replays the transcript, live events wait here (numbered, and kept for replay as always) to follow it. */
   private held: { method: string; params: unknown }[] | undefined;
   /** Length of the start of every update frame of this session, up to the update's JSON text. */
@@ -114,6 +130,25 @@ export class ServerSession implements AgentHost {
     this.deliver(seq, method, { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } }, bytes);
   }
 
+  /** An event the server running this session's turn numbered and stored (fleet relay): kept and sent as if emitted here. */
+  relayed(event: { seq: number; method: string; params: Record<string, unknown> }): void {
+    this.seq = event.seq;
+    const update = event.method === Methods.sessionUpdate ? (event.params.update as SessionUpdate) : undefined;
+    // Announcements (commands, config, usage) are no part of the conversation, as when restored.
+    if (update && !NEWER_UPDATES.has(update.sessionUpdate)) this.agent.relayed(update);
+    this.deliver(event.seq, event.method, event.params, update ? estimateBytes(update) : 200);
+  }
+
+  /** Takes over the tokens and the attachment of the copy this session replaces (the relayed turn ended, it moved here). */
+  adopt(copy: ServerSession): void {
+    this.token = copy.token;
+    this.previousToken = copy.previousToken;
+    this.tokensKnown = copy.tokensKnown;
+    this.attachedTo = copy.attachedTo;
+    for (const id of copy.displaced) this.displaced.add(id);
+    this.retiredTokens.push(...copy.retiredTokens);
+  }
+
   /** One replay entry, and the frame to the client (or held behind a reload). */
   private deliver(seq: number, method: string, numbered: Record<string, unknown>, bytes: number, frame?: string): void {
     this.replay.push({ seq, method, params: numbered, bytes });
@@ -158,6 +193,11 @@ export class ServerSession implements AgentHost {
     return method === Methods.requestPermission ? recordedPermission(params, signal, ask, (update) => this.agent.note(update)) : ask();
   }
 
+  /** An agent request of a turn another server runs (fleet relay): asked the same way, written down over there. */
+  requestRelayed<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
+    return this.outbound.request<T>(method, params, signal, this.link);
+  }
+
   /**
    * Records how a prompt ended. When the connection that sent it is no longer the session's (it dropped,
    * or another one resumed the session), its answer cannot arrive, so the outcome also goes out, numbered
@@ -175,6 +215,7 @@ export class ServerSession implements AgentHost {
    * resolves once its MCP servers have stopped.
    */
   close(reason: string): Promise<void> {
+    this.remote?.stop();
     const closed = this.agent.close();
     this.outbound.failAll(`session ${this.id} ${reason}`);
     return closed;

@@ -34,6 +34,8 @@ export class SessionStore {
   private nextClient = 0;
   /** Where sessions are kept across restarts; none: they live in memory only. */
   durable: DurableStore | undefined;
+  /** Fleet mode: brings a session whose turn runs on another server here as a relaying copy (see fleet.ts). */
+  fleet: { runningElsewhere(sessionId: string, models: ModelFactory, seenSeq?: number): Promise<ServerSession | undefined> } | undefined;
   /** Set while the server shuts down: running turns are not recorded as ended, so the next start reports them interrupted. */
   shuttingDown = false;
 
@@ -59,6 +61,11 @@ export class SessionStore {
     record.link = undefined;
     record.disconnectedAt = this.options.now();
     this.forgetIfEmpty(clientId);
+  }
+
+  /** The session if it is in memory. */
+  get(sessionId: string): ServerSession | undefined {
+    return this.sessions.get(sessionId);
   }
 
   linkOf(clientId: string): ClientLink | undefined {
@@ -110,12 +117,22 @@ export class SessionStore {
    * The session for `user`, brought back from the durable store if it is not in memory; undefined when the
    * user has no such session. `models` makes the model of a restored session.
    */
-  async find(sessionId: string, user: string, models: ModelFactory): Promise<ServerSession | undefined> {
+  async find(sessionId: string, user: string, models: ModelFactory, seenSeq?: number): Promise<ServerSession | undefined> {
     const live = this.sessions.get(sessionId);
     if (live) return live.owner === user ? live : undefined;
     await this.durable?.refresh?.(sessionId);
     if (this.durable?.summary(sessionId)?.owner !== user) return undefined;
-    const records = await this.durable.load(sessionId);
+    const relaying = await this.fleet?.runningElsewhere(sessionId, models, seenSeq);
+    if (relaying) return relaying;
+    let records: StoredRecord[] | undefined;
+    try {
+      records = await this.durable.load(sessionId);
+    } catch (err) {
+      // The turn's first records reached the store between the two looks (its client was ahead of the store).
+      const again = isRunningElsewhere(err) ? await this.fleet?.runningElsewhere(sessionId, models) : undefined;
+      if (again) return again;
+      throw err;
+    }
     // Another request may have brought it back meanwhile.
     const raced = this.sessions.get(sessionId);
     if (raced) return raced;
@@ -162,6 +179,7 @@ export class SessionStore {
     session.displaced.delete(clientId);
     session.attachedTo = clientId;
     if (previous !== undefined) this.forgetIfEmpty(previous);
+    session.remote?.attached();
     return session;
   }
 
@@ -252,8 +270,11 @@ export class SessionStore {
     await Promise.all(closing);
   }
 
-  /** Rebuilds a stored session; a turn that was running when the server stopped is marked interrupted. */
-  private restore(records: StoredRecord[], models: ModelFactory): ServerSession {
+  /**
+   * Rebuilds a stored session; a turn that was running when its server stopped is marked interrupted, unless
+   * `running` (it still runs on another server of the fleet, and this copy relays it).
+   */
+  restore(records: StoredRecord[], models: ModelFactory, running = false): ServerSession {
     const state = restoredState(records);
     const { meta } = state;
     const session = new ServerSession(meta.id, meta.cwd, meta.owner, undefined, randomToken(), models(state.model), this, this.options);
@@ -273,8 +294,8 @@ export class SessionStore {
       else session.prompts.ended(rid, status);
     }
     this.sessions.set(session.id, session);
-    if (state.interrupted) this.interrupted(session, state.interrupted);
-    this.options.logger.info(`session ${session.id} of ${meta.owner} restored from the store (${records.length} records)`);
+    if (state.interrupted && !running) this.interrupted(session, state.interrupted);
+    this.options.logger.info(`session ${session.id} of ${meta.owner} restored from the store (${records.length} records${running ? ', its turn running on another server' : ''})`);
     return session;
   }
 
@@ -294,6 +315,10 @@ export class SessionStore {
     const record = this.clients.get(clientId);
     if (record && !record.link && !this.list(clientId).length) this.clients.delete(clientId);
   }
+}
+
+function isRunningElsewhere(err: unknown): boolean {
+  return err instanceof RpcError && (err.data as { kind?: unknown } | undefined)?.kind === 'running_elsewhere';
 }
 
 function notFound(sessionId: string): RpcError {

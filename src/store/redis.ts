@@ -14,7 +14,9 @@ import { runInBackground } from '../util/background';
 import type { Logger } from '../util/logger';
 import { BatchTimer } from './batchTimer';
 import { connectRedis, describeTarget, type RedisClient, type RedisTarget } from './redisConnection';
-import { releaseLease, renewLease, takeLease } from './redisLease';
+import { heldElsewhere, releaseLease, renewLease, takeLease } from './redisLease';
+import { RedisRelay } from './redisRelay';
+import { runningElsewhere } from './relay';
 import { RedisKeys, type LogCursor } from './redisKeys';
 import { hasOpenTurn, isStaleWriter, newWriter, queueBatch, readLog, readSummaries, storedTop, summaryOf, type Writer } from './redisLog';
 import { sessionsToEvict, type RetentionPolicy } from './retention';
@@ -35,6 +37,11 @@ export interface RedisStoreOptions extends RedisTarget {
   onOverflow(id: string, error: Error): void;
   /** Another replica took a session this one holds: it must leave this replica's memory. */
   onClaimed(id: string): void;
+  /**
+   * A load of a session whose turn runs on another live replica fails at once (`running_elsewhere`) instead of
+   * waiting for that turn to end: the server relays the turn instead (src/server/fleet.ts).
+   */
+  relayTurns?: boolean;
   /** A session's lease lapses this long after its replica stopped renewing it (died). */
   leaseMs: number;
   now: () => number;
@@ -59,6 +66,8 @@ export class RedisStore implements DurableStore {
   private maintenance: NodeJS.Timeout | undefined;
   private leases: NodeJS.Timeout | undefined;
   private closed = false;
+  /** Live turns across replicas (see redisRelay.ts); set once open. */
+  relay: RedisRelay | undefined;
 
   constructor(private readonly options: RedisStoreOptions) {
     this.keys = options.keys ?? new RedisKeys();
@@ -84,6 +93,10 @@ export class RedisStore implements DurableStore {
     this.client = await connectRedis(this.options, 'store', logger, (ready) => this.setReady(ready));
     this.subscriber = await connectRedis(this.options, 'changes', logger);
     await this.subscriber.subscribe(this.keys.changes, (message) => this.changed(message));
+    const { replicaId, leaseMs, now } = this.options;
+    const relay = new RedisRelay({ replicaId, leaseMs, now, logger, keys: this.keys, redis: () => this.redis, subscriber: this.subscriber, holds: (id) => this.writers.has(id) });
+    await relay.open();
+    this.relay = relay;
     this.ready = true;
     await this.index();
     logger.info(`session store ${this.describe()}: ${this.summaries.size} session(s)`);
@@ -124,7 +137,7 @@ export class RedisStore implements DurableStore {
     this.schedule();
   }
 
-  append(id: string, record: Exclude<StoredRecord, MetaRecord>): void {
+  append(id: string, record: Exclude<StoredRecord, MetaRecord>, json?: string): void {
     const writer = this.writers.get(id);
     const summary = this.summaries.get(id);
     if (!writer || !summary || writer.superseded) return;
@@ -132,7 +145,7 @@ export class RedisStore implements DurableStore {
       summary.updatedAt = record.ts;
       if (record.k === 'info' && record.title !== undefined) summary.title = record.title;
     }
-    this.push(writer, record);
+    this.push(writer, record, json);
     if ((writer.failing || !this.ready) && writer.pendingBytes > this.options.maxBufferedBytes && !writer.overflowed) {
       writer.overflowed = true;
       const error = new Error(`more than ${this.options.maxBufferedBytes} bytes of this session wait for Redis`);
@@ -177,12 +190,12 @@ export class RedisStore implements DurableStore {
       if (!log) return undefined;
       const elsewhere = holder !== null && holder !== this.options.replicaId;
       if (elsewhere && hasOpenTurn(log.records)) {
-        if (this.options.now() < deadline) {
+        if (this.options.now() < deadline && !this.options.relayTurns) {
           await new Promise((r) => setTimeout(r, TAKE_POLL_MS));
           continue;
         }
         this.options.logger.warn(`session store: session ${id} still runs a turn on replica ${holder}; not taken`);
-        throw new RpcError(ErrorCodes.InternalError, 'This conversation is still answering on another server; try again in a moment.', { kind: 'running_elsewhere', sessionId: id });
+        throw runningElsewhere(id);
       }
       await takeLease(this.redis, this.keys.lease(id), this.options.replicaId, this.options.leaseMs);
       if (!elsewhere) {
@@ -229,6 +242,7 @@ export class RedisStore implements DurableStore {
     this.timer.stop();
     if (this.maintenance) clearInterval(this.maintenance);
     if (this.leases) clearInterval(this.leases);
+    this.relay?.close();
     // Leases are let go: another replica may bring these sessions back at once (a running turn shows as interrupted).
     await Promise.all([...this.writers.keys()].map((id) => this.release(id).catch(() => {})));
     for (const client of [this.subscriber, this.client]) {
@@ -237,10 +251,14 @@ export class RedisStore implements DurableStore {
     }
   }
 
-  /** Retention and the size cap (Redis expires untouched sessions by itself; this also runs the cap). */
+  /**
+   * Retention and the size cap over the whole fleet's sessions (Redis expires untouched sessions by itself;
+   * this also runs the cap). A session another replica holds (its lease) is in use there and never chosen.
+   */
   async maintain(): Promise<void> {
     if (!this.ready) return;
-    const evict = sessionsToEvict([...this.summaries.values()], this.options.now(), this.options.retention, (id) => this.options.inUse(id));
+    const held = await heldElsewhere(this.redis, this.keys, [...this.summaries.keys()], this.options.replicaId);
+    const evict = sessionsToEvict([...this.summaries.values()], this.options.now(), this.options.retention, (id) => held.has(id) || this.options.inUse(id));
     for (const id of evict) {
       this.options.logger.info(`session store: deleting session ${id} (retention or size cap)`);
       await this.delete(id);
@@ -273,8 +291,8 @@ export class RedisStore implements DurableStore {
     if (gone.length) await this.redis.zRem(this.keys.allIndex, gone);
   }
 
-  private push(writer: Writer, record: StoredRecord): void {
-    const json = JSON.stringify(record);
+  /** `json`: the record's JSON when the caller already made it (a streamed update: serialised once). */
+  private push(writer: Writer, record: StoredRecord, json = JSON.stringify(record)): void {
     writer.pending.push({ record, json });
     writer.pendingBytes += json.length + 1;
   }

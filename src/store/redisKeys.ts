@@ -38,6 +38,11 @@ export class RedisKeys {
     return `${this.prefix}r:${replicaId}`;
   }
 
+  /** Pub/sub: one server's relay messages (live turns whose client is on another server, see relay.ts). */
+  relay(replicaId: string): string {
+    return `${this.prefix}r:${replicaId}:relay`;
+  }
+
   /** Pub/sub: `{"from": replica, "id": sid}` when a session's summary changed or it was deleted. */
   get changes(): string {
     return `${this.prefix}changes`;

@@ -5,6 +5,7 @@
  * a lease that is still this replica's (one Lua script each, as in redis.io's lock pattern).
  */
 import type { RedisClient } from './redisConnection';
+import type { RedisKeys } from './redisKeys';
 
 /** Renews the lease if it is ours or gone (e.g. Redis restarted empty); 0 when another replica took it. */
 const RENEW = `local v = redis.call('get', KEYS[1])
@@ -25,4 +26,19 @@ export async function releaseLease(redis: RedisClient, key: string, replicaId: s
 /** Takes the lease whoever held it (the caller checked that the holder is gone or idle). */
 export async function takeLease(redis: RedisClient, key: string, replicaId: string, ttlMs: number): Promise<void> {
   await redis.set(key, replicaId, { PX: ttlMs });
+}
+
+/** Which of `ids` another replica than `replicaId` holds now: in use there. Read in pages of 500. */
+export async function heldElsewhere(redis: RedisClient, keys: RedisKeys, ids: readonly string[], replicaId: string): Promise<Set<string>> {
+  const held = new Set<string>();
+  for (let i = 0; i < ids.length; i += 500) {
+    const page = ids.slice(i, i + 500);
+    const multi = redis.multi();
+    for (const id of page) multi.get(keys.lease(id));
+    const replies = (await multi.exec()) as unknown as (string | null)[];
+    page.forEach((id, n) => {
+      if (replies[n] !== null && replies[n] !== replicaId) held.add(id);
+    });
+  }
+  return held;
 }

@@ -70,6 +70,22 @@ describe('store/RedisStore (real redis-server)', function () {
       return store;
     }
 
+    it('the size cap counts the whole fleet and never deletes a session another replica holds', async () => {
+      const a = make();
+      const b = make({ retention: { retentionMs: defaultRetention.retentionMs, maxBytes: 1 } });
+      await a.open();
+      await b.open();
+      a.create(meta('held', 'alice'));
+      a.append('held', chunk(1, 'x'.repeat(100)));
+      await a.sync('held');
+      await until(() => b.summary('held')?.bytes !== undefined && b.summary('held')!.bytes > 0, 'b to see the session');
+      await b.maintain();
+      assert.ok(b.summary('held'), 'held by a: in use in the fleet, not evicted');
+      await a.release('held');
+      await b.maintain();
+      assert.equal(b.summary('held'), undefined, 'let go: over the cap, evicted');
+    });
+
     it('a session created on one replica is listed on another at once (change message) and its log replays there', async () => {
       const a = make();
       const b = make();

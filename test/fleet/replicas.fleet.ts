@@ -8,6 +8,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { numberedChunk } from '../../src/agent/models/testModel';
+import { PERMISSION_META } from '../../src/protocol/punie';
 import { createClient } from 'redis';
 import { RedisKeys } from '../../src/store/redisKeys';
 import { hashToken } from '../../src/server/users';
@@ -60,10 +61,10 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     return proc;
   }
 
-  async function connect(url: string, user = 'alice'): Promise<RawClient> {
+  async function connect(url: string, user = 'alice', clientCapabilities?: object): Promise<RawClient> {
     const c = await RawClient.connect(url, { headers: { authorization: `Bearer ${user}-token` } });
     clients.push(c);
-    await c.call('init', 'initialize', { protocolVersion: 1 });
+    await c.call('init', 'initialize', { protocolVersion: 1, clientCapabilities });
     return c;
   }
 
@@ -107,27 +108,121 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     await alice.next((m) => m.method === '_punie/session_taken' && m.params.sessionId === sessionId);
   });
 
-  it('a client whose reconnect lands on another replica mid-turn gets the whole answer: 0 lost, 0 duplicated', async () => {
-    const [a, b] = [await replica('a'), await replica('b')];
-    const { proxy, c, sessionId, token } = await promptThroughProxy(a, 'test?chunks=150&chunkSize=20&delayMs=5');
+  /** Moves the client of `promptThroughProxy` to `b` (the proxy switches, the connection is cut) and resumes there. */
+  async function moveTo(b: ServerProcess, moved: Awaited<ReturnType<typeof promptThroughProxy>>) {
+    const { proxy, c, sessionId, token } = moved;
     proxy.targetPort = Number(new URL(b.urls.acp).port);
     proxy.cut();
     await c.closed;
     const seen = updates(c, sessionId);
-    const lastSeq = Math.max(...seen.map((m) => m.params._meta.seq));
-
-    const c2 = await connect(proxy.url('/acp'));
+    const lastSeq = seen.length ? Math.max(...seen.map((m) => m.params._meta.seq)) : 0;
+    const c2 = await connect(proxy.url('/acp'), 'alice', { fs: { readTextFile: true, writeTextFile: true } });
     const resumed = await c2.call('r', 'session/resume', { sessionId, cwd: '/w', resumeToken: token, _meta: { seq: lastSeq, prompts: ['p1'] } });
-    assert.equal(resumed.result._meta.replay.status, 'replayed', JSON.stringify(resumed));
-    assert.equal(resumed.result._meta.prompts.p1.status, 'finished');
-    const rest = updates(c2, sessionId);
-    const all = [...seen, ...rest];
+    assert.ok(resumed.result, JSON.stringify(resumed));
+    return { c2, seen, resumed: resumed.result };
+  }
+
+  const finished = (c: RawClient, requestId: string, timeoutMs = 20_000) => c.next((m) => m.method === '_punie/prompt_finished' && m.params.requestId === requestId, timeoutMs);
+
+  it('a client whose reconnect lands on another replica mid-turn: the turn goes on where it started, every chunk reaches the client once, and its end too', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const moved = await promptThroughProxy(a, 'test?chunks=300&chunkSize=20&delayMs=5');
+    const { sessionId } = moved;
+    const { c2, seen, resumed } = await moveTo(b, moved);
+    assert.equal(resumed._meta.replay.status, 'replayed', JSON.stringify(resumed));
+    assert.equal(resumed._meta.prompts.p1.status, 'running', 'the turn still runs on a');
+    const end = await finished(c2, 'p1');
+    assert.equal(end.params.stopReason, 'end_turn');
+    const all = [...seen, ...updates(c2, sessionId)];
     const seqs = all.map((m) => m.params._meta.seq);
     assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'every update once, in order');
-    assert.equal(textOf(all), expectedText(150, 20));
-    assert.ok(b.log.some((l) => /restored from the store/.test(l)));
-    // The session goes on where the client now is.
+    assert.equal(textOf(all), expectedText(300, 20));
+    assert.ok(a.log.some((l) => /question p1 .* ended after .*: end_turn/.test(l)), 'the turn ran to its end on a');
+    assert.ok(b.log.some((l) => /its turn runs on server a; relaying it here/.test(l)));
+    assert.ok(!b.log.some((l) => /question p1 /.test(l)), 'b never ran it');
+    // The session moved to b with the turn's end: the next prompt runs there.
     assert.equal((await c2.call('p2', 'session/prompt', { sessionId, prompt: [{ type: 'text', text: 'again' }] })).result.stopReason, 'end_turn');
+    assert.ok(b.log.some((l) => /question p2 .* ended/.test(l)));
+  });
+
+  it('session/load on another replica mid-turn replays the answer so far, then relays the rest live, each chunk once', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const { c, sessionId } = await promptThroughProxy(a, 'test?chunks=300&chunkSize=20&delayMs=5');
+    const c2 = await connect(b.urls.acp);
+    const loaded = await c2.call('load', 'session/load', { sessionId, cwd: '/w', mcpServers: [] });
+    assert.ok(loaded.result, JSON.stringify(loaded));
+    await c.next((m) => m.method === '_punie/session_taken' && m.params.sessionId === sessionId);
+    assert.equal((await finished(c2, 'p1')).params.stopReason, 'end_turn');
+    assert.equal(textOf(updates(c2, sessionId)), expectedText(300, 20), 'transcript then live updates: the whole answer once');
+    assert.ok(a.log.some((l) => /question p1 .* ended after .*: end_turn/.test(l)), 'the turn ran to its end on a');
+  });
+
+  it('a cancel sent to the replica holding the client stops the turn on the replica running it', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const moved = await promptThroughProxy(a, 'test?chunks=5000&chunkSize=20&delayMs=5');
+    const { c2 } = await moveTo(b, moved);
+    const prompt = c2.call('p2', 'session/prompt', { sessionId: moved.sessionId, prompt: [{ type: 'text', text: 'meanwhile' }] });
+    assert.equal((await prompt).error.data.kind, 'running_elsewhere', 'no second prompt while the first runs on a');
+    c2.send({ jsonrpc: '2.0', method: 'session/cancel', params: { sessionId: moved.sessionId } });
+    assert.equal((await finished(c2, 'p1', 10_000)).params.stopReason, 'cancelled');
+    await a.waitForLog(/question p1 .* ended after .*: cancelled/);
+    const chunks = updates(c2, moved.sessionId).length + moved.c.messages.length;
+    assert.ok(chunks < 5000, `stopped early (${chunks} messages)`);
+  });
+
+  it('permission and file requests of a turn running on one replica reach the client on another, and its answers come back', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const proxy = await TestProxy.start(Number(new URL(a.urls.acp).port));
+    proxies.push(proxy);
+    const c = await connect(proxy.url('/acp'), 'alice', { fs: { readTextFile: true, writeTextFile: true } });
+    const created = await c.call('new', 'session/new', { cwd: '/w', mcpServers: [], _meta: { model: 'test:tools?delayMs=400' } });
+    const { sessionId } = created.result;
+    c.send({ jsonrpc: '2.0', id: 'p1', method: 'session/prompt', params: { sessionId, prompt: [{ type: 'text', text: 'look at notes.txt' }] } });
+    await until(() => updates(c, sessionId).length >= 1, 'the turn to start', 10_000);
+    const { c2 } = await moveTo(b, { proxy, c, sessionId, token: created.result._meta.resume_token });
+    const asked: string[] = [];
+    c2.socket.on('message', (data) => {
+      const m = JSON.parse(data.toString());
+      if (m.id === undefined || !m.method) return;
+      asked.push(m.method);
+      const result =
+        m.method === 'session/request_permission' ? { outcome: { outcome: 'selected', optionId: m.params.options.find((o: any) => o.kind === 'allow_once').optionId } }
+        : m.method === 'fs/read_text_file' ? { content: 'first line\nsecond line\n' }
+        : {};
+      c2.send({ jsonrpc: '2.0', id: m.id, result });
+    });
+    assert.equal((await finished(c2, 'p1')).params.stopReason, 'end_turn');
+    assert.ok(asked.includes('fs/read_text_file') && asked.includes('session/request_permission') && asked.includes('fs/write_text_file'), asked.join());
+    const text = textOf(updates(c2, sessionId));
+    assert.match(text, /I read `notes.txt`: 3 lines/, 'the file read on b reached the model on a');
+    assert.doesNotMatch(text, /rejected|failed/, text);
+    const seqs = c2.messages.filter((m) => typeof m.params?._meta?.seq === 'number').map((m) => m.params._meta.seq);
+    assert.deepEqual(seqs, [...new Set(seqs)].sort((x, y) => x - y), 'numbered once, in order: the question and its answer are written down on a only');
+    const answered = updates(c2, sessionId).filter((m) => m.params.update._meta?.[PERMISSION_META]?.outcome);
+    assert.ok(answered.length >= 1 && answered.every((m) => m.params.update._meta[PERMISSION_META].outcome.outcome === 'selected'), 'the answers given on b are in the log');
+    assert.ok(a.log.some((l) => /question p1 .* ended after .*: end_turn/.test(l)), 'the turn ran on a');
+  });
+
+  it('SIGKILL of the replica running a turn while its client is on another: the turn is reported interrupted there and the session goes on', async () => {
+    const [a, b] = [await replica('a'), await replica('b')];
+    const moved = await promptThroughProxy(a, 'test?chunks=5000&chunkSize=20&delayMs=5');
+    const { c2, seen } = await moveTo(b, moved);
+    await until(() => updates(c2, moved.sessionId).length >= 20, 'relayed updates', 10_000);
+    a.child.kill('SIGKILL');
+    const started = Date.now();
+    const end = await finished(c2, 'p1', 10_000);
+    assert.ok(Date.now() - started < 3 * LEASE_MS + 1000, `told after ${Date.now() - started} ms`);
+    assert.equal(end.params.error.code, -32031);
+    assert.equal(end.params.error.data.kind, 'interrupted');
+    const all = [...seen, ...updates(c2, moved.sessionId)];
+    const seqs = all.map((m) => m.params._meta.seq);
+    assert.deepEqual(seqs, Array.from({ length: seqs.length }, (_, i) => i + 1), 'every update once, in order');
+    assert.ok(expectedText(5000, 20).startsWith(textOf(all)));
+    // The session moved to b: its next turn runs there (and is cancelled there).
+    c2.send({ jsonrpc: '2.0', id: 'p2', method: 'session/prompt', params: { sessionId: moved.sessionId, prompt: [{ type: 'text', text: 'again' }] } });
+    await b.waitForLog(/question p2 .* started/);
+    c2.send({ jsonrpc: '2.0', method: 'session/cancel', params: { sessionId: moved.sessionId } });
+    assert.equal((await c2.next((m) => m.id === 'p2')).result.stopReason, 'cancelled');
   });
 
   /** Waits until the session's log in Redis holds update `seq`. */
@@ -165,10 +260,11 @@ describe('fleet: punie serve replicas sharing Redis', function () {
     });
     const waited = Date.now() - started;
     assert.ok(waited < 3 * LEASE_MS, `resumed after ${waited} ms`);
+    // Killed a moment ago, a may still hold the lease: b relays the turn until it lapses, then reports it interrupted.
     const status = resumed.result._meta.prompts.p1;
-    assert.equal(status.status, 'failed');
-    assert.equal(status.error.code, -32031);
-    assert.equal(status.error.data.kind, 'interrupted');
+    const error = status.status === 'running' ? (await finished(c2, 'p1', 10_000)).params.error : status.error;
+    assert.equal(error.code, -32031);
+    assert.equal(error.data.kind, 'interrupted');
     assert.equal(resumed.result._meta.replay.status, 'replayed');
     const all = [...seen, ...updates(c2, sessionId)];
     const seqs = all.map((m) => m.params._meta.seq);
