@@ -133,7 +133,10 @@ async function startCodeServer(tools: string, run: string): Promise<{ url: strin
   return { url: `http://127.0.0.1:${port}/?folder=${path.join(run, 'ws')}`, process: child };
 }
 
-/** Runs a command from the palette, retrying while the extension host is still registering contributions. */
+/**
+ * Runs a command from the palette, retrying while the extension host is still registering contributions. The
+ * UI checks (test/vscode/ui.mjs, plain JS run outside the TypeScript build) have the same loop.
+ */
 async function runCommand(page: Page, title: string): Promise<void> {
   for (let attempt = 0; attempt < 15; attempt++) {
     await page.locator('.monaco-workbench').click({ position: { x: 700, y: 300 } }).catch(() => {});

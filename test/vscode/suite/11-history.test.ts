@@ -83,12 +83,7 @@ describe('durable chat sessions and the History list', () => {
   it("a background session's permission prompt stays out of the chat being viewed, survives the switch, and is answered in its own chat", async () => {
     const api = await punie();
     const { chat, permissions } = api.services();
-    await vscode.commands.executeCommand('punie.newSession');
-    await vscode.commands.executeCommand('punie.ask', 'background topic');
-    const background = chat.currentSessionId!;
-    await vscode.commands.executeCommand('punie.newSession');
-    await vscode.commands.executeCommand('punie.ask', 'viewed topic');
-    const viewed = chat.currentSessionId!;
+    const { background, viewed } = await twoSessions(chat, 'background topic', 'viewed topic');
     assert.notEqual(viewed, background);
     const options = [
       { optionId: 'allow', name: 'Allow', kind: 'allow_once' },
@@ -115,11 +110,7 @@ describe('durable chat sessions and the History list', () => {
   it("a background session's notification offers to show that session, and the prompt is answered there", async () => {
     const api = await punie();
     const { chat, permissions } = api.services();
-    await vscode.commands.executeCommand('punie.newSession');
-    await vscode.commands.executeCommand('punie.ask', 'asks in the background');
-    const background = chat.currentSessionId!;
-    await vscode.commands.executeCommand('punie.newSession');
-    await vscode.commands.executeCommand('punie.ask', 'the one on screen');
+    const { background } = await twoSessions(chat, 'asks in the background', 'the one on screen');
     const asked: string[][] = [];
     const window = vscode.window as { showWarningMessage: unknown };
     const original = window.showWarningMessage;
@@ -141,3 +132,13 @@ describe('durable chat sessions and the History list', () => {
     }
   });
 });
+
+/** Two new sessions, one question each: the first is left in the background, the second is shown. */
+async function twoSessions(chat: { readonly currentSessionId: string | undefined }, first: string, second: string): Promise<{ background: string; viewed: string }> {
+  await vscode.commands.executeCommand('punie.newSession');
+  await vscode.commands.executeCommand('punie.ask', first);
+  const background = chat.currentSessionId!;
+  await vscode.commands.executeCommand('punie.newSession');
+  await vscode.commands.executeCommand('punie.ask', second);
+  return { background, viewed: chat.currentSessionId! };
+}
