@@ -6,6 +6,7 @@
 import type { ContentBlock, SessionUpdate, StopReason } from '../protocol/acp';
 import { ErrorCodes, RpcError } from '../protocol/jsonrpc';
 import { silentLogger, type Logger } from '../util/logger';
+import { ChunkCoalescer, plainTextChunk, type Ticker } from './chunkCoalescer';
 import { History } from './history';
 import type { AgentHost } from './host';
 import { defaultMcpOptions, type McpOptions } from './mcp/options';
@@ -46,6 +47,8 @@ export class AgentSession {
   private readonly permissions = new PermissionGate();
   /** The MCP servers the client named for this session; their tools join Punie's own. */
   readonly mcp: McpServers;
+  /** The model's text chunks of the running turn, merged within one event-loop turn. */
+  private readonly chunks: ChunkCoalescer;
   private running: AbortController | undefined;
   private toolCalls = 0;
   /** `default` asks before writes and commands; `read-only` never does them. */
@@ -60,8 +63,17 @@ export class AgentSession {
     private readonly host: AgentHost,
     private readonly options: AgentSessionOptions = defaultAgentSessionOptions,
     log: Logger = silentLogger,
+    ticker?: Ticker,
   ) {
     this.mcp = new McpServers(cwd, options.mcp, log);
+    this.chunks = new ChunkCoalescer(
+      (update) => this.emit(update),
+      (err) => {
+        log.error(`session ${this.id}: a streamed update could not be sent: ${err instanceof Error ? err.message : String(err)}`);
+        this.fail(new RpcError(ErrorCodes.InternalError, 'The answer could not be sent'));
+      },
+      ticker,
+    );
     this.history = new History({ maxMessages: options.maxHistoryMessages, maxChars: options.maxHistoryChars });
     this.transcript = new Transcript(options.maxTranscriptUpdates, options.maxTranscriptChars);
   }
@@ -139,7 +151,7 @@ export class AgentSession {
           history: this.history.all,
           extraTools: () => this.mcp.tools(),
           signal: controller.signal,
-          emit: (update) => this.emit(update),
+          emit: (update) => this.emitFromTurn(update),
           nextToolCallId: () => `call-${++this.toolCalls}`,
           options: this.options.turn,
         },
@@ -150,8 +162,12 @@ export class AgentSession {
       if (controller.signal.aborted || isAbortError(err)) return 'cancelled';
       throw modelFailure(this.model.id, err);
     } finally {
-      this.remember(...turnMessages);
-      this.running = undefined;
+      try {
+        this.flush(); // the turn's last text goes out before the prompt's answer
+      } finally {
+        this.remember(...turnMessages);
+        this.running = undefined;
+      }
     }
   }
 
@@ -191,7 +207,19 @@ export class AgentSession {
     await this.mcp.close();
   }
 
+  /** Sends the turn's held text chunks now: the host calls it before anything else it sends the client. */
+  flush(): void {
+    this.chunks.flush();
+  }
+
+  private emitFromTurn(update: SessionUpdate): void {
+    const chunk = plainTextChunk(update);
+    if (chunk) this.chunks.push(chunk.kind, chunk.text);
+    else this.emit(update);
+  }
+
   private emit(update: SessionUpdate): void {
+    this.chunks.flush();
     if (update.sessionUpdate === 'usage_update') this.lastUsage = { used: update.used, size: update.size };
     this.transcript.record(update);
     this.host.emit(update);

@@ -4,6 +4,13 @@
  */
 export const MAX_CHUNK_TEXT = 128 * 1024;
 
+/**
+ * Largest text the agent makes of a burst of chunks (chunkCoalescer.ts). Small: larger merged strings made
+ * the slow-consumer test's server grow 97 MiB instead of 23 (64 KiB), while 16 KiB already turns a burst of
+ * 64-character chunks into one update per 256.
+ */
+export const MAX_COALESCED_TEXT = 16 * 1024;
+
 /** Splits text into pieces of at most `max` code units without cutting a surrogate pair. */
 export function splitText(text: string, max = MAX_CHUNK_TEXT): string[] {
   if (text.length <= max) return [text];

@@ -107,6 +107,8 @@ export class ServerSession implements AgentHost {
    * line takes the update's text out of it (a slice, not a copy) — what JSON.stringify of the record gives.
    */
   emit(update: SessionUpdate): void {
+    // An update of the server's own (mode, title, options) follows the text the model produced before it.
+    this.agent.flush();
     if (NEWER_UPDATES.has(update.sessionUpdate) && this.link?.legacyClient) return;
     const seq = ++this.seq;
     const numbered = { sessionId: this.id, update, _meta: { [META_SEQ]: seq } };
@@ -122,6 +124,7 @@ export class ServerSession implements AgentHost {
 
   /** Numbers an outbound session event other than an update, keeps it for replay and on disk, and sends it if the client is connected. */
   send(method: string, params: Record<string, unknown>, bytes: number): void {
+    this.agent.flush();
     const seq = ++this.seq;
     this.store.durable?.append(this.id, { k: 'e', s: seq, m: method, p: params });
     this.deliver(seq, method, { ...params, _meta: { ...(params._meta as object | undefined), [META_SEQ]: seq } }, bytes);
@@ -185,6 +188,7 @@ export class ServerSession implements AgentHost {
 
   /** Waits through a dropped connection: the request is sent again to the connection that resumes. A permission question and its answer are written down. */
   request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T> {
+    this.agent.flush();
     const ask = () => this.outbound.request<T>(method, params, signal, this.link);
     return method === Methods.requestPermission ? recordedPermission(params, signal, ask, (update) => this.agent.note(update)) : ask();
   }

@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PunieServer } from '../../src/server/server';
-import { chunk, FakeOpenAi, textStream, toolCallChunks, toolCallStream } from '../fixtures/fakeOpenAi';
+import { chunk, FakeOpenAi, textStream, toolCallChunks, toolCallStream, type Reply } from '../fixtures/fakeOpenAi';
 import { TestAcpClient } from '../helpers/acpClient';
 import { startServer } from '../helpers/server';
 
@@ -68,14 +68,19 @@ describe('agent with an OpenAI-compatible model end to end (fake model server, r
     assert.deepEqual(third, { role: 'tool', tool_call_id: 'call_w', content: `Wrote 15 characters to ${join(dir, 'main.py')}.` });
   });
 
-  it('streams the answer as many agent_message_chunks, in order', async () => {
-    const pieces = Array.from({ length: 40 }, (_, i) => `w${i} `);
-    fake.reply(textStream(...pieces));
-    const sessionId = await client.newSession(dir, spec());
-    await client.prompt(sessionId, 'talk');
-    const chunks = client.sessionUpdates(sessionId).filter((u) => u.sessionUpdate === 'agent_message_chunk');
-    assert.equal(chunks.length, 40);
-    assert.equal(client.agentText(sessionId), pieces.join(''));
+  it('streams a paced answer chunk by chunk, and a burst read at once as fewer chunks, in order', async () => {
+    const pieces = Array.from({ length: 20 }, (_, i) => `w${i} `);
+    fake.reply({ ...(textStream(...pieces) as Extract<Reply, { kind: 'stream' }>), delayMs: 10 }, textStream(...pieces));
+    const paced = await client.newSession(dir, spec());
+    await client.prompt(paced, 'talk');
+    const chunks = (id: string) => client.sessionUpdates(id).filter((u) => u.sessionUpdate === 'agent_message_chunk').length;
+    // One update per piece unless the process stalled past a 10 ms gap (then the pieces read together merge).
+    assert.ok(chunks(paced) >= 15, `${chunks(paced)} updates for 20 paced pieces`);
+    assert.equal(client.agentText(paced), pieces.join(''));
+    const burst = await client.newSession(dir, spec());
+    await client.prompt(burst, 'talk');
+    assert.ok(chunks(burst) < 20, `${chunks(burst)} updates for 20 pieces in one write`);
+    assert.equal(client.agentText(burst), pieces.join(''));
   });
 
   it('cancel mid-stream aborts the model request and answers cancelled fast', async () => {

@@ -103,7 +103,7 @@ describe('server resume: replay, prompt outcomes and agent requests across a dro
   it('answers a gap, not a partial replay, when the replay buffer overflowed', async () => {
     await server.close();
     server = await startServer({ replayMaxUpdates: 5 });
-    const { a, sessionId, token } = await startPrompt('test?chunks=30&chunkSize=8'); // 30 chunks after the commands announcement
+    const { a, sessionId, token } = await startPrompt('test?chunks=30&chunkSize=8&delayMs=1'); // 30 paced chunks (a burst would be one update) after the commands announcement
     await a.next((m) => m.id === 'p1');
     await drop(a);
     const b = await connect();

@@ -78,7 +78,9 @@ export class TestModel implements ChatModel {
       if (i > 0 && delayMs > 0) await sleep(delayMs, request.signal);
       else if (ahead >= 1) await sleep(Math.floor(ahead), request.signal);
       else if (request.signal.aborted) await sleep(0, request.signal);
-      else if (i % 256 === 255) await new Promise((r) => setImmediate(r)); // let cancels and pings through
+      // The short reply yields a turn between words, as a model's network stream would, so it streams word by
+      // word (chunks within one turn go out as one update); numbered streams let cancels and pings through.
+      else if (pieces ? i > 0 : i % 256 === 255) await new Promise((r) => setImmediate(r));
       yield { type: 'text', text: pieces ? pieces[i] : numberedChunk(i, chunkSize, stamp ? this.now() : undefined) };
     }
     // The short reply reports usage, roughly four characters a token like the models it stands in for;
