@@ -59,10 +59,14 @@ export async function rpc(url: string) {
   };
 }
 
-/** One 1 MB answer stored, the server restarted: load and resume timings, bytes on disk. */
+/**
+ * One 1 MB answer stored, the server restarted: load and resume timings, bytes on disk. The model yields a
+ * turn between chunks (`tick=1`), so each chunk is an update of its own as at a model's pace, not one
+ * coalesced burst: the log holds the 10k updates the load must replay.
+ */
 async function restartRound(): Promise<{ loadMs: number; replayed: number; resumeMs: number; bytesPerMb: number; compactedPerMb: number }> {
   const dir = await mkdtemp(join(tmpdir(), 'punie-bench-store-'));
-  const first = new PunieServer({ port: 0, unauthenticated: true, model: `test?chunks=${LOAD_CHUNKS}&chunkSize=${LOAD_CHUNK_SIZE}`, dataDir: dir });
+  const first = new PunieServer({ port: 0, unauthenticated: true, model: `test?chunks=${LOAD_CHUNKS}&chunkSize=${LOAD_CHUNK_SIZE}&tick=1`, dataDir: dir });
   const a = await rpc((await first.listen()).acp);
   await a.call('initialize', { protocolVersion: 1 });
   const { sessionId } = (await a.call('session/new', { cwd: '/w', mcpServers: [] })).result;

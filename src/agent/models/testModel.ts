@@ -5,6 +5,8 @@
  * a second instead, against a deadline (chunk i is due i/R s after the first, so 10,000 a second holds where
  * timers tick in milliseconds), and `stamp=1` writes the wall-clock time each chunk was produced into it
  * (`[i@ms]`): the end-to-end latency benchmark reads it back where the chunk appears in the chat's DOM.
+ * `tick=1` yields an event-loop turn before every chunk, as a network stream that reads one chunk at a time:
+ * each chunk then becomes its own update (chunks within one turn are coalesced into one), at full speed.
  */
 import { sleep } from './abortable';
 import { ModelError, type ChatModel, type ModelEvent, type ModelRequest } from './types';
@@ -16,6 +18,8 @@ export interface TestModelOptions {
   /** Chunks per second (paced by deadline); 0: not paced by rate. */
   rate: number;
   stamp: boolean;
+  /** Yield a turn of the event loop before every numbered chunk. */
+  tick: boolean;
 }
 
 const MAX_CHUNKS = 10_000_000;
@@ -23,7 +27,7 @@ const MAX_CHUNK_SIZE = 1 << 20;
 
 export function parseTestModelOptions(query: string): TestModelOptions {
   const params = new URLSearchParams(query);
-  const known = new Set(['chunks', 'chunkSize', 'delayMs', 'rate', 'stamp']);
+  const known = new Set(['chunks', 'chunkSize', 'delayMs', 'rate', 'stamp', 'tick']);
   for (const key of params.keys()) {
     if (!known.has(key)) throw new ModelError(`Unknown test model option "${key}" (known: ${[...known].join(', ')})`);
   }
@@ -40,6 +44,7 @@ export function parseTestModelOptions(query: string): TestModelOptions {
     delayMs: int('delayMs', 0, 60_000)!,
     rate: int('rate', 0, 1_000_000)!,
     stamp: int('stamp', 0, 1) === 1,
+    tick: int('tick', 0, 1) === 1,
   };
   if (options.rate > 0 && options.delayMs > 0) throw new ModelError('Test model options delayMs and rate cannot be combined');
   return options;
@@ -80,7 +85,7 @@ export class TestModel implements ChatModel {
       else if (request.signal.aborted) await sleep(0, request.signal);
       // The short reply yields a turn between words, as a model's network stream would, so it streams word by
       // word (chunks within one turn go out as one update); numbered streams let cancels and pings through.
-      else if (pieces ? i > 0 : i % 256 === 255) await new Promise((r) => setImmediate(r));
+      else if (pieces || this.options.tick ? i > 0 : i % 256 === 255) await new Promise((r) => setImmediate(r));
       yield { type: 'text', text: pieces ? pieces[i] : numberedChunk(i, chunkSize, stamp ? this.now() : undefined) };
     }
     // The short reply reports usage, roughly four characters a token like the models it stands in for;

@@ -38,6 +38,22 @@ describe('TestModel (numbered streams)', () => {
     assert.ok(took < 1000, `took ${took} ms`);
   });
 
+  it('tick=1 yields a turn of the event loop before every chunk (one update each once coalesced)', async () => {
+    const order: string[] = [];
+    const stream = new TestModel('t', parseTestModelOptions('chunks=3&chunkSize=4&tick=1')).stream(request(new AbortController().signal));
+    const reading = (async () => {
+      for await (const event of stream) if (event.type === 'text') order.push(event.text);
+    })();
+    const turns = (async () => {
+      for (let i = 0; i < 3; i++) {
+        await new Promise((r) => setImmediate(r));
+        order.push(`turn ${i}`);
+      }
+    })();
+    await Promise.all([reading, turns]);
+    assert.deepEqual(order.slice(0, 4), ['[0]\n', 'turn 0', '[1]\n', 'turn 1'], 'a turn passes between chunks');
+  });
+
   it('stops a rate-paced stream when the request is cancelled', async () => {
     const controller = new AbortController();
     const seen: string[] = [];
