@@ -136,13 +136,14 @@ interface Resumed {
 /**
  * One session on A, its client gone having seen all but the last `MISSED` updates (or, mid-turn, what it
  * saw before the cut); a new connection to B resumes it. Time: B's socket open to the resume answer, with
- * every missed update replayed before it.
+ * every missed update replayed before it. The model yields a turn between chunks (`tick=1`, or `delayMs=1`
+ * mid-turn) so that each chunk is an update of its own, as at a model's pace, not one coalesced burst.
  */
 async function resumeOnce(a: PunieServer, b: PunieServer, midTurn: boolean): Promise<Resumed> {
   const chunks = midTurn ? 400 : 1000;
   const c = await rpc(a.urls().acp);
   await c.call('initialize', { protocolVersion: 1 });
-  const { sessionId } = (await c.call('session/new', { cwd: '/w', mcpServers: [], _meta: { model: `test?chunks=${chunks}&chunkSize=32${midTurn ? '&delayMs=1' : ''}` } })).result;
+  const { sessionId } = (await c.call('session/new', { cwd: '/w', mcpServers: [], _meta: { model: `test?chunks=${chunks}&chunkSize=32${midTurn ? '&delayMs=1' : '&tick=1'}` } })).result;
   const prompt = c.call('session/prompt', { sessionId, prompt: [{ type: 'text', text: 'go' }] });
   if (midTurn) while (c.updates < 100) await new Promise((r) => setTimeout(r, 2));
   else await prompt;

@@ -57,6 +57,7 @@ export function restoredState(records: readonly StoredRecord[]): RestoredState {
         number(state, undefined, eventOf(meta.id, r));
         break;
       case 'history':
+        if (r.answer) state.history.push({ role: 'assistant', content: open?.partial ?? '' });
         state.history.push(...r.msgs);
         break;
       case 'turn_end':

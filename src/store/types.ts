@@ -44,9 +44,13 @@ export interface EventRecord {
   p: Record<string, unknown>;
 }
 
-/** Messages appended to the model's history. */
+/**
+ * Messages appended to the model's history. `answer`: first comes the assistant's answer, whose text is that
+ * of the turn's `agent_message_chunk` updates since its prompt record (written once, not twice).
+ */
 export interface HistoryRecord {
   k: 'history';
+  answer?: true;
   msgs: ChatMessage[];
 }
 
