@@ -121,13 +121,15 @@ function initialize(ctx: MethodContext, params: unknown): InitializeResponse {
   };
 }
 
-function newSession(ctx: MethodContext, params: unknown): NewSessionResponse {
+/** A new session is on disk (or in the fleet's Redis, leased to this replica) before its id is given out. */
+async function newSession(ctx: MethodContext, params: unknown): Promise<NewSessionResponse> {
   const request = parse(NewSessionRequest, params, Methods.sessionNew);
   ensureSessionCapacity({ own: ctx.store.list(ctx.connection.clientId).length, total: ctx.store.sessionCount }, ctx.options);
   const modelSpec = typeof request._meta?.model === 'string' ? request._meta.model : ctx.options.model;
   ensureModelAllowed(modelSpec, ctx.options);
   const session = ctx.store.create(ctx.connection, request.cwd, createModel(ctx, modelSpec));
   session.agent.mcp.configure(request.mcpServers);
+  await session.sync();
   announceSession(ctx, session);
   return {
     sessionId: session.id,

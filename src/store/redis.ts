@@ -32,6 +32,8 @@ export class RedisStore implements DurableStore {
   readonly name = 'redis';
   private readonly summaries = new Map<string, SessionSummary>();
   private readonly writers = new Map<string, Writer>();
+  /** Leases of sessions just made, still being taken. */
+  private readonly leasing = new Map<string, Promise<void>>();
   private readonly keys: RedisKeys;
   private client: RedisClient | undefined;
   private subscriber: RedisClient | undefined;
@@ -107,7 +109,10 @@ export class RedisStore implements DurableStore {
     const writer = newWriter({ seq: 0, sub: 0 });
     this.writers.set(meta.id, writer);
     this.push(writer, meta);
-    runInBackground(`leasing session ${meta.id}`, takeLease(this.redis, this.keys.lease(meta.id), this.options.replicaId, this.options.leaseMs), this.options.logger);
+    // Awaited by the first sync (session/new answers after it): another replica must never see the session unleased.
+    const leasing = takeLease(this.redis, this.keys.lease(meta.id), this.options.replicaId, this.options.leaseMs).finally(() => this.leasing.delete(meta.id));
+    this.leasing.set(meta.id, leasing);
+    runInBackground(`leasing session ${meta.id}`, leasing, this.options.logger);
     this.schedule();
   }
 
@@ -133,7 +138,7 @@ export class RedisStore implements DurableStore {
   async sync(id: string): Promise<void> {
     const writer = this.writers.get(id);
     if (!writer || !this.ready) return;
-    await this.flush(id, writer);
+    await Promise.all([this.flush(id, writer), this.leasing.get(id)?.catch(() => undefined)]);
   }
 
   /**

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { PunieServer } from '../../src/server/server';
@@ -40,6 +40,17 @@ describe('server durable sessions', () => {
   it('refuses a second server on the same data dir and says which server holds it', async () => {
     const first = await start();
     await assert.rejects(start(), new RegExp(`in use by another Punie server \\(pid ${process.pid} .*${first.urls().ws.replace(/[/.]/g, '\\$&')}`));
+  });
+
+  it('answers session/new only once the session is on disk (a kill -9 right after cannot lose it)', async () => {
+    // Records wait up to 100 ms for their batch: a file there at once was written by session/new itself.
+    const server = await start();
+    const c = await connect(server);
+    const id = await newSession(c, 1);
+    const file = join(dir, 'sessions', `${id}.jsonl`);
+    const meta = JSON.parse((await readFile(file, 'utf8')).split('\n')[0]);
+    assert.equal(meta.k, 'meta');
+    assert.equal(meta.id, id);
   });
 
   it('reports a full disk to the client and in the log, and the session goes on in memory', async () => {
