@@ -80,7 +80,7 @@ export class ServerSession implements AgentHost {
   private held: { method: string; params: unknown }[] | undefined;
   /** Length of the start of every update frame of this session, up to the update's JSON text. */
   private readonly framePrefixLength: number;
-  /** The text of the message chunks written since the last prompt record (see `remember`). */
+  /** The text of the message chunks written since the last prompt record, until the turn's answer is remembered (see `remember`). */
   private answer = '';
 
   constructor(
@@ -169,6 +169,7 @@ export class ServerSession implements AgentHost {
     if (!durable || messages.length === 0) return;
     const [first, ...rest] = messages;
     const plainAnswer = first.role === 'assistant' && first.toolCalls === undefined && first.content.length > 0 && first.content === this.answer;
+    this.answer = ''; // compared once: an idle session does not keep its last answer a second time
     durable.append(this.id, plainAnswer ? { k: 'history', answer: true, msgs: rest } : { k: 'history', msgs: [...messages] });
   }
 
