@@ -9,6 +9,10 @@ export interface AgentHost {
   request<T>(method: string, params: unknown, signal: AbortSignal): Promise<T>;
   /** The capabilities the session's client declared in `initialize` (none for Punie's Python clients). */
   clientCapabilities(): ClientCapabilities;
-  /** Messages just added to the model's history (a durable host writes them down). */
-  remember?(messages: readonly ChatMessage[]): void;
+  /**
+   * Messages just added to the model's history (a durable host writes them down). `streamed`: the first is
+   * the turn's plain answer, exactly the text of the message chunks emitted since the prompt (so a log that
+   * holds those chunks need not hold the answer again).
+   */
+  remember?(messages: readonly ChatMessage[], streamed: boolean): void;
 }

@@ -50,6 +50,12 @@ export class AgentSession {
   /** The model's text chunks of the running turn, merged within one event-loop turn. */
   private readonly chunks: ChunkCoalescer;
   private running: AbortController | undefined;
+  /**
+   * The running turn's message chunks: characters of the model's own text, and whether any other message
+   * chunk (a notice, a note about images) went out. Known here, where the chunks are made, so the host
+   * never compares two long strings (a megabyte answer is a rope of thousands of pieces).
+   */
+  private turnChunks = { modelChars: 0, other: false };
   private toolCalls = 0;
   /** `default` asks before writes and commands; `read-only` never does them. */
   mode = 'default';
@@ -67,7 +73,7 @@ export class AgentSession {
   ) {
     this.mcp = new McpServers(cwd, options.mcp, log);
     this.chunks = new ChunkCoalescer(
-      (update) => this.emit(update),
+      (update) => this.send(update),
       (err) => {
         log.error(`session ${this.id}: a streamed update could not be sent: ${err instanceof Error ? err.message : String(err)}`);
         this.fail(new RpcError(ErrorCodes.InternalError, 'The answer could not be sent'));
@@ -120,7 +126,7 @@ export class AgentSession {
   /** Adds messages to the model's history outside a turn (an interrupted turn's partial answer). */
   remember(...messages: ChatMessage[]): void {
     this.history.push(...messages);
-    this.host.remember?.(messages);
+    this.host.remember?.(messages, false);
   }
 
   /** The messages the model sees (bounded). */
@@ -134,6 +140,7 @@ export class AgentSession {
     }
     const controller = new AbortController();
     this.running = controller;
+    this.turnChunks = { modelChars: 0, other: false };
     for (const block of blocks) this.transcript.record({ sessionUpdate: 'user_message_chunk', content: block });
     this.remember({ role: 'user', content: promptText(blocks), ...this.images(blocks) });
     const turnMessages: ChatMessage[] = [];
@@ -165,7 +172,8 @@ export class AgentSession {
       try {
         this.flush(); // the turn's last text goes out before the prompt's answer
       } finally {
-        this.remember(...turnMessages);
+        this.history.push(...turnMessages);
+        this.host.remember?.(turnMessages, this.answerStreamed(turnMessages));
         this.running = undefined;
       }
     }
@@ -212,13 +220,26 @@ export class AgentSession {
     this.chunks.flush();
   }
 
-  private emitFromTurn(update: SessionUpdate): void {
-    const chunk = plainTextChunk(update);
-    if (chunk) this.chunks.push(chunk.kind, chunk.text);
-    else this.emit(update);
+  /** Whether the turn's first message is its plain answer and exactly the model text its message chunks carried. */
+  private answerStreamed([first]: readonly ChatMessage[]): boolean {
+    const { modelChars, other } = this.turnChunks;
+    return !other && first?.role === 'assistant' && first.toolCalls === undefined && first.content.length > 0 && first.content.length === modelChars;
   }
 
+  private emitFromTurn(update: SessionUpdate): void {
+    const chunk = plainTextChunk(update);
+    if (!chunk) return this.emit(update);
+    if (chunk.kind === 'agent_message_chunk') this.turnChunks.modelChars += chunk.text.length;
+    this.chunks.push(chunk.kind, chunk.text);
+  }
+
+  /** An update that is not the model's streamed text. */
   private emit(update: SessionUpdate): void {
+    if (update.sessionUpdate === 'agent_message_chunk') this.turnChunks.other = true;
+    this.send(update);
+  }
+
+  private send(update: SessionUpdate): void {
     this.chunks.flush();
     if (update.sessionUpdate === 'usage_update') this.lastUsage = { used: update.used, size: update.size };
     this.transcript.record(update);

@@ -80,8 +80,6 @@ export class ServerSession implements AgentHost {
   private held: { method: string; params: unknown }[] | undefined;
   /** Length of the start of every update frame of this session, up to the update's JSON text. */
   private readonly framePrefixLength: number;
-  /** The text of the message chunks written since the last prompt record, until the turn's answer is remembered (see `remember`). */
-  private answer = '';
 
   constructor(
     readonly id: string,
@@ -118,7 +116,6 @@ export class ServerSession implements AgentHost {
     // Not made for a client that is away or behind: its queue merges chunks and makes frames of its own.
     const frame = durable || this.link?.flowing ? JSON.stringify({ jsonrpc: '2.0', method: Methods.sessionUpdate, params: numbered }) : undefined;
     if (durable && frame) {
-      if (update.sessionUpdate === 'agent_message_chunk' && update.content.type === 'text') this.answer += update.content.text;
       const json = frame.slice(this.framePrefixLength, frame.length - `,"_meta":{"${META_SEQ}":${seq}}}}`.length);
       durable.append(this.id, { k: 'u', s: seq, u: update }, `{"k":"u","s":${seq},"u":${json}}`);
     }
@@ -162,20 +159,18 @@ export class ServerSession implements AgentHost {
   /**
    * Writes down messages added to the model's history. A turn's plain answer is in the log already, as the
    * text of the turn's message chunks: its history record says so (`answer`) instead of holding the answer a
-   * second time, which halves what a turn end must write and fsync. Anything else is written as it is.
+   * second time, which halves what a turn end must write and fsync. The agent says which answer that is
+   * (`streamed`, see AgentHost). Anything else is written as it is.
    */
-  remember(messages: readonly ChatMessage[]): void {
+  remember(messages: readonly ChatMessage[], streamed: boolean): void {
     const durable = this.store.durable;
     if (!durable || messages.length === 0) return;
-    const [first, ...rest] = messages;
-    const plainAnswer = first.role === 'assistant' && first.toolCalls === undefined && first.content.length > 0 && first.content === this.answer;
-    this.answer = ''; // compared once: an idle session does not keep its last answer a second time
-    durable.append(this.id, plainAnswer ? { k: 'history', answer: true, msgs: rest } : { k: 'history', msgs: [...messages] });
+    const [, ...rest] = messages;
+    durable.append(this.id, streamed ? { k: 'history', answer: true, msgs: rest } : { k: 'history', msgs: [...messages] });
   }
 
   /** Writes down a record that is not a numbered event (prompt, turn end, title, mode). */
   record(record: Exclude<StoredRecord, { k: 'meta' | 'u' | 'e' | 'history' }>): void {
-    if (record.k === 'prompt') this.answer = '';
     this.store.durable?.append(this.id, record);
   }
 

@@ -201,6 +201,23 @@ describe('AgentSession turns', () => {
     assert.deepEqual(tools.map((m) => (m as { toolCallId: string }).toolCallId), ['x', 'y']);
   });
 
+  it("tells the host when a turn's first message is exactly the text its message chunks carried", async () => {
+    const host = workspace({ '/w/a.txt': 'x' });
+    const { agent } = session([[text('Hello '), text('there')], [call('read_file', { path: 'a.txt' })], [text('Read.')], [text('Plain.')]], host);
+    const messageText = () => host.updates.flatMap((u) => (u.sessionUpdate === 'agent_message_chunk' && u.content.type === 'text' ? [u.content.text] : [])).join('');
+    await agent.prompt(prompt('hi'));
+    assert.deepEqual(host.remembered.map((r) => r.streamed), [false, true], 'the prompt is not, the plain answer is');
+    assert.equal(host.remembered[1].messages[0].content, messageText());
+    await agent.prompt(prompt('read it'));
+    assert.equal(host.remembered.at(-1)!.streamed, false, 'an answer with a tool call is written in full');
+    // A model that cannot see images gets a note first: that chunk is not the model's text.
+    host.updates.length = 0;
+    await agent.prompt([{ type: 'image', data: 'AAAA', mimeType: 'image/png' }, ...prompt('look')]);
+    assert.match(messageText(), /cannot see images/);
+    assert.equal(host.remembered.at(-1)!.messages[0].content, 'Plain.');
+    assert.equal(host.remembered.at(-1)!.streamed, false);
+  });
+
   it('rejects a second prompt while one runs', async () => {
     const slow = async function* (request: { signal: AbortSignal }): AsyncIterable<ModelEvent> {
       await new Promise((r) => request.signal.addEventListener('abort', r));

@@ -1,5 +1,6 @@
 /** An AgentHost for unit tests: records updates and answers client requests with a test-supplied handler. */
 import type { AgentHost } from '../../src/agent/host';
+import type { ChatMessage } from '../../src/agent/models/types';
 import type { ClientCapabilities, SessionUpdate } from '../../src/protocol/acp';
 import { ErrorCodes, RpcError } from '../../src/protocol/jsonrpc';
 
@@ -8,6 +9,8 @@ export type RequestHandler = (method: string, params: any, signal: AbortSignal) 
 export class FakeHost implements AgentHost {
   readonly updates: SessionUpdate[] = [];
   readonly requests: { method: string; params: any; signal: AbortSignal }[] = [];
+  /** What the agent added to its history, and whether it said the first message is the streamed answer. */
+  readonly remembered: { messages: readonly ChatMessage[]; streamed: boolean }[] = [];
 
   constructor(
     public capabilities: ClientCapabilities = {},
@@ -15,6 +18,10 @@ export class FakeHost implements AgentHost {
       throw new RpcError(ErrorCodes.MethodNotFound, `no handler for ${method}`);
     },
   ) {}
+
+  remember(messages: readonly ChatMessage[], streamed: boolean): void {
+    this.remembered.push({ messages, streamed });
+  }
 
   emit(update: SessionUpdate): void {
     this.updates.push(update);

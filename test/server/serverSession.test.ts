@@ -50,17 +50,17 @@ describe('server session: an update serialised once', () => {
     const options = { gracePeriodMs: 1000, cleanupIntervalMs: 1000, replayMaxUpdates: 100, replayMaxBytes: 1e6, now: () => 0, logger: silentLogger };
     const session = new ServerSession('s', '/', 'u', 'c', 't', new TestModel('test', parseTestModelOptions('')), { durable, linkOf: () => link }, options);
     const chunk = (text: string): SessionUpdate => ({ sessionUpdate: 'agent_message_chunk', content: { type: 'text', text } });
-    const turn = (rid: number, prompt: string, chunks: string[], messages: Parameters<ServerSession['remember']>[0]) => {
+    const turn = (rid: number, prompt: string, chunks: string[], messages: Parameters<ServerSession['remember']>[0], streamed: boolean) => {
       session.record({ k: 'prompt', ts: rid, rid, blocks: [{ type: 'text', text: prompt }] });
-      session.remember([{ role: 'user', content: prompt }]);
+      session.remember([{ role: 'user', content: prompt }], false);
       for (const text of chunks) session.emit(chunk(text));
-      session.remember(messages);
+      session.remember(messages, streamed);
       session.record({ k: 'turn_end', ts: rid, rid, stopReason: 'end_turn' });
     };
-    turn(1, 'first', ['The first ', 'answer.'], [{ role: 'assistant', content: 'The first answer.' }]);
+    turn(1, 'first', ['The first ', 'answer.'], [{ role: 'assistant', content: 'The first answer.' }], true);
     // A turn with a tool call, and one whose answer is not the chunks' text: written in full.
-    turn(2, 'second', ['Reading. ', 'Done.'], [{ role: 'assistant', content: 'Reading. ', toolCalls: [{ id: 't', name: 'read', arguments: '{}' }] }, { role: 'tool', toolCallId: 't', content: 'x' }, { role: 'assistant', content: 'Done.' }]);
-    turn(3, 'third', ['shown'], [{ role: 'assistant', content: 'different' }]);
+    turn(2, 'second', ['Reading. ', 'Done.'], [{ role: 'assistant', content: 'Reading. ', toolCalls: [{ id: 't', name: 'read', arguments: '{}' }] }, { role: 'tool', toolCallId: 't', content: 'x' }, { role: 'assistant', content: 'Done.' }], false);
+    turn(3, 'third', ['shown'], [{ role: 'assistant', content: 'different' }], false);
     const histories = stored.filter((r) => r.k === 'history' && r.msgs[0]?.role !== 'user');
     assert.deepEqual(histories[0], { k: 'history', answer: true, msgs: [] }, 'the plain answer is not written again');
     assert.equal(histories[1].k === 'history' && histories[1].msgs.length, 3);
