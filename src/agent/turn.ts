@@ -10,6 +10,7 @@ import { abortError } from './models/abortable';
 import type { ChatMessage, ChatModel, ToolCallRequest } from './models/types';
 import { systemPrompt } from './systemPrompt';
 import { MAX_CHUNK_TEXT, splitText } from './text';
+import { TextBuilder } from './textBuilder';
 import { cancelPending, executeToolCall, prepareToolCall, type PreparedCall, type ToolBase } from './toolCall';
 import { availableTools } from './tools';
 import type { PermissionGate } from './tools/permission';
@@ -49,7 +50,7 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
     if (signal.aborted) throw abortError(signal);
     const tools = [...own, ...(input.extraTools?.() ?? [])];
     const system: ChatMessage = { role: 'system', content: systemPrompt(input.cwd, input.mode, tools) };
-    let text = '';
+    const answer = new TextBuilder();
     let finish: 'max_tokens' | 'refusal' | undefined;
     const calls: PreparedCall[] = [];
     try {
@@ -57,7 +58,7 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
       for await (const event of stream) {
         if (signal.aborted) throw abortError(signal);
         if (event.type === 'text' || event.type === 'thought') {
-          if (event.type === 'text') text += event.text;
+          if (event.type === 'text') answer.push(event.text);
           const kind = event.type === 'text' ? 'agent_message_chunk' : 'agent_thought_chunk';
           if (event.text.length <= MAX_CHUNK_TEXT) emit({ sessionUpdate: kind, content: { type: 'text', text: event.text } });
           else for (const piece of splitText(event.text)) emit({ sessionUpdate: kind, content: { type: 'text', text: piece } });
@@ -72,10 +73,11 @@ export async function runTurn(input: TurnInput, out: ChatMessage[]): Promise<Sto
       // A model that ignored the cancel and finished anyway must not turn it into end_turn.
       if (signal.aborted) throw abortError(signal);
     } catch (err) {
-      if (text) out.push({ role: 'assistant', content: text });
+      if (!answer.isEmpty) out.push({ role: 'assistant', content: answer.toString() });
       for (const call of calls) cancelPending(call, emit, signal.aborted ? 'Cancelled' : 'Not run: the model failed');
       throw err;
     }
+    const text = answer.toString();
     if (finish === 'refusal' || calls.length === 0) {
       out.push({ role: 'assistant', content: text });
       for (const call of calls) cancelPending(call, emit, 'Not run: the model refused');
