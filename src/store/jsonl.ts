@@ -1,9 +1,10 @@
 /**
  * The default session store: one append-only JSONL file per session under `<dataDir>/sessions`, the format
  * VS Code and Claude Code use for chat logs. Records are buffered and written in batches (never one write
- * per chunk) and fsynced at every turn end and at least once a second, so a `kill -9` loses about a
- * second of output and never a session. Files are repaired or quarantined on open; a write failure (a
- * full disk) is reported once, the records stay buffered in memory and are written when the disk recovers.
+ * per chunk), written at every turn end (before its answer) and fsynced right after it and at least once a
+ * second, so a `kill -9` loses about a second of output and never a session. Files are repaired or
+ * quarantined on open; a write failure (a full disk) is reported once, the records stay buffered in memory
+ * and are written when the disk recovers.
  */
 import { mkdir, open, readdir, readFile, rename, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -118,14 +119,18 @@ export class JsonlStore implements DurableStore {
     else this.schedule();
   }
 
+  /**
+   * Resolves once what is buffered is written: then the OS has it, and a `kill -9` cannot lose it. The fsync
+   * (against a power loss or an OS crash) starts at once behind the write, without the turn's answer
+   * waiting for it — it cost as much as the write of a megabyte answer.
+   */
   async sync(id: string): Promise<void> {
     const file = this.files.get(id);
     if (!file) return;
-    this.enqueue(file, async () => {
-      await this.write(file);
-      await this.fsync(file);
-    });
-    await file.queue;
+    this.enqueue(file, () => this.write(file));
+    const written = file.queue;
+    this.enqueue(file, () => this.fsync(file));
+    await written;
     if (this.compactable(file)) this.enqueue(file, () => this.compact(file));
   }
 

@@ -104,7 +104,7 @@ export interface DurableStore {
    * the record's JSON text, already made by the caller (a streamed update is serialised once).
    */
   append(id: string, record: Exclude<StoredRecord, MetaRecord>, json?: string): void;
-  /** Writes and fsyncs what is buffered for `id` (a turn ended). */
+  /** Writes what is buffered for `id` (a turn ended): resolved, a `kill -9` cannot lose it. The JSONL store fsyncs right after. */
   sync(id: string): Promise<void>;
   /** Every record of a session, meta first; undefined when it is not stored. */
   load(id: string): Promise<StoredRecord[] | undefined>;

@@ -83,6 +83,35 @@ describe('store/JsonlStore', () => {
     assert.ok(syncs >= 1, 'fsynced without a turn end');
   });
 
+  it('answers a turn end once written (what a kill -9 cannot lose), with its fsync started right behind the write', async () => {
+    let syncs = 0;
+    let release: () => void = () => {};
+    const store = make({
+      writeDelayMs: 60_000,
+      syncIntervalMs: 60_000,
+      io: {
+        write: async (handle, data) => void (await handle.write(data)),
+        sync: async (handle) => {
+          syncs++;
+          await new Promise<void>((r) => (release = r));
+          await handle.datasync();
+        },
+      },
+    });
+    await store.open();
+    store.create(meta('s1'));
+    store.append('s1', chunk(1, 'answer'));
+    try {
+      await store.sync('s1'); // resolves while its fsync still waits
+      const onDisk = await readFile(join(dir, 'sessions', 's1.jsonl'), 'utf8');
+      assert.match(onDisk, /"answer"/, 'written before sync resolved');
+      await new Promise((r) => setImmediate(r));
+      assert.equal(syncs, 1, 'the fsync started without waiting for the interval');
+    } finally {
+      release();
+    }
+  });
+
   it('drops a torn last line, NUL runs and a stub run into the next record on load, and repairs the file', async () => {
     const sessions = join(dir, 'sessions');
     const a = make();
