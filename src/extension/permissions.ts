@@ -91,6 +91,7 @@ export class PermissionBroker implements vscode.Disposable {
     const plain: ItemOf<'permission'> = {
       kind: 'permission',
       id: this.transcript.newId('permission'),
+      toolCallId: request.toolCall.toolCallId,
       title: title.slice(0, 4096),
       detail: command ? '' : describe(request),
       ...(command ? { command: commandView(command) } : {}),

@@ -49,7 +49,7 @@ export class UpdateMapper {
       case 'tool_call':
       case 'tool_call_update':
         this.agentId = this.thoughtId = undefined;
-        return [this.tool(`tool:${sessionId}:${update.toolCallId}`, update, this.rejected(sessionId, update.toolCallId))];
+        return [this.tool(`tool:${sessionId}:${update.toolCallId}`, update, this.rejected(sessionId, update.toolCallId), update.toolCallId)];
       case 'plan': {
         this.agentId = this.thoughtId = undefined;
         const entries = update.entries.map(({ content, priority, status }) => ({ content, priority, status }));
@@ -90,12 +90,21 @@ export class UpdateMapper {
     return [{ op: 'add', item: { kind, id, text } }];
   }
 
-  private tool(id: string, update: ToolCallUpdateFields, rejected: boolean): TranscriptOp {
+  /**
+   * Whether the chat shows this call's permission card (asked live): the card holds the question and the answer,
+   * so the call's card does not repeat them. A replayed session has no such card and shows them on the call.
+   */
+  private askedInChat(toolCallId: string): boolean {
+    return this.model.some((item) => item.kind === 'permission' && item.toolCallId === toolCallId);
+  }
+
+  private tool(id: string, update: ToolCallUpdateFields, rejected: boolean, toolCallId: string): TranscriptOp {
     const old = this.model.get(id);
     const previous: ItemOf<'tool'> =
       old?.kind === 'tool' ? old : { kind: 'tool', id, title: 'Tool call', toolKind: 'other', status: 'pending', detail: '', locations: [], terminalIds: [] };
     const status = update.status ?? previous.status;
-    const permission = toolPermission(update._meta?.[PERMISSION_META], status) ?? previous.permission;
+    const record = update._meta?.[PERMISSION_META];
+    const permission = (record !== undefined && !this.askedInChat(toolCallId) ? toolPermission(record, status) : undefined) ?? previous.permission;
     const item: ItemOf<'tool'> = {
       ...previous,
       title: update.title ? update.title.slice(0, 4096) : previous.title,

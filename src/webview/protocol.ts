@@ -102,6 +102,8 @@ export const TranscriptItem = z.discriminatedUnion('kind', [
   z.object({
     kind: z.literal('permission'),
     id: Id,
+    /** The tool call it asks about: while this card is in the chat, the call's card does not repeat the answer. */
+    toolCallId: Id.optional(),
     title: Short,
     detail: Text,
     /** Set when the request runs a command: shown in full, whatever the title says. */

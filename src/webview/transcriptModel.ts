@@ -25,6 +25,11 @@ export class TranscriptModel {
     return at === undefined ? undefined : this.items[at];
   }
 
+  /** Whether any item passes `test` (a scan: for rare questions, not per streamed chunk). */
+  some(test: (item: TranscriptItem) => boolean): boolean {
+    return this.items.some(test);
+  }
+
   /** Applies one op; returns false (and changes nothing) when it does not fit the transcript. */
   apply(op: TranscriptOp): boolean {
     switch (op.op) {

@@ -139,9 +139,11 @@ async function historyChecks() {
     expect(i < 150, 'the test:tools turn never ended');
     const reject = chat().locator('.item.permission.waiting').first().locator('button.secondary, button.permission-option', { hasText: /^Reject/ });
     if (await reject.count()) await reject.first().click();
-    else if ((await chat().locator('.composer .send:not([hidden])').count()) > 0 && (await chat().locator('.item.tool .tool-permission').count()) > 0) break;
+    else if ((await chat().locator('.composer .send:not([hidden])').count()) > 0 && (await chat().locator('.item.permission').count()) > 0) break;
     await page.waitForTimeout(200);
   }
+  // Live, each answer is on its prompt card; the tool cards do not repeat it.
+  expect((await chat().locator('.item.tool .tool-permission').count()) === 0, 'a live answer is shown once, on its prompt card');
   t('asked the first question of a new session and rejected the permission prompts of a second; reloading the window');
   await page.reload({ waitUntil: 'domcontentloaded', timeout: 60_000 });
   await page.locator('.monaco-workbench .statusbar').waitFor({ timeout: 60_000 });
