@@ -41,8 +41,13 @@ export interface JsonlStoreOptions {
 const SAFE_ID = /^[A-Za-z0-9_-]{1,128}$/;
 /** Records merged away before a rewrite is worth it. */
 const COMPACT_MIN_SAVINGS = 1000;
-/** Records buffered for one session before a write is started at once. */
+/**
+ * Records or bytes buffered for one session before a write is started at once: a fast stream is written
+ * while it runs (on the thread pool, beside the event loop) instead of all at its turn end, where the
+ * prompt's answer waits for the write.
+ */
 const EAGER_WRITE_RECORDS = 8192;
+const EAGER_WRITE_BYTES = 256 * 1024;
 
 export class JsonlStore implements DurableStore {
   readonly name = 'jsonl';
@@ -115,8 +120,14 @@ export class JsonlStore implements DurableStore {
       if (record.k === 'turn_end') file.compactAt ??= this.oldEnoughAt(record.ts);
       if (record.k === 'info' && record.title !== undefined) file.summary.title = record.title;
     }
-    if (file.pending.lines >= EAGER_WRITE_RECORDS) this.enqueue(file, () => this.write(file));
-    else this.schedule();
+    if (file.pending.lines < EAGER_WRITE_RECORDS && file.pending.bytes < EAGER_WRITE_BYTES) this.schedule();
+    else if (!file.writeQueued) {
+      file.writeQueued = true;
+      this.enqueue(file, () => {
+        file.writeQueued = false;
+        return this.write(file);
+      });
+    }
   }
 
   /**

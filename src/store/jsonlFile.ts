@@ -37,6 +37,8 @@ export interface SessionFile {
   compactAt: number | undefined;
   /** Every file operation, one after another. */
   queue: Promise<void>;
+  /** A write started for a full buffer is queued and has not taken the buffer yet. */
+  writeQueued: boolean;
   /** Set while writes fail; cleared (and logged) when one succeeds again. */
   failing: Error | undefined;
   deleted: boolean;
@@ -45,7 +47,7 @@ export interface SessionFile {
 export function newFile(summary: SessionSummary, first?: string): SessionFile {
   const pending = new LineBuffer();
   if (first !== undefined) pending.push(first);
-  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, compactAt: undefined, queue: Promise.resolve(), failing: undefined, deleted: false };
+  return { summary, handle: undefined, pending, unsyncedSince: undefined, uncompacted: 0, compactAt: undefined, queue: Promise.resolve(), writeQueued: false, failing: undefined, deleted: false };
 }
 
 export function summarize(meta: MetaRecord, records: readonly StoredRecord[], bytes: number): SessionSummary {

@@ -12,12 +12,18 @@ export class LineBuffer {
   private blocks: Buffer[] = [];
   private block: Buffer | undefined;
   private used = 0;
+  private sealedBytes = 0;
   private nextBlock = FIRST_BLOCK_BYTES;
   /** Lines held. */
   lines = 0;
 
   get isEmpty(): boolean {
     return this.lines === 0;
+  }
+
+  /** Bytes held. */
+  get bytes(): number {
+    return this.sealedBytes + this.used;
   }
 
   /** Appends `line` and a newline. */
@@ -39,6 +45,7 @@ export class LineBuffer {
     this.seal();
     const data = this.blocks.length === 1 ? this.blocks[0] : Buffer.concat(this.blocks);
     this.blocks = [];
+    this.sealedBytes = 0;
     this.lines = 0;
     return data;
   }
@@ -47,6 +54,7 @@ export class LineBuffer {
   restore(data: Buffer, lines: number): void {
     this.seal();
     this.blocks.unshift(data);
+    this.sealedBytes += data.length;
     this.lines += lines;
   }
 
@@ -55,11 +63,15 @@ export class LineBuffer {
     this.blocks = [];
     this.block = undefined;
     this.used = 0;
+    this.sealedBytes = 0;
     this.lines = 0;
   }
 
   private seal(): void {
-    if (this.block && this.used > 0) this.blocks.push(this.block.subarray(0, this.used));
+    if (this.block && this.used > 0) {
+      this.blocks.push(this.block.subarray(0, this.used));
+      this.sealedBytes += this.used;
+    }
     this.block = undefined;
     this.used = 0;
   }

@@ -83,6 +83,23 @@ describe('store/JsonlStore', () => {
     assert.ok(syncs >= 1, 'fsynced without a turn end');
   });
 
+  it('starts a write once a quarter MiB is buffered, without waiting for the batch delay: one write however many appends follow before it runs', async () => {
+    const writes: number[] = [];
+    const store = make({ writeDelayMs: 60_000, syncIntervalMs: 60_000, io: { write: async (handle, data) => void (writes.push(data.length), await handle.write(data)), sync: (handle) => handle.datasync() } });
+    await store.open();
+    store.create(meta('s1'));
+    await store.sync('s1');
+    writes.length = 0;
+    const big = 'x'.repeat(16 * 1024);
+    for (let i = 1; i <= 64; i++) store.append('s1', chunk(i, big)); // 1 MiB in one go
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(writes.length, 1, 'one write for everything appended before it ran');
+    assert.ok(writes[0] > 1024 * 1024);
+    for (let i = 65; i <= 70; i++) store.append('s1', chunk(i, big)); // under the threshold: waits for the timer
+    await new Promise((r) => setTimeout(r, 20));
+    assert.equal(writes.length, 1);
+  });
+
   it('answers a turn end once written (what a kill -9 cannot lose), with its fsync started right behind the write', async () => {
     let syncs = 0;
     let release: () => void = () => {};
