@@ -104,7 +104,9 @@ export class UpdateMapper {
       old?.kind === 'tool' ? old : { kind: 'tool', id, title: 'Tool call', toolKind: 'other', status: 'pending', detail: '', locations: [], terminalIds: [] };
     const status = update.status ?? previous.status;
     const record = update._meta?.[PERMISSION_META];
-    const permission = (record !== undefined && !this.askedInChat(toolCallId) ? toolPermission(record, status) : undefined) ?? previous.permission;
+    // The question's record comes before the question itself; once its card is in the chat, the line goes.
+    const shownOnCard = record !== undefined && this.askedInChat(toolCallId);
+    const permission = shownOnCard ? undefined : ((record !== undefined ? toolPermission(record, status) : undefined) ?? previous.permission);
     const item: ItemOf<'tool'> = {
       ...previous,
       title: update.title ? update.title.slice(0, 4096) : previous.title,
@@ -124,6 +126,7 @@ export class UpdateMapper {
       item.detail = toolDetail([], update.rawInput, update.rawOutput);
     }
     if (permission) item.permission = permission;
+    else delete item.permission;
     return old ? { op: 'replace', item } : { op: 'add', item };
   }
 }

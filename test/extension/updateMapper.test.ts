@@ -102,10 +102,14 @@ describe('UpdateMapper', () => {
   it('a call asked about live (its permission card in the chat) does not repeat the question and answer on its card', () => {
     const { model, feed } = setup();
     const options = [{ optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const }];
-    model.apply({ op: 'add', item: { kind: 'permission', id: 'permission-x', toolCallId: 't1', title: 'Write a.txt', detail: '', options, outcome: 'allow_once' } });
     feed({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Write a.txt', kind: 'edit', status: 'pending' });
+    // The server records the question before it asks: the card comes after that record.
+    feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', _meta: { [PERMISSION_META]: { title: 'Write a.txt', options } } });
+    model.apply({ op: 'add', item: { kind: 'permission', id: 'permission-x', toolCallId: 't1', title: 'Write a.txt', detail: '', options, outcome: 'allow_once' } });
     feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', _meta: { [PERMISSION_META]: { title: 'Write a.txt', options, outcome: { outcome: 'selected', optionId: 'allow_once' } } } });
-    assert.equal((model.get('tool:s1:t1') as any).permission, undefined);
+    assert.equal((model.get('tool:s1:t1') as any).permission, undefined, 'the answer is on the card only');
+    feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', status: 'completed' });
+    assert.equal((model.get('tool:s1:t1') as any).permission, undefined, 'and stays so');
     feed({ sessionUpdate: 'tool_call', toolCallId: 't2', title: 'Write b.txt', kind: 'edit', status: 'pending' });
     feed({ sessionUpdate: 'tool_call_update', toolCallId: 't2', _meta: { [PERMISSION_META]: { title: 'Write b.txt', options, outcome: { outcome: 'selected', optionId: 'allow_once' } } } });
     assert.equal((model.get('tool:s1:t2') as any).permission.answer, 'Allow', 'a call with no card in the chat (replayed) shows it');
