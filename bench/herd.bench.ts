@@ -17,7 +17,6 @@ const CLIENTS = Number(process.env.HERD_CLIENTS ?? 1000);
 const ROUNDS = Number(process.env.HERD_ROUNDS ?? 3);
 const MODEL = 'test?chunks=2&chunkSize=8';
 
-/** Every session's file holds at least its header line. */
 /**
  * Every session's log holds the updates its client has seen (the commands announced after session/new): the
  * header alone is written before session/new answers, the updates within the store's batch delay, and a kill

@@ -125,8 +125,7 @@ export class AgentSession {
 
   /** Adds messages to the model's history outside a turn (an interrupted turn's partial answer). */
   remember(...messages: ChatMessage[]): void {
-    this.history.push(...messages);
-    this.host.remember?.(messages, false);
+    this.keep(messages, false);
   }
 
   /** The messages the model sees (bounded). */
@@ -172,8 +171,7 @@ export class AgentSession {
       try {
         this.flush(); // the turn's last text goes out before the prompt's answer
       } finally {
-        this.history.push(...turnMessages);
-        this.host.remember?.(turnMessages, this.answerStreamed(turnMessages));
+        this.keep(turnMessages, this.answerStreamed(turnMessages));
         this.running = undefined;
       }
     }
@@ -218,6 +216,12 @@ export class AgentSession {
   /** Sends the turn's held text chunks now: the host calls it before anything else it sends the client. */
   flush(): void {
     this.chunks.flush();
+  }
+
+  /** Adds messages to the history and tells the host (`streamed`: see AgentHost.remember). */
+  private keep(messages: ChatMessage[], streamed: boolean): void {
+    this.history.push(...messages);
+    this.host.remember?.(messages, streamed);
   }
 
   /** Whether the turn's first message is its plain answer and exactly the model text its message chunks carried. */

@@ -106,7 +106,7 @@ export class UpdateMapper {
     const record = update._meta?.[PERMISSION_META];
     // The question's record comes before the question itself; once its card is in the chat, the line goes.
     const shownOnCard = record !== undefined && this.askedInChat(toolCallId);
-    const permission = shownOnCard ? undefined : ((record !== undefined ? toolPermission(record, status) : undefined) ?? previous.permission);
+    const permission = shownOnCard ? undefined : (toolPermission(record, status) ?? previous.permission);
     const item: ItemOf<'tool'> = {
       ...previous,
       title: update.title ? update.title.slice(0, 4096) : previous.title,
