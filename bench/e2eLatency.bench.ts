@@ -72,7 +72,7 @@ interface RoundProbe {
  * never counts twice.
  */
 const PROBE = `((root) => {
-  const state = { latencies: [], arrived: {}, next: 0, since: Date.now(), firstStamp: 0, lastStamp: 0, longestFrameGapMs: 0, longTasksMs: [], last: performance.now() };
+  const state = { latencies: [], arrived: {}, next: 0, since: Date.now(), firstStamp: 0, lastStamp: 0, longestFrameGapMs: 0, longTasksMs: [], last: performance.now(), want: Infinity, done: undefined };
   window.__latency = state;
   const stamp = /\\[(\\d+)@(\\d+)\\]/g;
   window.addEventListener('message', (event) => {
@@ -94,7 +94,9 @@ const PROBE = `((root) => {
         state.next++;
       }
     }
+    if (state.done && state.next >= state.want) state.done();
   }).observe(root, { childList: true, subtree: true });
+  state.until = (n) => new Promise((resolve) => { state.want = n; state.done = resolve; if (state.next >= n) resolve(); });
   const frame = (t) => {
     state.longestFrameGapMs = Math.max(state.longestFrameGapMs, t - state.last);
     state.last = t;
@@ -103,7 +105,7 @@ const PROBE = `((root) => {
   requestAnimationFrame(frame);
   new PerformanceObserver((list) => { for (const e of list.getEntries()) state.longTasksMs.push(e.duration); }).observe({ type: 'longtask' });
 })(document.querySelector('.scroller'))`;
-const RESET = `void Object.assign(window.__latency, { latencies: [], arrived: {}, next: 0, since: Date.now(), longestFrameGapMs: 0, longTasksMs: [], last: performance.now() })`;
+const RESET = `void Object.assign(window.__latency, { latencies: [], arrived: {}, next: 0, since: Date.now(), longestFrameGapMs: 0, longTasksMs: [], last: performance.now(), want: Infinity, done: undefined })`;
 const READ = `(({ latencies, arrived, next, firstStamp, lastStamp, longestFrameGapMs, longTasksMs }) => ({ latencies, arrivals: latencies.map((_, i) => arrived[i] ?? NaN), next, firstStamp, lastStamp, longestFrameGapMs, longTasksMs }))(window.__latency)`;
 
 function freePort(): Promise<number> {
@@ -121,6 +123,20 @@ async function waitUntil(what: string, ok: () => Promise<boolean>, timeoutMs: nu
   while (!(await ok())) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+/**
+ * Waits for a promise the page resolves itself (the probe's MutationObserver says when the last chunk is in): polling
+ * from here would run playwright's frame lookups every few milliseconds on the same two cores as what is measured.
+ */
+async function inTime<T>(what: string, promise: Promise<T>, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs)));
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 
@@ -201,7 +217,7 @@ async function measure(tools: string): Promise<Map<string, RoundProbe[]>> {
       for (let round = 0; round < ROUNDS; round++) {
         await transcript.evaluate(RESET);
         await send(`Latency round ${round + 1}`);
-        await waitUntil(`all ${phase.chunks} chunks in the DOM`, async () => (await transcript.evaluate<{ next: number }>(READ)).next >= phase.chunks, 120_000);
+        await inTime(`all ${phase.chunks} chunks in the DOM`, transcript.evaluate(`window.__latency.until(${phase.chunks})`), 120_000);
         rounds.push(await transcript.evaluate<RoundProbe>(READ));
         await idle();
       }
