@@ -30,6 +30,7 @@ export class RawClient {
   readonly messages: any[] = [];
   readonly raw: string[] = [];
   private waiters: { match: (m: any) => boolean; resolve: (m: any) => void }[] = [];
+  private readonly handlers: ((m: any) => void)[] = [];
   closed: Promise<{ code: number; reason: string }>;
 
   private constructor(readonly socket: WebSocket) {
@@ -39,6 +40,7 @@ export class RawClient {
       const msg = JSON.parse(text);
       this.messages.push(msg);
       this.waiters = this.waiters.filter((w) => (w.match(msg) ? (w.resolve(msg), false) : true));
+      for (const handler of this.handlers) handler(msg);
     });
     this.closed = new Promise((resolve) => socket.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
   }
@@ -58,6 +60,12 @@ export class RawClient {
       const timer = setTimeout(() => reject(new Error('timed out waiting for a message')), timeoutMs);
       this.waiters.push({ match, resolve: (m) => (clearTimeout(timer), resolve(m)) });
     });
+  }
+
+  /** Calls `handler` with every message received so far, then with each one as it comes. */
+  each(handler: (m: any) => void): void {
+    for (const m of this.messages) handler(m);
+    this.handlers.push(handler);
   }
 
   /** Sends a request and resolves with its response (result or error). */
