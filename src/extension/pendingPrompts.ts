@@ -6,10 +6,24 @@
  */
 import type { ItemOf, TranscriptOp } from '../webview/protocol';
 import type { TranscriptModel } from '../webview/transcriptModel';
+import { toolItemId } from './updateMapper';
 
 export interface PromptTranscript {
   readonly model: Pick<TranscriptModel, 'get'>;
   apply(op: TranscriptOp): void;
+}
+
+/**
+ * Puts a permission card in the chat. The card holds the question and its answer, so the call's own card
+ * drops the "waiting for your answer" line the question's record put on it (the record comes first).
+ */
+export function addCard(transcript: PromptTranscript, sessionId: string, card: ItemOf<'permission'>): void {
+  transcript.apply({ op: 'add', item: card });
+  if (!card.toolCallId) return;
+  const tool = transcript.model.get(toolItemId(sessionId, card.toolCallId));
+  if (tool?.kind !== 'tool' || !tool.permission) return;
+  const { permission: _shownOnCard, ...rest } = tool;
+  transcript.apply({ op: 'replace', item: rest });
 }
 
 export class PendingPrompts<P extends { item: ItemOf<'permission'>; sessionId: string }> {
@@ -33,7 +47,7 @@ export class PendingPrompts<P extends { item: ItemOf<'permission'>; sessionId: s
   add(prompt: P): boolean {
     this.byId.set(prompt.item.id, prompt);
     const shown = this.shown() === prompt.sessionId;
-    if (shown) this.transcript.apply({ op: 'add', item: prompt.item });
+    if (shown) addCard(this.transcript, prompt.sessionId, prompt.item);
     return shown;
   }
 
@@ -53,7 +67,7 @@ export class PendingPrompts<P extends { item: ItemOf<'permission'>; sessionId: s
     let added = 0;
     for (const prompt of this.byId.values()) {
       if (prompt.sessionId !== sessionId || this.transcript.model.get(prompt.item.id)) continue;
-      this.transcript.apply({ op: 'add', item: prompt.item });
+      addCard(this.transcript, sessionId, prompt.item);
       added++;
     }
     return added;

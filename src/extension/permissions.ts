@@ -13,7 +13,7 @@ import { commandView, quote } from '../webview/commandView';
 import type { ItemOf } from '../webview/protocol';
 import type { AutoApprove } from './config';
 import { runInBackground } from '../util/background';
-import { PendingPrompts } from './pendingPrompts';
+import { PendingPrompts, addCard } from './pendingPrompts';
 import { autoDecision } from './permissionPolicy';
 import type { TranscriptStore } from './transcriptStore';
 
@@ -106,7 +106,7 @@ export class PermissionBroker implements vscode.Disposable {
     if (decided) {
       // Only into the chat of its own session (the server's log has it for the others).
       if (this.env.shownSession() === request.sessionId) {
-        this.transcript.add({ ...base, outcome: decided.option.optionId });
+        addCard(this.transcript, request.sessionId, { ...base, outcome: decided.option.optionId });
         this.transcript.notice('info', decided.reason);
       }
       this.reviews?.decidedElsewhere(base.id, decided.option.kind.startsWith('allow') ? 'allowed' : 'rejected');

@@ -49,7 +49,7 @@ export class UpdateMapper {
       case 'tool_call':
       case 'tool_call_update':
         this.agentId = this.thoughtId = undefined;
-        return [this.tool(`tool:${sessionId}:${update.toolCallId}`, update, this.rejected(sessionId, update.toolCallId), update.toolCallId)];
+        return [this.tool(toolItemId(sessionId, update.toolCallId), update, this.rejected(sessionId, update.toolCallId), update.toolCallId)];
       case 'plan': {
         this.agentId = this.thoughtId = undefined;
         const entries = update.entries.map(({ content, priority, status }) => ({ content, priority, status }));
@@ -104,7 +104,8 @@ export class UpdateMapper {
       old?.kind === 'tool' ? old : { kind: 'tool', id, title: 'Tool call', toolKind: 'other', status: 'pending', detail: '', locations: [], terminalIds: [] };
     const status = update.status ?? previous.status;
     const record = update._meta?.[PERMISSION_META];
-    // The question's record comes before the question itself; once its card is in the chat, the line goes.
+    // The question's record comes before the question itself: the line shows until its card is in the chat
+    // (pendingPrompts.ts `addCard` then takes it off), and no record brings it back while the card is there.
     const shownOnCard = record !== undefined && this.askedInChat(toolCallId);
     const permission = shownOnCard ? undefined : (toolPermission(record, status) ?? previous.permission);
     const item: ItemOf<'tool'> = {
@@ -129,6 +130,11 @@ export class UpdateMapper {
     else delete item.permission;
     return old ? { op: 'replace', item } : { op: 'add', item };
   }
+}
+
+/** The chat's item id of a tool call's card. */
+export function toolItemId(sessionId: string, toolCallId: string): string {
+  return `tool:${sessionId}:${toolCallId}`;
 }
 
 /** The line a tool card shows for the permission question in its `_meta` (see server/permissionRecord.ts). */

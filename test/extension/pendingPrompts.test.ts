@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
-import { PendingPrompts } from '../../src/extension/pendingPrompts';
+import { addCard, PendingPrompts } from '../../src/extension/pendingPrompts';
+import { UpdateMapper } from '../../src/extension/updateMapper';
+import { PERMISSION_META } from '../../src/protocol/punie';
+import type { SessionUpdate } from '../../src/protocol/acp';
 import { SessionPointer } from '../../src/extension/sessionPointer';
 import type { ItemOf, TranscriptOp } from '../../src/webview/protocol';
 import { TranscriptModel } from '../../src/webview/transcriptModel';
@@ -68,5 +71,49 @@ describe('PendingPrompts (permission prompts routed by session)', () => {
     assert.equal(model.length, 0);
     assert.equal(prompts.settle('p2', (c) => c), undefined, 'settled once');
     assert.equal(prompts.size, 0);
+  });
+
+  it("a call's card never repeats the question its permission card asks, whichever comes first (and after a switch back)", () => {
+    const { model, pointer, prompts } = setup();
+    pointer.sessionId = 'a';
+    const mapper = new UpdateMapper(model, (prefix) => `${prefix}-1`);
+    const feed = (update: SessionUpdate) => mapper.map('a', update).forEach((op) => model.apply(op));
+    const options = [{ optionId: 'allow_once', name: 'Allow', kind: 'allow_once' as const }];
+    const asked = (toolCallId: string, outcome?: unknown): SessionUpdate => ({ sessionUpdate: 'tool_call_update', toolCallId, _meta: { [PERMISSION_META]: { title: 'Write', options, ...(outcome ? { outcome } : {}) } } });
+    const line = (toolCallId: string) => (model.get(`tool:a:${toolCallId}`) as ItemOf<'tool'>).permission;
+    const withCall = (id: string, toolCallId: string): ItemOf<'permission'> => ({ ...card(id), toolCallId });
+
+    // The record first (the server writes it before it asks): the line shows only until the card is in.
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't1', title: 'Write a', kind: 'edit', status: 'pending' });
+    feed(asked('t1'));
+    assert.equal(line('t1')?.outcome, 'waiting');
+    prompts.add({ item: withCall('p1', 't1'), sessionId: 'a' });
+    assert.equal(line('t1'), undefined, 'the card took the line off the call');
+    feed({ sessionUpdate: 'tool_call_update', toolCallId: 't1', status: 'in_progress' });
+    assert.equal(line('t1'), undefined, 'an update without the record does not bring it back');
+    prompts.settle('p1', (c) => ({ ...c, outcome: 'allow_once' }));
+    feed(asked('t1', { outcome: 'selected', optionId: 'allow_once' }));
+    assert.equal(line('t1'), undefined, 'nor does the answer');
+
+    // The card first (the request overtook the record): no line at all.
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't2', title: 'Write b', kind: 'edit', status: 'pending' });
+    prompts.add({ item: withCall('p2', 't2'), sessionId: 'a' });
+    feed(asked('t2'));
+    assert.equal(line('t2'), undefined);
+
+    // Switched away and back: the replay puts the waiting line on the call, the card shown again takes it off.
+    model.apply({ op: 'clear' });
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't2', title: 'Write b', kind: 'edit', status: 'pending' });
+    feed(asked('t2'));
+    assert.equal(line('t2')?.outcome, 'waiting');
+    prompts.show('a');
+    assert.equal(line('t2'), undefined);
+
+    // A card decided without asking (auto-approve) goes in the same way.
+    feed({ sessionUpdate: 'tool_call', toolCallId: 't3', title: 'Read c', kind: 'read', status: 'pending' });
+    feed(asked('t3'));
+    addCard({ model, apply: (op) => model.apply(op) }, 'a', { ...withCall('p3', 't3'), outcome: 'allow_once' });
+    assert.equal(line('t3'), undefined);
+    assert.equal((model.get('p3') as ItemOf<'permission'>).outcome, 'allow_once');
   });
 });
