@@ -151,7 +151,7 @@ async function inTime<T>(what: string, promise: Promise<T>, timeoutMs: number): 
   }
 }
 
-/** code-server with the packaged extension installed, on a loopback port; stopped with its process group. */
+/** code-server with the packaged extension and the relay-floor fixture installed, on a loopback port; stopped with its process group. */
 async function startCodeServer(tools: string, run: string): Promise<{ url: string; process: ChildProcess }> {
   const vsix = path.join(ROOT, `punie-${(JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { version: string }).version}.vsix`);
   const bin = path.join(tools, 'cs', 'node_modules', '.bin', 'code-server');
