@@ -35,7 +35,7 @@ const middle = el(document, 'div', 'middle');
 middle.append(scroller, jump.element);
 document.body.append(banner.element, middle, composer.element);
 
-const transcript = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), (cb) => requestAnimationFrame(cb), post);
+const transcript = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), (cb) => requestAnimationFrame(cb), post, () => jump.refresh());
 let status: ChatStatus | undefined;
 
 function applyStatus(next: ChatStatus): void {
@@ -49,9 +49,9 @@ function applyStatus(next: ChatStatus): void {
   if (turnEnded) transcript.finishAnswers();
 }
 
+/** Runs after every message, and writes only when the empty state changes. */
 function refreshEmptyState(): void {
-  empty.element.hidden = !transcript.isEmpty;
-  jump.refresh();
+  if (empty.element.hidden === transcript.isEmpty) empty.element.hidden = !transcript.isEmpty;
 }
 
 function handle(message: HostMessage): void {

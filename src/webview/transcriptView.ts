@@ -1,4 +1,8 @@
-/** The transcript in the DOM: applies host ops to elements, streams agent answers, keeps the view pinned to the end. */
+/**
+ * The transcript in the DOM: applies host ops to elements, streams agent answers, keeps the view pinned to the end.
+ * A message from the host only changes the DOM; everything that reads layout (the pin to the end) runs once per
+ * frame, after that frame's rendering, so a message never forces a layout of its own.
+ */
 import { renderReview } from './diffReview';
 import { el, renderNotice, renderPermission, renderPlan, renderThought, renderTool, renderUser, type Post } from './items';
 import type { MarkdownRenderer } from './markdown';
@@ -19,6 +23,9 @@ const PIN_SLACK = 40;
 export class TranscriptView {
   private readonly entries = new Map<string, Entry>();
   private pinned = true;
+  /** Work for the next frame (streamed answers' renders), then the pin; one scheduled frame at a time. */
+  private readonly frameWork: (() => void)[] = [];
+  private frameScheduled = false;
 
   constructor(
     private readonly document: Document,
@@ -27,13 +34,15 @@ export class TranscriptView {
     private readonly renderer: MarkdownRenderer,
     private readonly schedule: FrameScheduler,
     private readonly post: Post,
+    /** Runs after each frame's rendering and pin (what depends on the scroll position). */
+    private readonly afterFrame: () => void = () => {},
   ) {
     scroller.addEventListener('scroll', () => {
       this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < PIN_SLACK;
     });
     // The banner or composer growing shrinks the transcript: the newest line stays in view if it was.
     const Observer = document.defaultView?.ResizeObserver;
-    if (Observer) new Observer(() => this.scrollToEnd(false)).observe(scroller);
+    if (Observer) new Observer(() => this.scrollToEnd()).observe(scroller);
     list.addEventListener('click', (event) => {
       const target = event.target as HTMLElement;
       if (!target.classList.contains('copy-code')) return;
@@ -52,7 +61,8 @@ export class TranscriptView {
     this.clear();
     for (const item of items) this.add(item);
     if (finished) this.finishAnswers();
-    this.scrollToEnd(true);
+    this.pinned = true;
+    this.inFrame();
   }
 
   apply(ops: readonly TranscriptOp[]): void {
@@ -62,7 +72,7 @@ export class TranscriptView {
       else if (op.op === 'replace') this.replace(op.item);
       else this.clear();
     }
-    this.scrollToEnd(false);
+    this.inFrame();
   }
 
   /** Settles every streamed answer (the turn ended): tails get highlighted. */
@@ -96,7 +106,7 @@ export class TranscriptView {
   private build(item: TranscriptItem): Entry {
     switch (item.kind) {
       case 'agent': {
-        const markdown = new MarkdownView(this.document, this.renderer, (cb) => this.schedule(() => (cb(), this.scrollToEnd(false))));
+        const markdown = new MarkdownView(this.document, this.renderer, (cb) => this.inFrame(cb));
         const element = el(this.document, 'div', 'item agent');
         element.append(markdown.element);
         markdown.append(item.text);
@@ -138,7 +148,20 @@ export class TranscriptView {
     this.entries.set(item.id, entry);
   }
 
-  private scrollToEnd(force: boolean): void {
-    if (force || this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
+  /** Queues `work` (if any) for the next frame, which ends with the pin. */
+  private inFrame(work?: () => void): void {
+    if (work) this.frameWork.push(work);
+    if (this.frameScheduled) return;
+    this.frameScheduled = true;
+    this.schedule(() => {
+      this.frameScheduled = false;
+      for (const run of this.frameWork.splice(0)) run();
+      this.scrollToEnd();
+      this.afterFrame();
+    });
+  }
+
+  private scrollToEnd(): void {
+    if (this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }

@@ -13,8 +13,9 @@ function setup() {
   document.body.append(scroller);
   const frames = manualFrames();
   const posted: WebviewMessage[] = [];
-  const view = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), frames.schedule, (m) => posted.push(m));
-  return { window, list, frames, posted, view };
+  const afterFrames: number[] = [];
+  const view = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), frames.schedule, (m) => posted.push(m), () => afterFrames.push(scroller.scrollTop));
+  return { window, list, scroller, frames, posted, view, afterFrames };
 }
 
 const tool = (status: 'in_progress' | 'completed') =>
@@ -127,5 +128,36 @@ describe('TranscriptView', () => {
     assert.equal(item.kind, 'agent');
     assert.equal(item.text.trim(), 'Title');
     assert.match(item.html, /<h1>Title<\/h1>/);
+  });
+
+  it('never reads layout while applying a message; pins to the end once per frame, after rendering, unless scrolled up', () => {
+    const { list, scroller, frames, view, afterFrames } = setup();
+    // jsdom has no layout: the content's height is its text's length, and every read of it is counted.
+    let layoutReads = 0;
+    Object.defineProperty(scroller, 'scrollHeight', { get: () => (layoutReads++, 1000 + (list.textContent ?? '').length) });
+    Object.defineProperty(scroller, 'clientHeight', { get: () => (layoutReads++, 100) });
+    view.apply([{ op: 'add', item: { kind: 'agent', id: 'a', text: 'Hello' } }]);
+    for (let i = 0; i < 5; i++) view.apply([{ op: 'append', id: 'a', text: ` chunk ${i}` }]);
+    view.apply([{ op: 'add', item: { kind: 'user', id: 'u', text: 'next' } }]);
+    assert.equal(layoutReads, 0, 'applying messages reads no layout');
+    assert.equal(scroller.scrollTop, 0);
+    assert.equal(frames.run(), 1, 'one frame for all seven messages');
+    const rendered = 1000 + (list.textContent ?? '').length;
+    assert.match(list.textContent ?? '', /chunk 4/);
+    assert.equal(scroller.scrollTop, rendered, 'pinned to the end of what the frame rendered');
+    assert.deepEqual(afterFrames, [rendered], 'the after-frame work sees the pinned position');
+
+    // The user scrolls up: later frames leave the view where it is.
+    scroller.scrollTop = 10;
+    scroller.dispatchEvent(new scroller.ownerDocument.defaultView!.Event('scroll'));
+    view.apply([{ op: 'append', id: 'a', text: ' more' }]);
+    frames.run();
+    assert.equal(scroller.scrollTop, 10);
+    assert.equal(afterFrames.length, 2);
+
+    // A new snapshot follows the end again.
+    view.reset([{ kind: 'agent', id: 'b', text: 'fresh' }], true);
+    frames.run();
+    assert.equal(scroller.scrollTop, 1000 + (list.textContent ?? '').length);
   });
 });
