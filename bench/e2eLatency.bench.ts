@@ -25,8 +25,8 @@ const PHASES = [
   { name: 'burst of 10,000 chunks/s', rate: 10_000, chunks: 20_000 },
 ] as const;
 const ROOT = path.join(__dirname, '..');
-/** The text of one of the chat's op messages at 100 chunks/s: one chunk (at a model's pace its host sends each at once). */
-const FLOOR_TEXT_SIZE = CHUNK_SIZE;
+/** The text of one of the chat's op messages at 100 chunks/s: one or two chunks (its host batches for 16 ms). */
+const FLOOR_TEXT_SIZE = 48;
 
 /** The few playwright-core calls used here (it lives in the tools cache, not in node_modules). */
 interface Locator {

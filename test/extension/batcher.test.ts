@@ -54,50 +54,6 @@ describe('OpBatcher', () => {
     assert.equal(appended, 'x'.repeat(330), 'no chunk lost or duplicated');
   });
 
-  it('sends chunks at a model\'s pace at once, holds a burst to one message per interval, and goes back to the pace after it', () => {
-    const clock = fakeClock();
-    const sent: { at: number; ops: TranscriptOp[] }[] = [];
-    const batcher = new OpBatcher((ops) => sent.push({ at: clock.now(), ops }), 16, clock);
-    const text = () => sent.flatMap((m) => m.ops).map((op) => (op as { text: string }).text).join('');
-    // 100 chunks/s: every chunk is its own message, sent in the turn after it came.
-    for (let i = 0; i < 20; i++) {
-      batcher.push({ op: 'append', id: 'a', text: `${i};` });
-      clock.advance(0);
-      assert.equal(sent.length, i + 1, `chunk ${i} went out at once`);
-      clock.advance(i % 2 ? 8 : 12);
-    }
-    // A chunk 5 ms after a message waits until 8 ms after it, no longer.
-    batcher.push({ op: 'append', id: 'a', text: 'late;' });
-    clock.advance(0);
-    const paced = sent[sent.length - 1].at;
-    clock.advance(5);
-    batcher.push({ op: 'append', id: 'a', text: 'early;' });
-    clock.advance(2);
-    assert.equal(sent[sent.length - 1].at, paced);
-    clock.advance(1);
-    assert.equal(sent[sent.length - 1].at, paced + 8);
-    // A burst: 10 chunks a millisecond for 100 ms gives one message per 16 ms.
-    const burstStart = sent.length;
-    for (let t = 0; t < 100; t++) {
-      for (let i = 0; i < 10; i++) batcher.push({ op: 'append', id: 'a', text: 'b' });
-      clock.advance(1);
-    }
-    clock.advance(16);
-    const burst = sent.slice(burstStart);
-    assert.ok(burst.length >= 6 && burst.length <= 8, `${burst.length} messages for the burst`);
-    for (let i = 2; i < burst.length; i++) assert.ok(burst[i].at - burst[i - 1].at >= 16, `message ${i} of the burst came ${burst[i].at - burst[i - 1].at} ms after the one before`);
-    // The stream slows down again: after one message at the interval, chunks go out at once.
-    clock.advance(20);
-    for (let i = 0; i < 3; i++) {
-      batcher.push({ op: 'append', id: 'a', text: `slow${i};` });
-      clock.advance(0);
-      clock.advance(10);
-    }
-    assert.equal(text(), Array.from({ length: 20 }, (_, i) => `${i};`).join('') + 'late;early;' + 'b'.repeat(1000) + 'slow0;slow1;slow2;', 'no chunk lost or duplicated');
-    assert.equal(sent[sent.length - 1].ops.length, 1);
-    assert.equal((sent[sent.length - 1].ops[0] as { text: string }).text, 'slow2;', 'the last slow chunk went out alone, at once');
-  });
-
   it('keeps the order of different ops and does not merge appends to different items', () => {
     const clock = fakeClock();
     const sent: TranscriptOp[][] = [];
