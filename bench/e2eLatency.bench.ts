@@ -68,6 +68,9 @@ interface FloorProbe {
   arrivals: number[];
 }
 
+/** What a page collected in one round, with the CPU time the round cost (added by the bench). */
+type Measured<P> = P & { cpu: CpuSample };
+
 /** What the probe in the webview collected during one answer. */
 interface RoundProbe {
   latencies: number[];
@@ -196,14 +199,7 @@ async function runCommand(page: Page, title: string): Promise<void> {
   throw new Error(`command "${title}" never appeared in the palette`);
 }
 
-interface Measured {
-  results: Map<string, RoundProbe[]>;
-  floors: FloorProbe[];
-  chatCpu: Map<string, CpuSample[]>;
-  floorCpu: CpuSample[];
-}
-
-async function measure(tools: string): Promise<Measured> {
+async function measure(tools: string): Promise<{ results: Map<string, Measured<RoundProbe>[]>; floors: Measured<FloorProbe>[] }> {
   const run = mkdtempSync(path.join(os.tmpdir(), 'punie-e2e-latency-'));
   const server = await startCodeServer(tools, run);
   const { chromium } = playwright<{ chromium: Chromium }>(tools);
@@ -232,37 +228,33 @@ async function measure(tools: string): Promise<Measured> {
     await runCommand(page, 'Punie Bench: Relay Floor');
     const floor = page.frameLocator('iframe.webview.ready[src*="extensionId=punie-bench.relay-floor&"]').frameLocator('#active-frame').locator('#out');
     await floor.waitFor({ state: 'attached', timeout: 30_000 });
-    const results = new Map<string, RoundProbe[]>();
-    const floors: FloorProbe[] = [];
-    const chatCpu = new Map<string, CpuSample[]>();
-    const floorCpu: CpuSample[] = [];
+    const results = new Map<string, Measured<RoundProbe>[]>();
+    const floors: Measured<FloorProbe>[] = [];
     for (const phase of PHASES) {
       const switched = () => chat.locator('.item.agent', { hasText: 'The model is now' }).count();
       const before = await switched();
       await send(`/model test?chunks=${phase.chunks}&chunkSize=${CHUNK_SIZE}&rate=${phase.rate}&stamp=1`);
       await waitUntil('the model switch', async () => (await switched()) > before, 30_000);
       await idle();
-      const rounds: RoundProbe[] = [];
-      const cpu: CpuSample[] = [];
+      const rounds: Measured<RoundProbe>[] = [];
       for (let round = 0; round < ROUNDS; round++) {
         await transcript.evaluate(RESET);
         const before = sampleCpu();
         await send(`Latency round ${round + 1}`);
         await inTime(`all ${phase.chunks} chunks in the DOM`, transcript.evaluate(`window.__latency.until(${phase.chunks})`), 120_000);
-        cpu.push(cpuSince(before));
-        rounds.push(await transcript.evaluate<RoundProbe>(READ));
+        const cpu = cpuSince(before);
+        rounds.push({ ...(await transcript.evaluate<RoundProbe>(READ)), cpu });
         await idle();
         // After the chat's round, so the chat's first answer still comes first after the window opens.
         if (phase.rate === 100) {
           const floorBefore = sampleCpu();
-          floors.push(await inTime('the relay floor round', floor.evaluate<FloorProbe>(`window.__floor.start(${phase.chunks}, ${phase.rate}, ${FLOOR_TEXT_SIZE}).then(() => ({ latencies: window.__floor.latencies, arrivals: window.__floor.arrivals }))`), 60_000));
-          floorCpu.push(cpuSince(floorBefore));
+          const probe = await inTime('the relay floor round', floor.evaluate<FloorProbe>(`window.__floor.start(${phase.chunks}, ${phase.rate}, ${FLOOR_TEXT_SIZE}).then(() => ({ latencies: window.__floor.latencies, arrivals: window.__floor.arrivals }))`), 60_000);
+          floors.push({ ...probe, cpu: cpuSince(floorBefore) });
         }
       }
       results.set(phase.name, rounds);
-      chatCpu.set(phase.name, cpu);
     }
-    return { results, floors, chatCpu, floorCpu };
+    return { results, floors };
   } finally {
     await context.close();
     if (server.process.pid) process.kill(-server.process.pid, 'SIGTERM');
@@ -277,7 +269,7 @@ export async function run(): Promise<Figure[]> {
     return [];
   }
   execFileSync('npm', ['run', '--silent', 'package'], { cwd: ROOT, stdio: 'ignore' });
-  const { results, floors, chatCpu, floorCpu } = await measure(tools);
+  const { results, floors } = await measure(tools);
   const figures: Figure[] = [];
   const list = (xs: number[], digits = 1) => xs.map((x) => fmt(x, digits)).join(', ');
   for (const phase of PHASES) {
@@ -311,10 +303,9 @@ export async function run(): Promise<Figure[]> {
         { name: `${phase.name}: longest gap between webview frames (UI frozen)`, rounds: stall, unit: 'ms', target: { op: '<', limit: 100 }, baseline: stallLine },
       );
     }
-    const cpu = chatCpu.get(phase.name)!;
-    const others = (samples: CpuSample[]) => PROCESS_KINDS.filter((k) => k !== 'renderer').map((k) => `${k} ${list(samples.map((c) => c[k]), 0)}`).join('; ');
-    const floorLine = phase.rate === 100 ? `; the floor's rounds: renderer ${list(floorCpu.map((c) => c.renderer), 0)}; ${others(floorCpu)} ms` : '';
-    figures.push({ name: `${phase.name}: CPU time of a chat round, Chromium's renderer (every thread)`, rounds: cpu.map((c) => c.renderer), unit: 'ms', digits: 0, baseline: `${others(cpu)} ms${floorLine}` });
+    const others = (measured: { cpu: CpuSample }[]) => PROCESS_KINDS.filter((k) => k !== 'renderer').map((k) => `${k} ${list(measured.map((m) => m.cpu[k]), 0)}`).join('; ');
+    const floorLine = phase.rate === 100 ? `; the floor's rounds: renderer ${list(floors.map((f) => f.cpu.renderer), 0)}; ${others(floors)} ms` : '';
+    figures.push({ name: `${phase.name}: CPU time of a chat round, Chromium's renderer (every thread)`, rounds: rounds.map((r) => r.cpu.renderer), unit: 'ms', digits: 0, baseline: `${others(rounds)} ms${floorLine}` });
   }
   return figures;
 }
