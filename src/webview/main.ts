@@ -51,7 +51,8 @@ function applyStatus(next: ChatStatus): void {
 
 /** Runs after every message, and writes only when the empty state changes. */
 function refreshEmptyState(): void {
-  if (empty.element.hidden === transcript.isEmpty) empty.element.hidden = !transcript.isEmpty;
+  const hidden = !transcript.isEmpty;
+  if (empty.element.hidden !== hidden) empty.element.hidden = hidden;
 }
 
 function handle(message: HostMessage): void {
