@@ -1,26 +1,20 @@
-/** "Jump to latest": shown while an answer streams and the user has scrolled up, so following it again is one click. */
+/**
+ * "Jump to latest": shown while an answer streams and the view has stopped following the end (the user scrolled
+ * up), so following it again is one click. It reads no layout: whether the view follows comes from followEnd.ts.
+ */
 import { el, icon } from './items';
-
-/** How close to the bottom (px) counts as being at the latest. */
-const SLACK = 40;
 
 export class JumpToLatest {
   readonly element: HTMLButtonElement;
   private streaming = false;
+  private following = true;
 
-  constructor(
-    document: Document,
-    private readonly scroller: HTMLElement,
-  ) {
+  constructor(document: Document, jump: () => void) {
     this.element = el(document, 'button', 'jump-latest');
     this.element.type = 'button';
     this.element.append(icon(document, 'arrow-down'), el(document, 'span', undefined, 'Jump to latest'));
     this.element.hidden = true;
-    this.element.addEventListener('click', () => {
-      this.scroller.scrollTop = this.scroller.scrollHeight;
-      this.refresh();
-    });
-    scroller.addEventListener('scroll', () => this.refresh());
+    this.element.addEventListener('click', jump);
   }
 
   setStreaming(streaming: boolean): void {
@@ -28,8 +22,13 @@ export class JumpToLatest {
     this.refresh();
   }
 
-  refresh(): void {
-    const away = this.scroller.scrollHeight - this.scroller.scrollTop - this.scroller.clientHeight >= SLACK;
-    this.element.hidden = !(this.streaming && away);
+  setFollowing(following: boolean): void {
+    this.following = following;
+    this.refresh();
+  }
+
+  private refresh(): void {
+    const hidden = !(this.streaming && !this.following);
+    if (this.element.hidden !== hidden) this.element.hidden = hidden;
   }
 }

@@ -29,13 +29,13 @@ list.setAttribute('aria-live', 'polite');
 const empty = new EmptyState(document, post);
 scroller.append(empty.element, list);
 const composer = new Composer(document, post);
-const jump = new JumpToLatest(document, scroller);
+const jump = new JumpToLatest(document, () => transcript.jumpToEnd());
 // The banner, transcript and composer are laid out one after another: the banner never covers a message.
 const middle = el(document, 'div', 'middle');
 middle.append(scroller, jump.element);
 document.body.append(banner.element, middle, composer.element);
 
-const transcript = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), (cb) => requestAnimationFrame(cb), post, () => jump.refresh());
+const transcript = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), (cb) => requestAnimationFrame(cb), post, (following) => jump.setFollowing(following));
 let status: ChatStatus | undefined;
 
 function applyStatus(next: ChatStatus): void {

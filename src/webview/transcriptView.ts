@@ -1,12 +1,13 @@
 /**
- * The transcript in the DOM: applies host ops to elements, streams agent answers, keeps the view pinned to the end.
- * A message from the host only changes the DOM; everything that reads layout (the pin to the end) runs once per
- * frame, after that frame's rendering, so a message never forces a layout of its own.
+ * The transcript in the DOM: applies host ops to elements, streams agent answers, keeps the view on the end while
+ * it follows it (followEnd.ts). A message from the host only changes the DOM; what reads layout (the pin to the
+ * end) runs once per frame, after that frame's rendering, so a message never forces a layout of its own.
  */
 import { renderReview } from './diffReview';
 import { el, renderNotice, renderPermission, renderPlan, renderThought, renderTool, renderUser, type Post } from './items';
 import type { MarkdownRenderer } from './markdown';
 import { MarkdownView, type FrameScheduler } from './markdownView';
+import { EndFollower } from './followEnd';
 import type { RenderedItem, TranscriptItem, TranscriptOp } from './protocol';
 
 interface Entry {
@@ -17,12 +18,9 @@ interface Entry {
   textTarget?: HTMLElement;
 }
 
-/** How close to the bottom (px) still counts as "following the answer". */
-const PIN_SLACK = 40;
-
 export class TranscriptView {
   private readonly entries = new Map<string, Entry>();
-  private pinned = true;
+  private readonly end: EndFollower;
   /** Work for the next frame (streamed answers' renders), then the pin; one scheduled frame at a time. */
   private readonly frameWork: (() => void)[] = [];
   private frameScheduled = false;
@@ -30,19 +28,17 @@ export class TranscriptView {
   constructor(
     private readonly document: Document,
     private readonly list: HTMLElement,
-    private readonly scroller: HTMLElement,
+    scroller: HTMLElement,
     private readonly renderer: MarkdownRenderer,
     private readonly schedule: FrameScheduler,
     private readonly post: Post,
-    /** Runs after each frame's rendering and pin (what depends on the scroll position). */
-    private readonly afterFrame: () => void = () => {},
+    /** Told when the view starts or stops following the end. */
+    onFollowingChange: (following: boolean) => void = () => {},
   ) {
-    scroller.addEventListener('scroll', () => {
-      this.pinned = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < PIN_SLACK;
-    });
+    this.end = new EndFollower(scroller, onFollowingChange);
     // The banner or composer growing shrinks the transcript: the newest line stays in view if it was.
     const Observer = document.defaultView?.ResizeObserver;
-    if (Observer) new Observer(() => this.scrollToEnd()).observe(scroller);
+    if (Observer) new Observer(() => this.end.pin()).observe(scroller);
     list.addEventListener('click', (event) => {
       const target = event.target as HTMLElement;
       if (!target.classList.contains('copy-code')) return;
@@ -61,8 +57,14 @@ export class TranscriptView {
     this.clear();
     for (const item of items) this.add(item);
     if (finished) this.finishAnswers();
-    this.pinned = true;
+    this.end.follow();
     this.inFrame();
+  }
+
+  /** Jump to latest: follows the end again, from now. */
+  jumpToEnd(): void {
+    this.end.follow();
+    this.end.pin();
   }
 
   apply(ops: readonly TranscriptOp[]): void {
@@ -78,6 +80,7 @@ export class TranscriptView {
   /** Settles every streamed answer (the turn ended): tails get highlighted. */
   finishAnswers(): void {
     for (const entry of this.entries.values()) entry.markdown?.finish();
+    this.inFrame();
   }
 
   /** Renders everything pending now and describes it, for tests. */
@@ -101,6 +104,8 @@ export class TranscriptView {
     entry.element.dataset.id = item.id;
     this.entries.set(item.id, entry);
     this.list.append(entry.element);
+    // A new question starts a new turn: its answer is followed even if the view was scrolled up.
+    if (item.kind === 'user') this.end.follow();
   }
 
   private build(item: TranscriptItem): Entry {
@@ -156,12 +161,7 @@ export class TranscriptView {
     this.schedule(() => {
       this.frameScheduled = false;
       for (const run of this.frameWork.splice(0)) run();
-      this.scrollToEnd();
-      this.afterFrame();
+      this.end.pin();
     });
-  }
-
-  private scrollToEnd(): void {
-    if (this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
   }
 }

@@ -13,9 +13,9 @@ function setup() {
   document.body.append(scroller);
   const frames = manualFrames();
   const posted: WebviewMessage[] = [];
-  const afterFrames: number[] = [];
-  const view = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), frames.schedule, (m) => posted.push(m), () => afterFrames.push(scroller.scrollTop));
-  return { window, list, scroller, frames, posted, view, afterFrames };
+  const follows: boolean[] = [];
+  const view = new TranscriptView(document, list, scroller, createMarkdownRenderer(window), frames.schedule, (m) => posted.push(m), (following) => follows.push(following));
+  return { window, list, scroller, frames, posted, view, follows };
 }
 
 const tool = (status: 'in_progress' | 'completed') =>
@@ -130,34 +130,73 @@ describe('TranscriptView', () => {
     assert.match(item.html, /<h1>Title<\/h1>/);
   });
 
-  it('never reads layout while applying a message; pins to the end once per frame, after rendering, unless scrolled up', () => {
-    const { list, scroller, frames, view, afterFrames } = setup();
+  it('never reads layout while applying a message; pins to the end once per frame, after rendering, while it follows the end', () => {
+    const { list, scroller, frames, view, follows } = setup();
     // jsdom has no layout: the content's height is its text's length, and every read of it is counted.
     let layoutReads = 0;
-    Object.defineProperty(scroller, 'scrollHeight', { get: () => (layoutReads++, 1000 + (list.textContent ?? '').length) });
+    const height = () => 1000 + (list.textContent ?? '').length;
+    Object.defineProperty(scroller, 'scrollHeight', { get: () => (layoutReads++, height()) });
     Object.defineProperty(scroller, 'clientHeight', { get: () => (layoutReads++, 100) });
+    const scroll = (top?: number) => {
+      if (top !== undefined) scroller.scrollTop = top;
+      scroller.dispatchEvent(new scroller.ownerDocument.defaultView!.Event('scroll'));
+    };
     view.apply([{ op: 'add', item: { kind: 'agent', id: 'a', text: 'Hello' } }]);
     for (let i = 0; i < 5; i++) view.apply([{ op: 'append', id: 'a', text: ` chunk ${i}` }]);
-    view.apply([{ op: 'add', item: { kind: 'user', id: 'u', text: 'next' } }]);
+    view.apply([{ op: 'add', item: { kind: 'notice', id: 'n', level: 'info', text: 'note' } }]);
     assert.equal(layoutReads, 0, 'applying messages reads no layout');
     assert.equal(scroller.scrollTop, 0);
     assert.equal(frames.run(), 1, 'one frame for all seven messages');
-    const rendered = 1000 + (list.textContent ?? '').length;
     assert.match(list.textContent ?? '', /chunk 4/);
-    assert.equal(scroller.scrollTop, rendered, 'pinned to the end of what the frame rendered');
-    assert.deepEqual(afterFrames, [rendered], 'the after-frame work sees the pinned position');
+    assert.equal(scroller.scrollTop, height(), 'pinned to the end of what the frame rendered');
+
+    // The content grows before the scroll event of the last pin arrives: still following (this read as leaving).
+    view.apply([{ op: 'add', item: { kind: 'notice', id: 'n2', level: 'info', text: 'a notice far taller than the slack: '.repeat(10) } }]);
+    scroll();
+    frames.run();
+    assert.equal(scroller.scrollTop, height(), 'still pinned after the content grew');
+    assert.deepEqual(follows, [], 'it never stopped following');
 
     // The user scrolls up: later frames leave the view where it is.
-    scroller.scrollTop = 10;
-    scroller.dispatchEvent(new scroller.ownerDocument.defaultView!.Event('scroll'));
+    scroll(10);
+    assert.deepEqual(follows, [false]);
     view.apply([{ op: 'append', id: 'a', text: ' more' }]);
     frames.run();
     assert.equal(scroller.scrollTop, 10);
-    assert.equal(afterFrames.length, 2);
 
-    // A new snapshot follows the end again.
+    // Scrolling back near the end follows again.
+    scroll(height() - 100 - 20);
+    assert.deepEqual(follows, [false, true]);
+    view.apply([{ op: 'append', id: 'a', text: ' again' }]);
+    frames.run();
+    assert.equal(scroller.scrollTop, height());
+
+    // A new question follows its answer even when the view was scrolled up.
+    scroll(10);
+    view.apply([{ op: 'add', item: { kind: 'user', id: 'u', text: 'next' } }]);
+    frames.run();
+    assert.equal(scroller.scrollTop, height());
+    assert.deepEqual(follows, [false, true, false, true]);
+
+    // Jump to latest follows and moves to the end at once; a new snapshot follows the end too.
+    scroll(10);
+    view.jumpToEnd();
+    assert.equal(scroller.scrollTop, height());
+    scroll(10);
     view.reset([{ kind: 'agent', id: 'b', text: 'fresh' }], true);
     frames.run();
-    assert.equal(scroller.scrollTop, 1000 + (list.textContent ?? '').length);
+    assert.equal(scroller.scrollTop, height());
+    assert.deepEqual(follows, [false, true, false, true, false, true, false, true]);
+  });
+
+  it('pins to the end after the turn ends and its answer is settled (highlighting may change its height)', () => {
+    const { list, scroller, frames, view } = setup();
+    Object.defineProperty(scroller, 'scrollHeight', { get: () => 1000 + list.innerHTML.length });
+    view.apply([{ op: 'add', item: { kind: 'agent', id: 'a', text: '```ts\nconst a = 1;' } }]);
+    frames.run();
+    const before = scroller.scrollTop;
+    view.finishAnswers();
+    assert.equal(frames.run(), 1, 'the settled answer is pinned in a frame');
+    assert.ok(scroller.scrollTop > before, 'the highlighted tail is in view');
   });
 });
