@@ -12,6 +12,9 @@ export type FrameScheduler = (callback: () => void) => void;
  * few children however long the answer gets (1 MB is about 10 sections), and a full group or section (styled
  * `content-visibility: auto`) costs no style or layout while off screen. With one level the answer's element
  * got hundreds of groups, and the layout and style work of each update grew with them.
+ * A full one is sealed (marked) only in the next render, with the height it was laid out at as its size while
+ * skipped: in a fast stream it leaves the screen within a frame, and skipped before the browser remembered its
+ * size it collapsed to the stylesheet's placeholder, so the scrollbar was wrong and the view left the end.
  */
 const GROUP_SIZE = 32;
 
@@ -33,6 +36,8 @@ export class MarkdownView {
   private renderedTail = '';
   private readonly groups: Level = { className: 'md-group', count: 0 };
   private readonly sections: Level = { className: 'md-section', count: 0 };
+  /** Full groups and sections, sealed at the start of the next render (once they have been laid out). */
+  private readonly toSeal: HTMLElement[] = [];
   private pendingCarriageReturn = false;
   private scheduled = false;
   private dirty = false;
@@ -79,6 +84,7 @@ export class MarkdownView {
 
   /** Renders what arrived since the last render, now. */
   flush(): void {
+    this.seal();
     if (!this.dirty) return;
     this.dirty = false;
     const { settled, tail, tailContinued, consumed } = this.splitter.update(this.open);
@@ -106,7 +112,7 @@ export class MarkdownView {
   /** The level's open element, or a new one put in place by `place` (the full one marked, so it is skipped off screen). */
   private openIn(level: Level, place: (element: HTMLElement) => void): HTMLElement {
     if (!level.element || level.count >= this.groupSize) {
-      level.element?.classList.add('md-full');
+      if (level.element) this.toSeal.push(level.element);
       level.element = this.document.createElement('div');
       level.element.className = level.className;
       level.count = 0;
@@ -114,6 +120,17 @@ export class MarkdownView {
     }
     level.count++;
     return level.element;
+  }
+
+  /** Reads layout, before this render changes anything: what the last render put there has been laid out. */
+  private seal(): void {
+    if (this.toSeal.length === 0) return;
+    const heights = this.toSeal.map((element) => element.getBoundingClientRect().height);
+    this.toSeal.forEach((element, i) => {
+      element.style.setProperty('contain-intrinsic-size', `auto ${Math.ceil(heights[i]!)}px`);
+      element.classList.add('md-full');
+    });
+    this.toSeal.length = 0;
   }
 
   /** The answer is complete: its tail is settled too (highlighted). */

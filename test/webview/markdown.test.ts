@@ -141,6 +141,37 @@ describe('MarkdownView (streaming)', () => {
     assert.deepEqual(Array.from(md.element.querySelectorAll('p')).map((p) => p.textContent), Array.from({ length: 40 }, (_, i) => `Paragraph ${i}.`));
   });
 
+  it('seals a full group only after it was laid out, with that height as its size while skipped off screen', () => {
+    const { md, frames } = view(undefined, 2);
+    // jsdom has no layout: each element's height is its text's length, and every read is counted.
+    let reads = 0;
+    const proto = window.HTMLElement.prototype;
+    const original = proto.getBoundingClientRect;
+    proto.getBoundingClientRect = function (this: HTMLElement) {
+      reads++;
+      return { height: (this.textContent ?? '').length + 0.4 } as DOMRect;
+    };
+    try {
+      for (let i = 0; i < 3; i++) md.append(`Paragraph ${i}.\n\n`);
+      md.append('tail');
+      frames.run();
+      const first = md.element.querySelector('.md-group') as HTMLElement;
+      assert.equal(first.children.length, 2);
+      assert.equal(first.classList.contains('md-full'), false, 'not sealed in the render that filled it');
+      assert.equal(reads, 0, 'that render read no layout');
+      md.append(' more');
+      frames.run();
+      assert.equal(first.classList.contains('md-full'), true);
+      assert.equal(first.style.getPropertyValue('contain-intrinsic-size'), `auto ${Math.ceil((first.textContent ?? '').length + 0.4)}px`);
+      assert.equal(reads, 1, 'one read for what the last render filled');
+      md.append(' and more');
+      frames.run();
+      assert.equal(reads, 1, 'nothing to seal, nothing read');
+    } finally {
+      proto.getBoundingClientRect = original;
+    }
+  });
+
   it('marks the pieces of a code block cut for its size as continued, to be drawn as one block', () => {
     const { md, frames } = view(200);
     md.append('```\n');
