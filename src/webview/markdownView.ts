@@ -4,6 +4,7 @@
  */
 import { BlockSplitter } from './blocks';
 import type { MarkdownRenderer } from './markdown';
+import { patchChildren } from './patchDom';
 
 export type FrameScheduler = (callback: () => void) => void;
 
@@ -100,8 +101,11 @@ export class MarkdownView {
     if (tail !== this.renderedTail || settled.length > 0) {
       this.renderedTail = tail;
       this.tailElement.classList.toggle('md-continued', tailContinued);
-      this.tailElement.innerHTML = tail ? this.renderer.render(tail, false) : '';
-      decorateCodeBlocks(this.document, this.tailElement);
+      // Patched, not replaced: only the text that arrived is new to the browser's layout (patchDom.ts).
+      const fresh = this.document.createElement('template');
+      fresh.innerHTML = tail ? this.renderer.render(tail, false) : '';
+      decorateCodeBlocks(this.document, fresh.content);
+      patchChildren(this.tailElement, fresh.content);
     }
   }
 
@@ -143,7 +147,7 @@ export class MarkdownView {
 }
 
 /** Adds a copy button to every code block; clicks are handled by delegation in the transcript view. */
-function decorateCodeBlocks(document: Document, root: HTMLElement): void {
+function decorateCodeBlocks(document: Document, root: ParentNode): void {
   for (const pre of Array.from(root.querySelectorAll('pre'))) {
     const button = document.createElement('button');
     button.className = 'copy-code codicon codicon-copy';

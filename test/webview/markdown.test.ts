@@ -172,6 +172,23 @@ describe('MarkdownView (streaming)', () => {
     }
   });
 
+  it('grows the open tail in place: its text node survives new chunks, so a selection in it does too', () => {
+    const { md, frames } = view();
+    md.append('Streaming a sentence');
+    frames.run();
+    const text = md.element.querySelector('.md-tail p')!.firstChild as Text;
+    const selection = window.document.createRange();
+    window.document.body.append(md.element);
+    selection.setStart(text, 0);
+    selection.setEnd(text, 9);
+    md.append(' that goes on');
+    frames.run();
+    assert.equal(md.element.querySelector('.md-tail p')!.firstChild, text);
+    assert.equal(text.data, 'Streaming a sentence that goes on');
+    assert.equal(selection.toString(), 'Streaming');
+    md.element.remove();
+  });
+
   it('marks the pieces of a code block cut for its size as continued, to be drawn as one block', () => {
     const { md, frames } = view(200);
     md.append('```\n');
