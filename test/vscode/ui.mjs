@@ -5,8 +5,9 @@
 //  4. The chat a Copilot Chat user expects (issue 15): the empty chat names the model and says `test` is no
 //     language model; model and mode pickers in the composer; / completion (/new, /clear, the agent's /model,
 //     /mode); the model switched in place (the conversation stays); permission cards of equal full-label
-//     buttons that keep only the choice; usage shown; Jump to latest while scrolled up in a stream; an answer
-//     cut by a server restart marked "Interrupted" with Retry, the banner beside (not over) the transcript.
+//     buttons that keep only the choice; usage shown; a burst followed to its end at its real height; Jump to
+//     latest while scrolled up in a stream; an answer cut by a server restart marked "Interrupted" with Retry,
+//     the banner beside (not over) the transcript.
 //  5. Screenshots of the chat in light, dark and high-contrast themes.
 //  6. The review card of a proposed edit (test:tools model) in a light and a dark theme; Accept leaves an
 //     "Accepted" label. (Needs SETTINGS: the user settings.json, to switch the model.)
@@ -318,6 +319,23 @@ try {
   expect((await chat().locator('.item.notice', { hasText: /new session/i }).count()) === 0, 'no new session was started');
   expect((await chat().locator('.item').count()) > before, 'the earlier conversation is still shown');
   t(`permission card: ${labels.join(' | ')}; the model changed in place`);
+
+  // A burst (20,000 lines at 10,000 chunks/s): the view follows its end throughout, and the blocks that left the
+  // screen keep their real height (skipped before being measured, they once collapsed to a 600 px placeholder).
+  await send('/model test?chunks=20000&chunkSize=32&rate=10000');
+  await chat().locator('.item.agent', { hasText: 'The model is now' }).last().waitFor({ timeout: 20_000 });
+  await send('A burst please');
+  await chat().locator('.item.agent .md-tail', { hasText: '[19999]' }).waitFor({ timeout: 60_000 });
+  await page.waitForTimeout(500);
+  const burst = await chat().locator('.scroller').evaluate((s) => {
+    const answer = [...s.querySelectorAll('.item.agent')].pop();
+    const tail = answer.querySelector('.md-tail');
+    const perLine = tail.getBoundingClientRect().height / (tail.textContent.match(/\[\d+\]/g) ?? []).length;
+    return { gap: s.scrollHeight - s.scrollTop - s.clientHeight, height: Math.round(answer.getBoundingClientRect().height), expected: Math.round(perLine * 20000) };
+  });
+  expect(burst.gap < 40, `the view stayed on the end of the burst: ${JSON.stringify(burst)}`);
+  expect(burst.height > burst.expected / 2, `the burst's answer keeps its height: ${JSON.stringify(burst)}`);
+  t(`a burst of 20,000 lines: the view followed its end; the answer is ${burst.height} px (about ${burst.expected} px expected)`);
 
   // Jump to latest: a long paced answer, scrolled up while it streams.
   await send('/model test?chunks=800&chunkSize=24&delayMs=20');
