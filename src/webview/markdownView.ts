@@ -131,7 +131,8 @@ export class MarkdownView {
     if (this.toSeal.length === 0) return;
     const heights = this.toSeal.map((element) => element.getBoundingClientRect().height);
     this.toSeal.forEach((element, i) => {
-      element.style.setProperty('contain-intrinsic-size', `auto ${Math.ceil(heights[i]!)}px`);
+      // Nothing laid out (no layout at all, as in tests): the stylesheet's placeholder is the better guess.
+      if (heights[i]! > 0) element.style.setProperty('contain-intrinsic-size', `auto ${Math.ceil(heights[i]!)}px`);
       element.classList.add('md-full');
     });
     this.toSeal.length = 0;
