@@ -138,7 +138,7 @@ describe('MarkdownView (streaming)', () => {
     const groups = Array.from(md.element.querySelectorAll('.md-group'));
     assert.ok(groups.every((g) => g.children.length <= 4));
     assert.equal(groups.filter((g) => !g.classList.contains('md-full')).length, 1, 'only the last group is still open');
-    assert.ok(groups.every((g) => g.style.getPropertyValue('contain-intrinsic-size') === ''), 'no layout, no measured size: the placeholder stays');
+    assert.ok(groups.every((g) => (g as HTMLElement).style.getPropertyValue('contain-intrinsic-size') === ''), 'no layout, no measured size: the placeholder stays');
     assert.deepEqual(Array.from(md.element.querySelectorAll('p')).map((p) => p.textContent), Array.from({ length: 40 }, (_, i) => `Paragraph ${i}.`));
   });
 
