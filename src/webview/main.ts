@@ -2,7 +2,7 @@
  * The chat webview's entry point. It owns no state worth keeping: the host sends the whole transcript after
  * every `ready` and deltas after that. Every message from the host is validated before it is used.
  */
-import * as z from 'zod';
+import './zodSetup';
 import { Banner } from './banner';
 import { Composer } from './composer';
 import { EmptyState } from './emptyState';
@@ -11,9 +11,6 @@ import { JumpToLatest } from './jumpToLatest';
 import { createMarkdownRenderer } from './markdown';
 import { parseHostMessage, type ChatStatus, type HostMessage, type WebviewMessage } from './protocol';
 import { TranscriptView } from './transcriptView';
-
-// zod compiles schemas with `new Function` unless told not to; the CSP has no 'unsafe-eval'.
-z.config({ jitless: true });
 
 declare function acquireVsCodeApi(): { postMessage(message: unknown): void };
 
