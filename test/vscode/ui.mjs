@@ -108,6 +108,24 @@ async function send(text) {
   await input.press('Enter');
 }
 
+/**
+ * Switches the model with the agent's /model and waits for this switch's own confirmation: an earlier one still in
+ * the transcript would otherwise let the next question go to the old model.
+ */
+async function switchModel(spec, confirmation = 'The model is now') {
+  const switched = chat().locator('.item.agent', { hasText: confirmation });
+  const before = await switched.count();
+  await send(`/model ${spec}`);
+  await switched.nth(before).waitFor({ timeout: 20_000 });
+}
+
+/** Asks in the composer and returns the new answer, not one already in the transcript. */
+async function sendForAnswer(text) {
+  const before = await chat().locator('.item.agent').count();
+  await send(text);
+  return chat().locator('.item.agent').nth(before);
+}
+
 const shot = async (name) => {
   await page.waitForTimeout(300);
   await page.screenshot({ path: path.join(out, name) });
@@ -247,8 +265,7 @@ try {
   // The paced answer above must end first: Ask while an answer runs is refused with a message.
   await xss.filter({ hasText: 'once a real model asks' }).waitFor({ timeout: 30_000 });
   // A long paced answer (switched with the agent's /model), stopped with Escape from the transcript's margin.
-  await send('/model test?chunks=300&chunkSize=8&delayMs=25');
-  await chat().locator('.item.agent', { hasText: 'The model is now' }).last().waitFor({ timeout: 20_000 });
+  await switchModel('test?chunks=300&chunkSize=8&delayMs=25');
   await ask('Please stop me');
   const stopped = chat().locator('.item.agent').last();
   await stopped.filter({ hasText: '[5]' }).waitFor({ timeout: 60_000 });
@@ -322,10 +339,9 @@ try {
 
   // A burst (20,000 lines at 10,000 chunks/s): the view follows its end throughout, and the blocks that left the
   // screen keep their real height (skipped before being measured, they once collapsed to a 600 px placeholder).
-  await send('/model test?chunks=20000&chunkSize=32&rate=10000');
-  await chat().locator('.item.agent', { hasText: 'The model is now' }).last().waitFor({ timeout: 20_000 });
-  await send('A burst please');
-  await chat().locator('.item.agent .md-tail', { hasText: '[19999]' }).waitFor({ timeout: 60_000 });
+  await switchModel('test?chunks=20000&chunkSize=32&rate=10000');
+  const burstAnswer = await sendForAnswer('A burst please');
+  await burstAnswer.locator('.md-tail', { hasText: '[19999]' }).waitFor({ timeout: 60_000 });
   await page.waitForTimeout(500);
   const burst = await chat().locator('.scroller').evaluate((s) => {
     const answer = [...s.querySelectorAll('.item.agent')].pop();
@@ -338,10 +354,9 @@ try {
   t(`a burst of 20,000 lines: the view followed its end; the answer is ${burst.height} px (about ${burst.expected} px expected)`);
 
   // Jump to latest: a long paced answer, scrolled up while it streams.
-  await send('/model test?chunks=800&chunkSize=24&delayMs=20');
-  await chat().locator('.item.agent', { hasText: 'The model is now' }).last().waitFor({ timeout: 20_000 });
-  await send('A long answer please');
-  await chat().locator('.item.agent', { hasText: '[40]' }).last().waitFor({ timeout: 30_000 });
+  await switchModel('test?chunks=800&chunkSize=24&delayMs=20');
+  const longAnswer = await sendForAnswer('A long answer please');
+  await longAnswer.filter({ hasText: '[40]' }).waitFor({ timeout: 30_000 });
   await chat().locator('.scroller').evaluate((s) => (s.scrollTop = 0));
   const jump = chat().locator('.jump-latest');
   await jump.waitFor({ state: 'visible', timeout: 5000 });
@@ -407,8 +422,7 @@ try {
   // 8. A narrow sidebar, about 300 px (measured, so the check fails if narrowing did not work): first with
   // VS Code's "Decrease Current View Width" while the chat has focus, else by narrowing the window (the
   // editor gives way first, then the sidebar). The plain test model answers at once.
-  await send('/model test');
-  await chat().locator('.item.agent', { hasText: /The model is now test;/ }).last().waitFor({ timeout: 20_000 });
+  await switchModel('test', /The model is now test;/);
   const chatWidth = async () => (await page.locator('iframe.webview.ready').first().boundingBox())?.width ?? 0;
   const startWidth = await chatWidth();
   for (let i = 0, stuck = 0; i < 20 && stuck < 3 && (await chatWidth()) > 320; i++) {
